@@ -1,0 +1,23 @@
+// Neither emulator ships type definitions; these cover only what the local runtime calls.
+declare module 'dynalite' {
+  import type { Server } from 'node:http';
+  function dynalite(options?: { path?: string; createTableMs?: number; deleteTableMs?: number; updateTableMs?: number }): Server;
+  export = dynalite;
+}
+
+declare module 's3rver' {
+  import type { AddressInfo } from 'node:net';
+  class S3rver {
+    constructor(options: {
+      address?: string;
+      port?: number;
+      silent?: boolean;
+      directory: string;
+      resetOnClose?: boolean;
+      configureBuckets?: { name: string; configs?: Array<string | Buffer> }[];
+    });
+    run(): Promise<AddressInfo>;
+    close(): Promise<void>;
+  }
+  export = S3rver;
+}

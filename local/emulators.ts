@@ -1,0 +1,50 @@
+// The local stand-ins for DynamoDB and S3: real HTTP servers on 127.0.0.1 that the real AWS SDK v3 clients talk to.
+import { mkdtempSync, rmSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import dynalite from 'dynalite';
+import S3rver from 's3rver';
+
+/** s3rver accepts exactly these credentials; dynalite accepts any. */
+export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
+export const LOCAL_REGION = 'us-east-1';
+
+export interface Emulator {
+  endpoint: string;
+  close(): Promise<void>;
+}
+
+export interface EmulatorOptions {
+  /** Keep data in this folder across restarts; a fresh temporary folder otherwise. */
+  directory?: string;
+  port?: number;
+}
+
+export async function startDynamoDb(options: EmulatorOptions = {}): Promise<Emulator> {
+  // Tables become ACTIVE at once: the default 500 ms CREATING phase only slows the tests down.
+  const server: Server = dynalite({ path: options.directory, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+export async function startS3(options: EmulatorOptions = {}): Promise<Emulator> {
+  const directory = options.directory ?? mkdtempSync(join(tmpdir(), 'extract-pipeline-s3-'));
+  const server = new S3rver({ address: '127.0.0.1', port: options.port ?? 0, silent: true, directory });
+  const { port } = await server.run();
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    close: async () => {
+      await server.close();
+      if (!options.directory) rmSync(directory, { recursive: true, force: true });
+    },
+  };
+}
