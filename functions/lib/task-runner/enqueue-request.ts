@@ -1,0 +1,62 @@
+// The payload the state machine sends when it queues a `runner` table (lambda:invoke.waitForTaskToken).
+import { z } from 'zod';
+import { fieldPath } from './validate-request';
+import { DEFAULT_ATTEMPT_LIMIT, DEFAULT_REPORT_PROGRESS_TIMEOUT_SECONDS } from './task-queue';
+import type { NewTask } from './task-queue';
+
+/** Named so that the state machine's Catch can tell a malformed request from a transient failure. */
+export class InvalidRunnerTaskError extends Error {
+  override name = 'InvalidRunnerTaskError';
+}
+
+// Values end up as Data Pipeline field values (at most 10240 characters) and keys as field keys (1-256).
+const enqueueSchema = z.object({
+  task_token: z.string().min(1).max(1024),
+  run_id: z.string().min(1).max(512),
+  table: z.string().min(1).max(256),
+  attempt: z.number().int().min(1),
+  worker_group: z.string().min(1).max(1024),
+  command: z.string().min(1).max(10240).optional(),
+  fields: z
+    .record(
+      z
+        .string()
+        .min(1)
+        .max(256)
+        .refine((key) => !key.startsWith('@'), { error: "keys starting with '@' are reserved" }),
+      z.string().max(10240),
+    )
+    .default({}),
+  // Data Pipeline's own default is 15 minutes; less than the 2-minute acknowledgement window makes no sense.
+  report_progress_timeout_seconds: z
+    .number()
+    .int()
+    .min(120)
+    .max(24 * 3600)
+    .default(DEFAULT_REPORT_PROGRESS_TIMEOUT_SECONDS),
+  attempt_limit: z.number().int().min(1).max(10).default(DEFAULT_ATTEMPT_LIMIT),
+});
+
+export type EnqueueRequest = z.input<typeof enqueueSchema>;
+
+export function parseEnqueueRequest(event: unknown): NewTask {
+  const parsed = enqueueSchema.safeParse(event);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new InvalidRunnerTaskError(
+      `Invalid runner task field '${fieldPath(issue?.path ?? []) || 'payload'}': ${issue?.message ?? 'invalid'}`,
+    );
+  }
+  const request = parsed.data;
+  return {
+    taskToken: request.task_token,
+    runId: request.run_id,
+    table: request.table,
+    attempt: request.attempt,
+    workerGroup: request.worker_group,
+    ...(request.command !== undefined ? { command: request.command } : {}),
+    fields: request.fields,
+    reportProgressTimeoutSeconds: request.report_progress_timeout_seconds,
+    attemptLimit: request.attempt_limit,
+  };
+}

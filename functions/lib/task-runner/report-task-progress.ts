@@ -1,0 +1,48 @@
+// ReportTaskProgress: the runner's lease renewal. Each report is forwarded to Step Functions as a heartbeat, and a
+// heartbeat the execution no longer accepts (run stopped, state timed out) is how the runner learns `canceled`.
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { TaskNotFoundException } from './protocol-errors';
+import { assertWorkerGroupGranted } from './runner-credentials';
+import type { Caller } from './runner-credentials';
+import { TaskGoneError } from './task-callbacks';
+import type { TaskCallbacks } from './task-callbacks';
+import { getTask, markTaskCanceled, recordTaskProgress, TaskNotLeasedError } from './task-queue';
+import type { TaskQueueDeps } from './task-queue';
+import type { OperationInput } from './validate-request';
+
+export interface ProgressDeps extends TaskQueueDeps {
+  callbacks: TaskCallbacks;
+  logger?: Pick<Logger, 'warn'>;
+}
+
+export async function reportTaskProgress(
+  input: OperationInput<'ReportTaskProgress'>,
+  caller: Caller,
+  deps: ProgressDeps,
+): Promise<{ canceled: boolean }> {
+  const task = await getTask(input.taskId, deps);
+  if (!task) throw new TaskNotFoundException(`Task ${input.taskId} was not found.`);
+  assertWorkerGroupGranted(caller, task.workerGroup);
+  // A canceled task keeps answering `canceled` so a runner that missed the first answer still stops.
+  if (task.canceled) return { canceled: true };
+  try {
+    await recordTaskProgress(task.taskId, deps);
+  } catch (error) {
+    if (error instanceof TaskNotLeasedError) {
+      throw new TaskNotFoundException(`Task ${input.taskId} is not running (expired or finished).`);
+    }
+    throw error;
+  }
+  try {
+    await deps.callbacks.heartbeat(task.taskToken);
+  } catch (error) {
+    if (!(error instanceof TaskGoneError)) {
+      // Step Functions being briefly unavailable must not cost the runner its lease, which is already renewed.
+      deps.logger?.warn('Forwarding the heartbeat failed', { error: error as Error, taskId: task.taskId });
+      return { canceled: false };
+    }
+    await markTaskCanceled(task.taskId, deps);
+    return { canceled: true };
+  }
+  return { canceled: false };
+}

@@ -1,0 +1,92 @@
+// Input rules of the Data Pipeline task-runner operations, taken from the service model (botocore
+// datapipeline/2012-10-29 and the API reference): length limits, the allowed character pattern and enums.
+// The SDKs do not check these client-side, so the endpoint must, and each error names the offending field.
+import { z } from 'zod';
+import { InvalidRequestException } from './protocol-errors';
+
+// The model's pattern: any XML-safe character. The `u` flag makes the surrogate-pair range mean U+10000-U+10FFFF
+// and rejects lone surrogates.
+const PATTERN = /^[\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}\r\n\t]*$/u;
+// The PollForTask reference lists hostname's pattern without \r.
+const HOSTNAME_PATTERN = /^[\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}\n\t]*$/u;
+
+const text = (min: number, max: number, pattern: RegExp = PATTERN) =>
+  z
+    .string({ error: 'must be a string' })
+    .min(min, { error: `must be at least ${min} character${min === 1 ? '' : 's'} long` })
+    .max(max, { error: `must be at most ${max} characters long` })
+    .regex(pattern, { error: 'contains characters outside the allowed set' });
+
+const field = z.object({
+  key: text(1, 256),
+  stringValue: text(0, 10240).optional(),
+  refValue: text(1, 256).optional(),
+});
+
+export const operationSchemas = {
+  PollForTask: z.object({
+    workerGroup: text(1, 1024),
+    hostname: text(1, 1024, HOSTNAME_PATTERN).optional(),
+    instanceIdentity: z
+      .object({ document: text(0, 1024).optional(), signature: text(0, 1024).optional() })
+      .optional(),
+  }),
+  ReportTaskProgress: z.object({
+    taskId: text(1, 2048),
+    fields: z.array(field, { error: 'must be a list of fields' }).optional(),
+  }),
+  SetTaskStatus: z.object({
+    taskId: text(1, 2048),
+    taskStatus: z.enum(['FINISHED', 'FAILED', 'FALSE'], { error: 'must be one of FINISHED, FAILED, FALSE' }),
+    errorId: text(0, 1024).optional(),
+    // The model sets no length limit on errorMessage; the function URL's 6 MB payload cap bounds it.
+    errorMessage: z.string({ error: 'must be a string' }).optional(),
+    errorStackTrace: text(0, 1024).optional(),
+  }),
+  ReportTaskRunnerHeartbeat: z.object({
+    taskrunnerId: text(1, 1024),
+    workerGroup: text(0, 1024).optional(),
+    hostname: text(1, 1024).optional(),
+  }),
+} as const;
+
+export type OperationName = keyof typeof operationSchemas;
+export type OperationInput<Name extends OperationName> = z.infer<(typeof operationSchemas)[Name]>;
+
+export const isOperationName = (name: string): name is OperationName => Object.hasOwn(operationSchemas, name);
+
+/** The path of the first issue, as the SDKs' own field names: `fields[0].key`. */
+export function fieldPath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>((out, part) => {
+    if (typeof part === 'number') return `${out}[${part}]`;
+    return out ? `${out}.${String(part)}` : String(part);
+  }, '');
+}
+
+function valueAt(body: unknown, path: readonly PropertyKey[]): unknown {
+  let value: unknown = body;
+  for (const part of path) {
+    if (typeof value !== 'object' || value === null) return undefined;
+    value = (value as Record<PropertyKey, unknown>)[part];
+  }
+  return value;
+}
+
+export function validateInput<Name extends OperationName>(
+  operation: Name,
+  body: unknown,
+): OperationInput<Name> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new InvalidRequestException('The request body must be a JSON object.');
+  }
+  const parsed = operationSchemas[operation].safeParse(body);
+  if (parsed.success) return parsed.data as OperationInput<Name>;
+  const issue = parsed.error.issues[0];
+  const name = fieldPath(issue?.path ?? []) || 'request';
+  const missing = valueAt(body, issue?.path ?? []) === undefined;
+  throw new InvalidRequestException(
+    missing
+      ? `Missing required field '${name}'.`
+      : `Invalid value for '${name}': ${issue?.message ?? 'invalid'}.`,
+  );
+}

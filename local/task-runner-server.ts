@@ -1,0 +1,194 @@
+// The task-runner endpoint on 127.0.0.1: adapts each HTTP request into the Lambda function URL event (payload
+// format 2.0) and answers with createTaskRunnerApi, the code the deployed handler runs. Only middy's logging
+// middleware is left out: middy is ESM-only and the tests run under CommonJS jest.
+//
+// Run on its own: `npx tsx local/task-runner-server.ts --port 8787 --worker-group G` starts DynamoDB Local
+// (dynalite), creates the table, issues a runner credential for G and prints it.
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { LambdaFunctionURLEvent } from 'aws-lambda';
+import { parse } from 'yaml';
+import { createDocumentClient } from '../functions/clients/dynamodb';
+import { createTaskRunnerApi } from '../functions/lib/task-runner/handle-request';
+import type { TaskRunnerApi, TaskRunnerApiDeps } from '../functions/lib/task-runner/handle-request';
+import {
+  DEFAULT_POLL_INTERVAL_MS,
+  DEFAULT_POLL_WINDOW_MS,
+  realSleep,
+} from '../functions/lib/task-runner/poll-for-task';
+import { createRunnerCredential } from '../functions/lib/task-runner/runner-credentials';
+import { InMemoryTaskCallbacks } from '../functions/lib/task-runner/task-callbacks';
+import type { TaskCallbacks } from '../functions/lib/task-runner/task-callbacks';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDb } from './emulators';
+
+const TABLE_TEMPLATE = join(__dirname, '..', 'resources', 'task-queue-table.yml');
+
+/** Creates the table from resources/task-queue-table.yml, so local and deployed schemas cannot drift apart. */
+export async function createTaskQueueTable(client: DynamoDBClient, tableName: string): Promise<void> {
+  const template = parse(readFileSync(TABLE_TEMPLATE, 'utf8')) as {
+    Resources: { TaskQueueTable: { Properties: Record<string, unknown> } };
+  };
+  const { AttributeDefinitions, KeySchema, GlobalSecondaryIndexes, BillingMode } =
+    template.Resources.TaskQueueTable.Properties;
+  await client.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      AttributeDefinitions,
+      KeySchema,
+      GlobalSecondaryIndexes,
+      BillingMode,
+    } as CreateTableCommandInput),
+  );
+}
+
+export function toFunctionUrlEvent(
+  request: IncomingMessage,
+  body: Buffer,
+  port: number,
+): LambdaFunctionURLEvent {
+  const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+  const headers: Record<string, string> = {};
+  // Function URLs join repeated headers with commas and lower-case every name.
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(',') : value;
+  }
+  const now = new Date();
+  return {
+    version: '2.0',
+    routeKey: '$default',
+    rawPath: url.pathname,
+    rawQueryString: url.search.replace(/^\?/, ''),
+    headers,
+    requestContext: {
+      accountId: 'anonymous',
+      apiId: 'local',
+      domainName: headers.host ?? `127.0.0.1:${port}`,
+      domainPrefix: 'local',
+      http: {
+        method: request.method ?? 'GET',
+        path: url.pathname,
+        protocol: `HTTP/${request.httpVersion}`,
+        sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
+        userAgent: headers['user-agent'] ?? '',
+      },
+      requestId: `local-${now.getTime()}-${Math.random().toString(36).slice(2, 10)}`,
+      routeKey: '$default',
+      stage: '$default',
+      time: now.toISOString(),
+      timeEpoch: now.getTime(),
+    },
+    // Function URLs base64-encode bodies whose content type is not text, which includes application/x-amz-json-1.1.
+    body: body.toString('base64'),
+    isBase64Encoded: true,
+  };
+}
+
+export interface TaskRunnerServerOptions extends Partial<
+  Omit<TaskRunnerApiDeps, 'documentClient' | 'tableName'>
+> {
+  documentClient: DynamoDBDocumentClient;
+  tableName: string;
+  callbacks: TaskCallbacks;
+  port?: number;
+}
+
+export interface TaskRunnerServer {
+  endpoint: string;
+  api: TaskRunnerApi;
+  close(): Promise<void>;
+}
+
+export async function startTaskRunnerServer(options: TaskRunnerServerOptions): Promise<TaskRunnerServer> {
+  const { port: wantedPort, ...rest } = options;
+  const now = options.now ?? Date.now;
+  const api = createTaskRunnerApi({
+    now,
+    sleep: realSleep,
+    pollWindowMs: DEFAULT_POLL_WINDOW_MS,
+    pollIntervalMs: DEFAULT_POLL_INTERVAL_MS,
+    ...rest,
+  });
+  let port = 0;
+  const server: Server = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      api(toFunctionUrlEvent(request, Buffer.concat(chunks), port))
+        .then((result) => {
+          // SDKs correct their clock skew from Date; it must come from the same clock the endpoint checks against.
+          response.writeHead(result.statusCode ?? 200, {
+            ...(result.headers as Record<string, string>),
+            date: new Date(now()).toUTCString(),
+          });
+          response.end(result.body ?? '');
+        })
+        .catch(() => {
+          response.writeHead(500, { 'content-type': 'application/x-amz-json-1.1' });
+          response.end(JSON.stringify({ __type: 'InternalServiceError', message: 'Local server error' }));
+        });
+    });
+  });
+  // Long polls hold a request for the whole window; the default 5 s keep-alive and request timeouts would not.
+  server.requestTimeout = 0;
+  server.keepAliveTimeout = 120_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(wantedPort ?? 0, '127.0.0.1', () => resolve());
+  });
+  port = (server.address() as AddressInfo).port;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    api,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+function argument(name: string): string | undefined {
+  const index = process.argv.indexOf(name);
+  return index >= 0 ? process.argv[index + 1] : undefined;
+}
+
+async function main(): Promise<void> {
+  const dynamo = await startDynamoDb();
+  const client = new DynamoDBClient({
+    endpoint: dynamo.endpoint,
+    region: LOCAL_REGION,
+    credentials: LOCAL_CREDENTIALS,
+  });
+  const tableName = 'task-queue';
+  await createTaskQueueTable(client, tableName);
+  const documentClient = createDocumentClient(client);
+  const callbacks = new InMemoryTaskCallbacks();
+  const server = await startTaskRunnerServer({
+    documentClient,
+    tableName,
+    callbacks,
+    port: Number(argument('--port') ?? 8787),
+  });
+  const workerGroup = argument('--worker-group') ?? 'local';
+  const credential = await createRunnerCredential([workerGroup], {
+    documentClient,
+    tableName,
+    now: Date.now,
+  });
+  console.log(
+    JSON.stringify({ endpoint: server.endpoint, dynamoDbEndpoint: dynamo.endpoint, tableName, credential }),
+  );
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
+}
