@@ -1,0 +1,302 @@
+// Least privilege, read from the generated template: one role per function, a role of our own for the state
+// machine, no wildcard actions, and Resource "*" only where the AWS API accepts nothing narrower.
+import {
+  type CfnTemplate,
+  type PackagedService,
+  packageService,
+  removePackagedServices,
+  resource,
+  resourcesOfType,
+} from '../helpers/package-service';
+import {
+  FUNCTIONS,
+  PACKAGE_TIMEOUT_MS,
+  STAGES,
+  type LocatedStatement,
+  type Stage,
+  getAtt,
+  iamStatements,
+  props,
+  roleStatements,
+  stageConfig,
+} from './template-queries';
+
+/**
+ * The only statements allowed Resource "*", by role and Sid, with the only actions they may hold. Each of these
+ * APIs has no resource-level permissions, so AWS rejects or ignores anything narrower.
+ */
+const STAR_RESOURCE_ALLOW_LIST: { role: string; sid: string; actions: string[]; reason: string }[] = [
+  {
+    role: 'StateMachineRole',
+    sid: 'DeliverExecutionLogs',
+    actions: [
+      'logs:CreateLogDelivery',
+      'logs:GetLogDelivery',
+      'logs:UpdateLogDelivery',
+      'logs:DeleteLogDelivery',
+      'logs:ListLogDeliveries',
+      'logs:PutResourcePolicy',
+      'logs:DescribeResourcePolicies',
+      'logs:DescribeLogGroups',
+    ],
+    reason:
+      'Step Functions logging to CloudWatch Logs uses the log-delivery APIs, which support only Resource "*" ' +
+      '(Step Functions developer guide, "IAM policies for logging to CloudWatch Logs").',
+  },
+  {
+    role: 'StateMachineRole',
+    sid: 'SendTraces',
+    actions: [
+      'xray:PutTraceSegments',
+      'xray:PutTelemetryRecords',
+      'xray:GetSamplingRules',
+      'xray:GetSamplingTargets',
+    ],
+    reason: 'X-Ray trace and sampling APIs have no resource-level permissions: Resource "*" is required.',
+  },
+];
+
+/** Why a statement breaks least privilege, or nothing when it does not. */
+function leastPrivilegeViolations({ owner, statement, actions, resources }: LocatedStatement): string[] {
+  if (statement.Effect !== 'Allow') return [];
+  const where = `${owner}/${statement.Sid ?? '(no Sid)'}`;
+  const problems: string[] = [];
+  if (statement.NotAction || statement.NotResource)
+    problems.push(`${where}: Allow with NotAction/NotResource`);
+  for (const action of actions) {
+    if (action.includes('*')) problems.push(`${where}: wildcard action ${action}`);
+  }
+  for (const rendered of resources) {
+    // ${AWS::Partition} and friends hold colons of their own; name them plainly before reading the ARN's parts.
+    const res = rendered.replace(/\$\{AWS::(\w+)\}/g, 'AWS_$1');
+    if (res === '*') {
+      const allowed = STAR_RESOURCE_ALLOW_LIST.find(
+        (entry) => entry.role === owner && entry.sid === statement.Sid,
+      );
+      if (!allowed) problems.push(`${where}: Resource "*" is not on the allow-list`);
+      else if (!actions.every((action) => allowed.actions.includes(action))) {
+        problems.push(`${where}: Resource "*" with actions beyond the allow-list: ${actions.join(', ')}`);
+      }
+    } else if (/^arn:[^:]+:[^:]+:[^:]*:[^:]*:\*$/.test(res) || /^arn:[^:]+:[^:]+:\*/.test(res)) {
+      problems.push(`${where}: service-wide resource ${res}`);
+    }
+  }
+  return problems;
+}
+
+const packaged = {} as Record<Stage, PackagedService>;
+
+beforeAll(async () => {
+  for (const stage of STAGES) packaged[stage] = await packageService(stage);
+}, 2 * PACKAGE_TIMEOUT_MS);
+
+afterAll(() => removePackagedServices());
+
+function statement(template: CfnTemplate, role: string, sid: string): LocatedStatement {
+  const found = roleStatements(template, role).find((s) => s.statement.Sid === sid);
+  if (!found) throw new Error(`${role} has no statement ${sid}`);
+  return found;
+}
+
+describe('the least-privilege check', () => {
+  it('flags wildcard actions, service-wide resources and "*" outside the allow-list', () => {
+    // Prepare: what serverless-step-functions would generate for Glue, and worse
+    const bad: LocatedStatement = {
+      owner: 'SomeRole',
+      statement: { Sid: 'Wide', Effect: 'Allow', Action: ['glue:*', 's3:GetObject'], Resource: '*' },
+      actions: ['glue:*', 's3:GetObject'],
+      resources: ['*', 'arn:aws:s3:::*'],
+    };
+    const smuggled: LocatedStatement = {
+      owner: 'StateMachineRole',
+      statement: {
+        Sid: 'SendTraces',
+        Effect: 'Allow',
+        Action: ['xray:PutTraceSegments', 'dynamodb:Scan'],
+        Resource: '*',
+      },
+      actions: ['xray:PutTraceSegments', 'dynamodb:Scan'],
+      resources: ['*'],
+    };
+
+    // Act & Assess
+    expect(leastPrivilegeViolations(bad)).toEqual([
+      'SomeRole/Wide: wildcard action glue:*',
+      'SomeRole/Wide: Resource "*" is not on the allow-list',
+      'SomeRole/Wide: service-wide resource arn:aws:s3:::*',
+    ]);
+    expect(leastPrivilegeViolations(smuggled)).toEqual([
+      'StateMachineRole/SendTraces: Resource "*" with actions beyond the allow-list: xray:PutTraceSegments, dynamodb:Scan',
+    ]);
+  });
+});
+
+describe.each(STAGES)('%s: IAM', (stage) => {
+  const template = () => packaged[stage].template;
+
+  it('has no statement that breaks least privilege', () => {
+    const statements = iamStatements(template());
+    expect(statements.length).toBeGreaterThan(20);
+    expect(statements.flatMap(leastPrivilegeViolations)).toEqual([]);
+  });
+
+  it('uses every allow-listed "*" statement it documents (the list holds no stale entries)', () => {
+    for (const entry of STAR_RESOURCE_ALLOW_LIST) {
+      expect(statement(template(), entry.role, entry.sid).resources).toEqual(['*']);
+    }
+  });
+
+  it('has exactly one role per function and one for the state machine, and no generated ones', () => {
+    const roles = Object.keys(resourcesOfType(template(), 'AWS::IAM::Role')).sort();
+    expect(roles).toEqual([...Object.values(FUNCTIONS).map((id) => `${id}Role`), 'StateMachineRole'].sort());
+    expect(template().Resources.IamRoleLambdaExecution).toBeUndefined();
+  });
+
+  it('gives each function its own role, shared with no other function', () => {
+    const roleOf = Object.values(FUNCTIONS).map(
+      (id) => props(resource(template(), `${id}LambdaFunction`)).Role,
+    );
+    expect(roleOf).toEqual(Object.values(FUNCTIONS).map((id) => getAtt(`${id}Role`)));
+    expect(new Set(roleOf.map((role) => JSON.stringify(role))).size).toBe(roleOf.length);
+  });
+
+  it('lets each function role be assumed by Lambda only and write only its own log group', () => {
+    for (const id of Object.values(FUNCTIONS)) {
+      const role = props(resource(template(), `${id}Role`));
+      expect(role.AssumeRolePolicyDocument).toMatchObject({
+        Statement: [
+          { Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' },
+        ],
+      });
+      const logs = statement(template(), `${id}Role`, 'WriteOwnLogs');
+      expect(logs.actions).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
+      expect(logs.resources).toEqual([`<${id}LogGroup.Arn>`, `\${${id}LogGroup.Arn}:*`]);
+    }
+  });
+
+  it('grants each function exactly the data actions its code calls', () => {
+    const grants = (role: string) =>
+      roleStatements(template(), role)
+        .filter((s) => s.statement.Sid !== 'WriteOwnLogs')
+        .map((s) => [s.actions, s.resources]);
+    expect(grants('ConfigManagerRole')).toEqual([
+      [['s3:GetObject', 's3:GetObjectVersion'], ['${ConfigBucket.Arn}/*']],
+      [['s3:ListBucket'], ['<ConfigBucket.Arn>']],
+      [['dynamodb:PutItem', 'dynamodb:BatchWriteItem'], ['<TrackingTable.Arn>']],
+    ]);
+    expect(grants('HandleJobRunStatusRole')).toEqual([
+      [['dynamodb:GetItem', 'dynamodb:PutItem'], ['<TrackingTable.Arn>']],
+    ]);
+    expect(grants('CompleteRunRole')).toEqual([
+      [
+        ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        ['<TrackingTable.Arn>'],
+      ],
+    ]);
+    expect(grants('StartRunFromUploadRole')).toEqual([
+      [['states:StartExecution'], ['<Ref ExtractPipelineStateMachine>']],
+      [['sqs:SendMessage'], ['<UploadTriggerDeadLetterQueue.Arn>']],
+    ]);
+  });
+});
+
+describe.each(STAGES)('%s: the state machine role', (stage) => {
+  const template = () => packaged[stage].template;
+  const config = () => stageConfig(stage);
+
+  it('is ours, assumable only by this stage machine in this account', () => {
+    expect(props(resource(template(), 'ExtractPipelineStateMachine')).RoleArn).toEqual(
+      getAtt('StateMachineRole'),
+    );
+    const trust = props(resource(template(), 'StateMachineRole')).AssumeRolePolicyDocument as {
+      Statement: { Principal: unknown; Condition: Record<string, Record<string, unknown>> }[];
+    };
+    expect(trust.Statement[0]!.Principal).toEqual({ Service: 'states.amazonaws.com' });
+    expect(trust.Statement[0]!.Condition.ArnLike!['aws:SourceArn']).toEqual({
+      'Fn::Sub': `arn:\${AWS::Partition}:states:\${AWS::Region}:\${AWS::AccountId}:stateMachine:extract-pipeline-${stage}`,
+    });
+  });
+
+  it('invokes only the three pipeline functions', () => {
+    const invoke = statement(template(), 'StateMachineRole', 'InvokePipelineFunctions');
+    expect(invoke.actions).toEqual(['lambda:InvokeFunction']);
+    expect(invoke.resources).toEqual(
+      ['ConfigManager', 'HandleJobRunStatus', 'CompleteRun'].flatMap((id) => [
+        `<${id}LambdaFunction.Arn>`,
+        `\${${id}LambdaFunction.Arn}:*`,
+      ]),
+    );
+  });
+
+  it('runs only the Glue jobs the stage allows', () => {
+    const glue = statement(template(), 'StateMachineRole', 'RunAllowedGlueJobs');
+    expect(glue.actions).toEqual([
+      'glue:StartJobRun',
+      'glue:GetJobRun',
+      'glue:GetJobRuns',
+      'glue:BatchStopJobRun',
+    ]);
+    expect(glue.resources).toEqual(
+      config().glue.allowedJobNames.map(
+        (name) => `arn:\${AWS::Partition}:glue:\${AWS::Region}:\${AWS::AccountId}:job/${name}`,
+      ),
+    );
+  });
+
+  it('uses only the stage EMR Serverless application and passes only its execution role to EMR', () => {
+    const app = `arn:\${AWS::Partition}:emr-serverless:\${AWS::Region}:\${AWS::AccountId}:/applications/${config().emr.applicationId}`;
+    expect(statement(template(), 'StateMachineRole', 'StartEmrServerlessJobRuns').resources).toEqual([app]);
+    expect(statement(template(), 'StateMachineRole', 'FollowEmrServerlessJobRuns').resources).toEqual([
+      `${app}/jobruns/*`,
+    ]);
+    const pass = statement(template(), 'StateMachineRole', 'PassEmrServerlessExecutionRole');
+    expect(pass.resources).toEqual([config().emr.executionRoleArn]);
+    expect(pass.statement.Condition).toEqual({
+      StringEquals: { 'iam:PassedToService': 'emr-serverless.amazonaws.com' },
+    });
+    expect(statement(template(), 'StateMachineRole', 'ManageEmrServerlessSyncRule').resources).toEqual([
+      'arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:rule/StepFunctionsGetEventsForEMRServerlessJobRule',
+    ]);
+  });
+
+  it('runs only the stage task definition on the stage cluster and passes only its task roles to ECS', () => {
+    const ecs = 'arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}';
+    const runTask = statement(template(), 'StateMachineRole', 'RunExtractTasks');
+    expect(runTask.resources).toEqual([`${ecs}:task-definition/${config().ecs.taskDefinition}:*`]);
+    expect(runTask.statement.Condition).toEqual({
+      ArnEquals: { 'ecs:cluster': { 'Fn::Sub': `${ecs}:cluster/${config().ecs.cluster}` } },
+    });
+    expect(statement(template(), 'StateMachineRole', 'FollowExtractTasks').resources).toEqual([
+      `${ecs}:task/${config().ecs.cluster}/*`,
+    ]);
+    const pass = statement(template(), 'StateMachineRole', 'PassExtractTaskRoles');
+    expect(pass.resources).toEqual([config().ecs.taskRoleArn, config().ecs.executionRoleArn]);
+    expect(pass.statement.Condition).toEqual({
+      StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' },
+    });
+    expect(statement(template(), 'StateMachineRole', 'ManageEcsSyncRule').resources).toEqual([
+      'arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:rule/StepFunctionsGetEventsForECSTaskRule',
+    ]);
+  });
+
+  it('never passes a role without saying to which service', () => {
+    const passRole = iamStatements(template()).filter((s) => s.actions.includes('iam:PassRole'));
+    expect(passRole).toHaveLength(2);
+    for (const s of passRole)
+      expect(s.statement.Condition?.StringEquals?.['iam:PassedToService']).toBeDefined();
+  });
+});
+
+describe('dev and prod state machine roles', () => {
+  it('name different Glue jobs, as their configs do', () => {
+    const jobs = (stage: Stage) =>
+      statement(packaged[stage].template, 'StateMachineRole', 'RunAllowedGlueJobs').resources;
+    expect(jobs('dev')).toContain(
+      'arn:${AWS::Partition}:glue:${AWS::Region}:${AWS::AccountId}:job/extract-pipeline-dev-extract',
+    );
+    expect(jobs('prod')).toContain(
+      'arn:${AWS::Partition}:glue:${AWS::Region}:${AWS::AccountId}:job/extract-pipeline-prod-extract',
+    );
+    expect(jobs('dev')).not.toEqual(jobs('prod'));
+  });
+});

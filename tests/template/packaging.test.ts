@@ -1,0 +1,135 @@
+// Both stages package offline, one bundle per function, and the stages differ exactly where their config does.
+import {
+  type PackagedService,
+  packageService,
+  removePackagedServices,
+  resource,
+} from '../helpers/package-service';
+import { FUNCTIONS, PACKAGE_TIMEOUT_MS, STAGES, type Stage, props, stageConfig } from './template-queries';
+
+const packaged = {} as Record<Stage, PackagedService>;
+
+beforeAll(async () => {
+  for (const stage of STAGES) packaged[stage] = await packageService(stage);
+}, 2 * PACKAGE_TIMEOUT_MS);
+
+afterAll(() => {
+  // Recorded for the report, not asserted: bundle sizes and packaging time vary with dependencies and machine.
+  for (const stage of STAGES) {
+    const { artifacts, durationMs } = packaged[stage] ?? {};
+    if (artifacts) console.info(`sls package --stage ${stage}: ${durationMs} ms`, artifacts);
+  }
+  removePackagedServices();
+});
+
+function env(stage: Stage, functionKey: keyof typeof FUNCTIONS): Record<string, unknown> {
+  const fn = resource(packaged[stage].template, `${FUNCTIONS[functionKey]}LambdaFunction`);
+  return (props(fn).Environment as { Variables: Record<string, unknown> }).Variables;
+}
+
+describe.each(STAGES)('the %s package', (stage) => {
+  it('holds one zip per function and nothing else', () => {
+    // Assess
+    expect(Object.keys(packaged[stage].artifacts).sort()).toEqual(
+      ['completeRun.zip', 'configManager.zip', 'handleJobRunStatus.zip', 'startRunFromUpload.zip'].sort(),
+    );
+    for (const bytes of Object.values(packaged[stage].artifacts)) expect(bytes).toBeGreaterThan(0);
+  });
+
+  it('runs every function on nodejs22.x, arm64, from its own zip', () => {
+    for (const [key, id] of Object.entries(FUNCTIONS)) {
+      const p = props(resource(packaged[stage].template, `${id}LambdaFunction`));
+      expect(p.Runtime).toBe('nodejs22.x');
+      expect(p.Architectures).toEqual(['arm64']);
+      expect((p.Code as { S3Key: string }).S3Key).toMatch(new RegExp(`/${key}\\.zip$`));
+    }
+  });
+
+  it('gives each function the timeout and memory it was sized for', () => {
+    const size = (id: string) => {
+      const p = props(resource(packaged[stage].template, `${id}LambdaFunction`));
+      return [p.Timeout, p.MemorySize];
+    };
+    expect(size('ConfigManager')).toEqual([300, 512]);
+    expect(size('HandleJobRunStatus')).toEqual([30, 256]);
+    expect(size('CompleteRun')).toEqual([300, 256]);
+    expect(size('StartRunFromUpload')).toEqual([30, 256]);
+  });
+
+  it('passes the stage config to the config manager', () => {
+    const config = stageConfig(stage);
+    const vars = env(stage, 'configManager');
+    expect(vars).toMatchObject({
+      STAGE: stage,
+      POWERTOOLS_SERVICE_NAME: 'extract-pipeline',
+      POWERTOOLS_LOG_LEVEL: config.logLevel,
+      TRACKING_TABLE: { Ref: 'TrackingTable' },
+      CONFIG_BUCKET: { Ref: 'ConfigBucket' },
+      DEFAULT_CONFIG_KEY: config.defaultConfigKey,
+      MAX_CONCURRENCY: String(config.maxConcurrency),
+      MAX_TABLES_PER_RUN: String(config.maxTablesPerRun),
+      GLUE_JOB_NAME: config.glue.jobName,
+      GLUE_ALLOWED_JOB_NAMES: { 'Fn::Join': [',', config.glue.allowedJobNames] },
+      GLUE_NUMBER_OF_WORKERS: String(config.glue.numberOfWorkers),
+      GLUE_WORKER_TYPE: config.glue.workerType,
+      GLUE_TIMEOUT_MINUTES: String(config.glue.timeoutMinutes),
+      EMR_APPLICATION_ID: config.emr.applicationId,
+      EMR_EXECUTION_ROLE_ARN: config.emr.executionRoleArn,
+      EMR_ENTRY_POINT: config.emr.entryPoint,
+      ECS_CLUSTER: config.ecs.cluster,
+      ECS_TASK_DEFINITION: config.ecs.taskDefinition,
+      ECS_CONTAINER_NAME: config.ecs.containerName,
+      ECS_SUBNETS: { 'Fn::Join': [',', config.ecs.subnets] },
+      ECS_SECURITY_GROUPS: { 'Fn::Join': [',', config.ecs.securityGroups] },
+    });
+    // The default job is one of the allowed ones: the state machine role may start only those.
+    expect(config.glue.allowedJobNames).toContain(config.glue.jobName);
+  });
+
+  it('points the status, completion and trigger functions at what they use', () => {
+    expect(env(stage, 'handleJobRunStatus')).toMatchObject({ TRACKING_TABLE: { Ref: 'TrackingTable' } });
+    expect(env(stage, 'completeRun')).toMatchObject({ TRACKING_TABLE: { Ref: 'TrackingTable' } });
+    expect(env(stage, 'startRunFromUpload')).toMatchObject({
+      STATE_MACHINE_ARN: { Ref: 'ExtractPipelineStateMachine' },
+      TRIGGER_PREFIX: stageConfig(stage).triggerPrefix,
+    });
+  });
+
+  it('keeps every log group for the stage retention', () => {
+    const groups = Object.values(packaged[stage].template.Resources).filter(
+      (r) => r.Type === 'AWS::Logs::LogGroup',
+    );
+    expect(groups).toHaveLength(5); // four functions and the state machine
+    for (const group of groups)
+      expect(props(group).RetentionInDays).toBe(stageConfig(stage).logRetentionInDays);
+  });
+});
+
+describe('dev and prod', () => {
+  it('differ in Glue workers, Map concurrency, log level and retention as their configs do', () => {
+    // Prepare
+    const [dev, prod] = [env('dev', 'configManager'), env('prod', 'configManager')];
+    const retention = (stage: Stage) =>
+      props(resource(packaged[stage].template, 'ConfigManagerLogGroup')).RetentionInDays;
+
+    // Assess: concrete values from config/dev.yml and config/prod.yml
+    expect([dev.GLUE_NUMBER_OF_WORKERS, prod.GLUE_NUMBER_OF_WORKERS]).toEqual(['2', '10']);
+    expect([dev.GLUE_WORKER_TYPE, prod.GLUE_WORKER_TYPE]).toEqual(['G.1X', 'G.2X']);
+    expect([dev.MAX_CONCURRENCY, prod.MAX_CONCURRENCY]).toEqual(['5', '40']);
+    expect([dev.POWERTOOLS_LOG_LEVEL, prod.POWERTOOLS_LOG_LEVEL]).toEqual(['DEBUG', 'INFO']);
+    expect([retention('dev'), retention('prod')]).toEqual([14, 90]);
+  });
+
+  it('name their stage-scoped resources after the stage', () => {
+    for (const stage of STAGES) {
+      const { template } = packaged[stage];
+      expect(props(resource(template, 'ExtractPipelineStateMachine')).StateMachineName).toBe(
+        `extract-pipeline-${stage}`,
+      );
+      expect(props(resource(template, 'TrackingTable')).TableName).toBe(`extract-pipeline-${stage}-tracking`);
+      expect(props(resource(template, 'ConfigManagerLambdaFunction')).FunctionName).toBe(
+        `extract-pipeline-${stage}-configManager`,
+      );
+    }
+  });
+});

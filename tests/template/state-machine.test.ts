@@ -1,0 +1,189 @@
+// The packaged state machine: a valid definition wired to our functions and role, commented throughout, with
+// every job state retried and caught into the status handler; and the upload trigger's EventBridge rule.
+import aslValidator from 'asl-validator';
+import {
+  type PackagedService,
+  packageService,
+  removePackagedServices,
+  resource,
+  resourcesOfType,
+} from '../helpers/package-service';
+import {
+  DUMMY,
+  PACKAGE_TIMEOUT_MS,
+  STAGES,
+  type AslMachine,
+  type Stage,
+  allStates,
+  getAtt,
+  props,
+  stageConfig,
+  stateMachineDefinition,
+} from './template-queries';
+
+const STATUS_HANDLER = 'Handle Extract Job Run Status';
+const JOB_RESOURCES = [
+  'arn:aws:states:::glue:startJobRun.sync',
+  'arn:aws:states:::emr-serverless:startJobRun.sync',
+  'arn:aws:states:::ecs:runTask.sync',
+];
+
+const packaged = {} as Record<Stage, PackagedService>;
+const definitions = {} as Record<Stage, AslMachine>;
+
+beforeAll(async () => {
+  for (const stage of STAGES) {
+    packaged[stage] = await packageService(stage);
+    definitions[stage] = stateMachineDefinition(packaged[stage].template);
+  }
+}, 2 * PACKAGE_TIMEOUT_MS);
+
+afterAll(() => removePackagedServices());
+
+describe.each(STAGES)('%s: the state machine definition', (stage) => {
+  const definition = () => definitions[stage];
+
+  it('is valid Amazon States Language', () => {
+    // Act: the validator annotates what it reads, so it gets a copy
+    const result = aslValidator(structuredClone(definition()));
+
+    // Assess
+    expect(result.errorsText()).toBe('');
+    expect(result.isValid).toBe(true);
+  });
+
+  it('has the states the pipeline is described by', () => {
+    const names = allStates(definition()).map(([name]) => name);
+    expect(definition().StartAt).toBe('Extract Config Manager');
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'Extract Config Manager',
+        'Iterate Through Extract Tables',
+        'Choose Job Type',
+        'Glue Start Extract Job Run',
+        STATUS_HANDLER,
+      ]),
+    );
+    expect(definition().States['Iterate Through Extract Tables']!.Type).toBe('Map');
+    expect(definition().States['Choose Job Type']).toBeUndefined(); // it lives inside the Map
+  });
+
+  it('says what every state does', () => {
+    expect(definition().Comment?.trim()).toBeTruthy();
+    const uncommented = allStates(definition())
+      .filter(([, state]) => !state.Comment?.trim())
+      .map(([name]) => name);
+    expect(uncommented).toEqual([]);
+  });
+
+  it('retries every job state with backoff and jitter and catches it into the status handler', () => {
+    const jobStates = allStates(definition()).filter(([, state]) =>
+      JOB_RESOURCES.includes(state.Resource ?? ''),
+    );
+    expect(jobStates.map(([, state]) => state.Resource).sort()).toEqual([...JOB_RESOURCES].sort());
+    for (const [name, state] of jobStates) {
+      expect([name, state.Retry?.length ?? 0]).toEqual([name, expect.any(Number)]);
+      expect(state.Retry?.length ?? 0).toBeGreaterThan(0);
+      for (const retry of state.Retry ?? []) {
+        expect(retry.BackoffRate).toBeGreaterThan(1);
+        expect(retry.JitterStrategy).toBe('FULL');
+      }
+      expect(state.Catch).toContainEqual(
+        expect.objectContaining({
+          ErrorEquals: ['States.ALL'],
+          Next: STATUS_HANDLER,
+          ResultPath: expect.any(String),
+        }),
+      );
+    }
+  });
+
+  it('retries Glue concurrency, throttling and internal errors', () => {
+    const glue = allStates(definition()).find(([name]) => name === 'Glue Start Extract Job Run')![1];
+    const retried = glue.Retry!.flatMap((retry) => retry.ErrorEquals);
+    expect(retried).toEqual(
+      expect.arrayContaining([
+        'Glue.ConcurrentRunsExceededException',
+        'Glue.ThrottlingException',
+        'Glue.InternalServiceException',
+      ]),
+    );
+  });
+
+  it('invokes the three pipeline functions, each through its own Lambda task', () => {
+    const arn = (id: string) => `arn:aws:lambda:${DUMMY.region}:${DUMMY.accountId}:function:${id}`;
+    const invoked = allStates(definition())
+      .filter(([, state]) => state.Resource === 'arn:aws:states:::lambda:invoke')
+      .map(([name, state]) => [name, state.Parameters?.FunctionName]);
+    expect(invoked).toEqual(
+      expect.arrayContaining([
+        ['Extract Config Manager', arn('ConfigManagerLambdaFunction')],
+        [STATUS_HANDLER, arn('HandleJobRunStatusLambdaFunction')],
+        ['Complete Extract Run', arn('CompleteRunLambdaFunction')],
+      ]),
+    );
+  });
+});
+
+describe.each(STAGES)('%s: the state machine resource', (stage) => {
+  it('is named for the stage, runs as our role, logs errors without data and is traced', () => {
+    const { template } = packaged[stage];
+    const machine = props(resource(template, 'ExtractPipelineStateMachine'));
+    expect(machine.StateMachineName).toBe(`extract-pipeline-${stage}`);
+    expect(machine.RoleArn).toEqual(getAtt('StateMachineRole'));
+    expect(machine.LoggingConfiguration).toEqual({
+      Level: 'ERROR',
+      IncludeExecutionData: false,
+      Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn: getAtt('StateMachineLogGroup') } }],
+    });
+    expect(machine.TracingConfiguration).toEqual({ Enabled: true });
+    expect(props(resource(template, 'StateMachineLogGroup'))).toEqual({
+      LogGroupName: `/aws/vendedlogs/states/extract-pipeline-${stage}`,
+      RetentionInDays: stageConfig(stage).logRetentionInDays,
+    });
+  });
+
+  it('is published as stack outputs (ARN and name)', () => {
+    const { Outputs = {} } = packaged[stage].template;
+    expect(Outputs.ExtractPipelineStateMachineArn?.Value).toEqual({ Ref: 'ExtractPipelineStateMachine' });
+    expect(Outputs.ExtractPipelineStateMachineName?.Value).toEqual(
+      getAtt('ExtractPipelineStateMachine', 'Name'),
+    );
+  });
+});
+
+describe.each(STAGES)('%s: the upload trigger rule', (stage) => {
+  const rule = () => {
+    const rules = Object.values(resourcesOfType(packaged[stage].template, 'AWS::Events::Rule'));
+    expect(rules).toHaveLength(1);
+    return props(rules[0]!);
+  };
+
+  it('matches objects created under the trigger prefix of the config bucket, on the default bus', () => {
+    expect(rule().Name).toBe(`extract-pipeline-${stage}-config-uploaded`);
+    expect(rule().EventBusName).toBeUndefined();
+    expect(rule().EventPattern).toEqual({
+      source: ['aws.s3'],
+      'detail-type': ['Object Created'],
+      detail: {
+        bucket: { name: [{ Ref: 'ConfigBucket' }] },
+        object: { key: [{ prefix: stageConfig(stage).triggerPrefix }] },
+      },
+    });
+  });
+
+  it('targets the trigger function, retries delivery and dead-letters what it cannot deliver', () => {
+    expect(rule().Targets).toEqual([
+      expect.objectContaining({
+        Arn: getAtt('StartRunFromUploadLambdaFunction'),
+        RetryPolicy: { MaximumEventAgeInSeconds: 3600, MaximumRetryAttempts: 10 },
+        DeadLetterConfig: { Arn: getAtt('UploadTriggerDeadLetterQueue') },
+      }),
+    ]);
+    // Events the function itself fails on, after Lambda's asynchronous retries, go to the same queue.
+    expect(props(resource(packaged[stage].template, 'StartRunFromUploadLambdaEvConf'))).toMatchObject({
+      MaximumRetryAttempts: 2,
+      DestinationConfig: { OnFailure: { Destination: getAtt('UploadTriggerDeadLetterQueue') } },
+    });
+  });
+});
