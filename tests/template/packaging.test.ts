@@ -76,11 +76,13 @@ describe.each(STAGES)('the %s package', (stage) => {
       EMR_APPLICATION_ID: config.emr.applicationId,
       EMR_EXECUTION_ROLE_ARN: config.emr.executionRoleArn,
       EMR_ENTRY_POINT: config.emr.entryPoint,
+      EMR_TIMEOUT_MINUTES: String(config.emr.timeoutMinutes),
       ECS_CLUSTER: config.ecs.cluster,
       ECS_TASK_DEFINITION: config.ecs.taskDefinition,
       ECS_CONTAINER_NAME: config.ecs.containerName,
       ECS_SUBNETS: { 'Fn::Join': [',', config.ecs.subnets] },
       ECS_SECURITY_GROUPS: { 'Fn::Join': [',', config.ecs.securityGroups] },
+      ECS_TIMEOUT_MINUTES: String(config.ecs.timeoutMinutes),
     });
     // The default job is one of the allowed ones: the state machine role may start only those.
     expect(config.glue.allowedJobNames).toContain(config.glue.jobName);

@@ -36,7 +36,7 @@ export interface StageConfig {
     workerType: string;
     timeoutMinutes: number;
   };
-  emr: { applicationId: string; executionRoleArn: string; entryPoint: string };
+  emr: { applicationId: string; executionRoleArn: string; entryPoint: string; timeoutMinutes: number };
   ecs: {
     cluster: string;
     taskDefinition: string;
@@ -45,6 +45,7 @@ export interface StageConfig {
     securityGroups: string[];
     taskRoleArn: string;
     executionRoleArn: string;
+    timeoutMinutes: number;
   };
 }
 
