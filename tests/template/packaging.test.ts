@@ -1,5 +1,6 @@
 // Both stages package offline, one bundle per function, and the stages differ exactly where their config does.
 import {
+  type CfnTemplate,
   type PackagedService,
   packageService,
   removePackagedServices,
@@ -104,6 +105,68 @@ describe.each(STAGES)('the %s package', (stage) => {
     expect(groups).toHaveLength(5); // four functions and the state machine
     for (const group of groups)
       expect(props(group).RetentionInDays).toBe(stageConfig(stage).logRetentionInDays);
+  });
+});
+
+/** Logical ids a value refers to through Ref, Fn::GetAtt or a ${X} / ${X.Attr} in Fn::Sub. */
+function references(value: unknown, found = new Set<string>()): Set<string> {
+  if (Array.isArray(value)) {
+    for (const item of value) references(item, found);
+  } else if (value && typeof value === 'object') {
+    for (const [key, inner] of Object.entries(value)) {
+      if (key === 'Ref' && typeof inner === 'string') found.add(inner);
+      else if (key === 'Fn::GetAtt') found.add((inner as string[])[0]!);
+      else if (key === 'Fn::Sub') {
+        const text = typeof inner === 'string' ? inner : (inner as [string])[0];
+        for (const match of text.matchAll(/\$\{([A-Za-z0-9]+)(?:\.[A-Za-z.]+)?\}/g)) found.add(match[1]!);
+        if (Array.isArray(inner)) references(inner[1], found);
+      } else references(inner, found);
+    }
+  }
+  return found;
+}
+
+/** A dependency cycle between resources (CloudFormation would refuse the stack), or null. */
+function dependencyCycle(template: CfnTemplate): string[] | null {
+  const ids = new Set(Object.keys(template.Resources));
+  const edges = new Map(
+    Object.entries(template.Resources).map(([id, res]) => {
+      const targets = references(res.Properties);
+      for (const dependency of [res.DependsOn ?? []].flat()) targets.add(dependency);
+      return [id, [...targets].filter((target) => ids.has(target))];
+    }),
+  );
+  const state = new Map<string, 'visiting' | 'done'>();
+  const visit = (id: string, path: string[]): string[] | null => {
+    if (state.get(id) === 'done') return null;
+    if (state.get(id) === 'visiting') return [...path.slice(path.indexOf(id)), id];
+    state.set(id, 'visiting');
+    for (const next of edges.get(id) ?? []) {
+      const cycle = visit(next, [...path, id]);
+      if (cycle) return cycle;
+    }
+    state.set(id, 'done');
+    return null;
+  };
+  for (const id of ids) {
+    const cycle = visit(id, []);
+    if (cycle) return cycle;
+  }
+  return null;
+}
+
+describe.each(STAGES)('the %s template', (stage) => {
+  it('has no circular dependency between resources', () => {
+    expect(dependencyCycle(packaged[stage].template)).toBeNull();
+  });
+
+  it('would show a circular dependency if there were one', () => {
+    // Prepare: the state machine made to depend on the function that starts it
+    const template = structuredClone(packaged[stage].template);
+    template.Resources.ExtractPipelineStateMachine!.DependsOn = ['StartRunFromUploadLambdaFunction'];
+
+    // Act & Assess
+    expect(dependencyCycle(template)).toEqual(expect.arrayContaining(['ExtractPipelineStateMachine']));
   });
 });
 
