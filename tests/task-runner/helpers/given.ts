@@ -29,6 +29,7 @@ export interface EndpointOptions {
 
 export interface Endpoint {
   endpoint: string;
+  dynamoEndpoint: string;
   tableName: string;
   documentClient: DynamoDBDocumentClient;
   callbacks: InMemoryTaskCallbacks;
@@ -69,6 +70,7 @@ export async function anEndpoint(options: EndpointOptions = {}): Promise<Endpoin
   const clients: DataPipelineClient[] = [];
   return {
     endpoint: server.endpoint,
+    dynamoEndpoint: dynamo.endpoint,
     tableName,
     documentClient,
     callbacks,

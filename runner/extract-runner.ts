@@ -1,0 +1,241 @@
+// The runner loop: poll the task-runner endpoint for one worker group, run each task's shell command, keep its
+// lease alive with progress reports, and report how it ended. It talks only through an injected Data Pipeline
+// client, so tests drive it against the local endpoint without spawning the CLI.
+import {
+  PollForTaskCommand,
+  ReportTaskProgressCommand,
+  ReportTaskRunnerHeartbeatCommand,
+  SetTaskStatusCommand,
+} from '@aws-sdk/client-data-pipeline';
+import type { DataPipelineClient, TaskObject } from '@aws-sdk/client-data-pipeline';
+import { runCommand } from './run-command';
+import type { CommandResult, RunningCommand } from './run-command';
+import { summarizeTask, taskEnvironment } from './task-environment';
+
+export interface RunnerLogger {
+  info(message: string, extra?: Record<string, unknown>): void;
+  warn(message: string, extra?: Record<string, unknown>): void;
+}
+
+export interface RunnerOptions {
+  workerGroup: string;
+  concurrency: number;
+  hostname: string;
+  taskrunnerId: string;
+  /** Data Pipeline asks runners to report every 60 s; the first report (the acknowledgement) is sent at once. */
+  progressIntervalMs: number;
+  /** ReportTaskRunnerHeartbeat cadence; Data Pipeline's Task Runner uses 15 minutes. */
+  heartbeatIntervalMs: number;
+  /** After SIGTERM, how long running tasks may take before they are stopped and reported FAILED. */
+  shutdownGraceMs: number;
+  pollErrorBackoffMs: number;
+  logger: RunnerLogger;
+  stdout?: NodeJS.WritableStream;
+}
+
+export const DEFAULT_RUNNER_OPTIONS = {
+  concurrency: 1,
+  progressIntervalMs: 60_000,
+  heartbeatIntervalMs: 15 * 60_000,
+  shutdownGraceMs: 5 * 60_000,
+  pollErrorBackoffMs: 5_000,
+} as const;
+
+export type TaskOutcome =
+  | { taskId: string; status: 'FINISHED' }
+  | { taskId: string; status: 'FAILED'; errorId: string }
+  | { taskId: string; status: 'CANCELED' }
+  | { taskId: string; status: 'LOST'; error: string };
+
+export const ERROR_MESSAGE_TAIL_CHARS = 4096;
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+
+interface ActiveTask {
+  command: RunningCommand;
+  stoppedForShutdown: boolean;
+}
+
+export class ExtractRunner {
+  private stopping = false;
+  private readonly stopController = new AbortController();
+  private readonly active = new Map<string, ActiveTask>();
+  private readonly inFlight = new Set<Promise<TaskOutcome>>();
+  readonly outcomes: TaskOutcome[] = [];
+
+  constructor(
+    private readonly client: DataPipelineClient,
+    private readonly options: RunnerOptions,
+  ) {}
+
+  /** Resolves once the runner was stopped and every task it took has ended. */
+  async run(): Promise<void> {
+    const heartbeats = this.heartbeatLoop();
+    while (!this.stopping) {
+      // One poll at a time, and only with a free slot, as the Data Pipeline protocol expects of a runner.
+      if (this.inFlight.size >= this.options.concurrency) {
+        await Promise.race(this.inFlight);
+        continue;
+      }
+      const task = await this.poll();
+      if (!task) continue;
+      const running = this.runTask(task);
+      this.inFlight.add(running);
+      void running.then(() => this.inFlight.delete(running));
+    }
+    await Promise.all(this.inFlight);
+    await heartbeats;
+  }
+
+  /**
+   * Stops polling at once (an in-flight poll is abandoned; a task it might have been handed is taken back by the
+   * endpoint after the 2-minute acknowledgement window) and lets running tasks finish within the grace period.
+   */
+  stop(): void {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.stopController.abort();
+    this.options.logger.info('Stopping: no new tasks', { running: this.active.size });
+    const grace = setTimeout(() => {
+      for (const [taskId, task] of this.active) {
+        this.options.logger.warn('Grace period over; stopping task', { taskId });
+        task.stoppedForShutdown = true;
+        task.command.stop();
+      }
+    }, this.options.shutdownGraceMs);
+    grace.unref();
+  }
+
+  private async poll(): Promise<TaskObject | undefined> {
+    try {
+      const { taskObject } = await this.client.send(
+        new PollForTaskCommand({ workerGroup: this.options.workerGroup, hostname: this.options.hostname }),
+        { abortSignal: this.stopController.signal },
+      );
+      return taskObject?.taskId ? taskObject : undefined;
+    } catch (error) {
+      if (this.stopping) return undefined;
+      this.options.logger.warn('PollForTask failed; backing off', { error: describe(error) });
+      await sleep(this.options.pollErrorBackoffMs, this.stopController.signal);
+      return undefined;
+    }
+  }
+
+  private async runTask(taskObject: TaskObject): Promise<TaskOutcome> {
+    const outcome = await this.executeTask(taskObject);
+    this.outcomes.push(outcome);
+    this.options.logger.info('Task ended', { ...outcome });
+    return outcome;
+  }
+
+  private async executeTask(taskObject: TaskObject): Promise<TaskOutcome> {
+    const task = summarizeTask(taskObject);
+    const { taskId } = task;
+    this.options.logger.info('Task received', { taskId, attemptId: task.attemptId, runId: task.runId });
+    if (task.command === undefined) {
+      return this.setStatus(taskId, 'FAILED', {
+        errorId: 'UnsupportedTask',
+        errorMessage: `This runner only runs shell commands; the task has type ${task.type ?? 'unknown'}.`,
+      });
+    }
+    const command = runCommand(task.command, { env: taskEnvironment(task), stdout: this.options.stdout });
+    const active: ActiveTask = { command, stoppedForShutdown: false };
+    this.active.set(taskId, active);
+    let endedBy: 'CANCELED' | 'LOST' | undefined;
+    let lostReason = '';
+    const report = async () => {
+      try {
+        const { canceled } = await this.client.send(new ReportTaskProgressCommand({ taskId }));
+        if (canceled && !endedBy) {
+          endedBy = 'CANCELED';
+          command.stop();
+        }
+      } catch (error) {
+        // The endpoint took the task back (lease expired): someone else may run it now, so stop ours.
+        if ((error as Error).name === 'TaskNotFoundException' && !endedBy) {
+          endedBy = 'LOST';
+          lostReason = (error as Error).message;
+          command.stop();
+        } else {
+          this.options.logger.warn('ReportTaskProgress failed', { taskId, error: describe(error) });
+        }
+      }
+    };
+    await report();
+    const timer = setInterval(() => void report(), this.options.progressIntervalMs);
+    let result: CommandResult;
+    try {
+      result = await command.result;
+    } finally {
+      clearInterval(timer);
+      this.active.delete(taskId);
+    }
+    if (endedBy === 'CANCELED') return { taskId, status: 'CANCELED' };
+    if (endedBy === 'LOST') return { taskId, status: 'LOST', error: lostReason };
+    if (active.stoppedForShutdown) {
+      return this.setStatus(taskId, 'FAILED', {
+        errorId: 'RunnerShutdown',
+        errorMessage: withTail('The runner was shut down before the command finished.', result.stderrTail),
+      });
+    }
+    if (result.exitCode === 0) return this.setStatus(taskId, 'FINISHED', {});
+    const errorId =
+      result.exitCode === null ? `Signal${result.signal ?? 'Unknown'}` : `ExitCode${result.exitCode}`;
+    const how =
+      result.exitCode === null ? `was killed by ${result.signal}` : `exited with code ${result.exitCode}`;
+    return this.setStatus(taskId, 'FAILED', {
+      errorId,
+      errorMessage: withTail(`Command ${how}.`, result.stderrTail),
+    });
+  }
+
+  private async setStatus(
+    taskId: string,
+    taskStatus: 'FINISHED' | 'FAILED',
+    details: { errorId?: string; errorMessage?: string },
+  ): Promise<TaskOutcome> {
+    try {
+      await this.client.send(new SetTaskStatusCommand({ taskId, taskStatus, ...details }));
+    } catch (error) {
+      return { taskId, status: 'LOST', error: describe(error) };
+    }
+    return taskStatus === 'FINISHED'
+      ? { taskId, status: 'FINISHED' }
+      : { taskId, status: 'FAILED', errorId: details.errorId ?? 'TaskFailed' };
+  }
+
+  private async heartbeatLoop(): Promise<void> {
+    while (!this.stopping) {
+      try {
+        await this.client.send(
+          new ReportTaskRunnerHeartbeatCommand({
+            taskrunnerId: this.options.taskrunnerId,
+            workerGroup: this.options.workerGroup,
+            hostname: this.options.hostname,
+          }),
+          { abortSignal: this.stopController.signal },
+        );
+      } catch (error) {
+        if (!this.stopping) this.options.logger.warn('Runner heartbeat failed', { error: describe(error) });
+      }
+      await sleep(this.options.heartbeatIntervalMs, this.stopController.signal);
+    }
+  }
+}
+
+/** errorMessage has no length limit in the API, so it carries the stderr tail; errorStackTrace is capped at 1 KB. */
+function withTail(message: string, stderrTail: string): string {
+  const tail = stderrTail.slice(-ERROR_MESSAGE_TAIL_CHARS);
+  return tail ? `${message}\n--- stderr (last ${tail.length} characters) ---\n${tail}` : message;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
