@@ -124,7 +124,7 @@ export function createTaskRunnerApi(deps: TaskRunnerApiDeps): TaskRunnerApi {
       const { statusCode, type, message } = toProtocolError(error);
       if (statusCode >= 500)
         deps.logger?.error('Task-runner request failed', { error: error as Error, target });
-      else deps.logger?.info('Task-runner request rejected', { type, message, target });
+      else deps.logger?.info('Task-runner request rejected', { type, reason: message, target });
       return {
         statusCode,
         headers: { 'content-type': CONTENT_TYPE, 'x-amzn-requestid': requestId, 'x-amzn-errortype': type },

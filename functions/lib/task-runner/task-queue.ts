@@ -314,7 +314,8 @@ export async function reclaimExpiredTasks(deps: ReclaimDeps): Promise<ReclaimRes
       if (!task) continue;
       if (task.attempt < task.attemptLimit) {
         const successorTaskId = await requeueExpiredTask(task, nowMs, deps);
-        result.requeued.push({ taskId: task.taskId, successorTaskId, attempt: task.attempt + 1 });
+        if (successorTaskId)
+          result.requeued.push({ taskId: task.taskId, successorTaskId, attempt: task.attempt + 1 });
       } else if (await failExpiredTask(task, nowMs, deps)) {
         result.failed.push({ taskId: task.taskId, reason: task.expiredReason ?? '' });
       }
@@ -359,7 +360,12 @@ async function expireLease(
   }
 }
 
-async function requeueExpiredTask(task: TaskItem, nowMs: number, deps: TaskQueueDeps): Promise<string> {
+/** Returns the successor's id if this call created it; undefined if a concurrent or earlier pass did. */
+async function requeueExpiredTask(
+  task: TaskItem,
+  nowMs: number,
+  deps: TaskQueueDeps,
+): Promise<string | undefined> {
   const successor: TaskItem = {
     taskToken: task.taskToken,
     runId: task.runId,
@@ -375,6 +381,7 @@ async function requeueExpiredTask(task: TaskItem, nowMs: number, deps: TaskQueue
     queuedAt: new Date(nowMs).toISOString(),
     scheduledStartTime: task.scheduledStartTime,
   };
+  let created = true;
   try {
     await deps.documentClient.send(
       new PutCommand({
@@ -384,11 +391,12 @@ async function requeueExpiredTask(task: TaskItem, nowMs: number, deps: TaskQueue
       }),
     );
   } catch (error) {
-    // An earlier, interrupted pass already created it.
+    // A concurrent pass, or an earlier interrupted one, already created it.
     if (!isConditionFailure(error)) throw error;
+    created = false;
   }
   await closeExpiredTask(task, 'REQUEUED', { requeuedAs: successor.taskId }, nowMs, deps);
-  return successor.taskId;
+  return created ? successor.taskId : undefined;
 }
 
 async function failExpiredTask(task: TaskItem, nowMs: number, deps: ReclaimDeps): Promise<boolean> {

@@ -23,6 +23,7 @@ export class TestClock {
 }
 
 export interface EndpointOptions {
+  callbacks?: InMemoryTaskCallbacks;
   pollWindowMs?: number;
   pollIntervalMs?: number;
 }
@@ -56,7 +57,7 @@ export async function anEndpoint(options: EndpointOptions = {}): Promise<Endpoin
   const tableName = 'task-queue';
   await createTaskQueueTable(dynamoClient, tableName);
   const documentClient = createDocumentClient(dynamoClient);
-  const callbacks = new InMemoryTaskCallbacks();
+  const callbacks = options.callbacks ?? new InMemoryTaskCallbacks();
   const clock = new TestClock();
   const server = await startTaskRunnerServer({
     documentClient,
