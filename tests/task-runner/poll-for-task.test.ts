@@ -135,4 +135,30 @@ describe('PollForTask', () => {
     expect(response.taskObject).toBeUndefined();
     expect(await endpoint.task(queued.taskId)).toMatchObject({ status: 'CANCELED', canceled: true });
   });
+
+  it('holds an empty poll for the whole default 90 s window (on the injected clock)', async () => {
+    // Prepare: sleeping advances the endpoint's clock instead of waiting.
+    const slow = await anEndpoint({
+      pollWindowMs: 90_000,
+      pollIntervalMs: 500,
+      sleep: async (ms, clock) => clock.advance(ms),
+    });
+    try {
+      const credential = await slow.issueCredential(['wg-window']);
+      const startedAt = slow.clock.now();
+
+      // Act
+      const response = await slow
+        .client(credential)
+        .send(new PollForTaskCommand({ workerGroup: 'wg-window' }));
+
+      // Assess
+      expect(response.taskObject).toBeUndefined();
+      const held = slow.clock.now() - startedAt;
+      expect(held).toBeGreaterThanOrEqual(90_000);
+      expect(held).toBeLessThan(91_000);
+    } finally {
+      await slow.close();
+    }
+  });
 });

@@ -11,7 +11,8 @@ export class InvalidRunnerTaskError extends Error {
 
 // Values end up as Data Pipeline field values (at most 10240 characters) and keys as field keys (1-256).
 const enqueueSchema = z.object({
-  task_token: z.string().min(1).max(1024),
+  // Step Functions task tokens are up to 2048 characters (SendTaskSuccess's limit).
+  task_token: z.string().min(1).max(2048),
   run_id: z.string().min(1).max(512),
   table: z.string().min(1).max(256),
   attempt: z.number().int().min(1),

@@ -26,6 +26,8 @@ export interface EndpointOptions {
   callbacks?: InMemoryTaskCallbacks;
   pollWindowMs?: number;
   pollIntervalMs?: number;
+  /** Replaces the long poll's sleep; receives the clock so it can advance time instead of waiting. */
+  sleep?: (ms: number, clock: TestClock) => Promise<void>;
 }
 
 export interface Endpoint {
@@ -66,6 +68,7 @@ export async function anEndpoint(options: EndpointOptions = {}): Promise<Endpoin
     now: clock.now,
     pollWindowMs: options.pollWindowMs ?? 1_000,
     pollIntervalMs: options.pollIntervalMs ?? 50,
+    ...(options.sleep ? { sleep: (ms: number) => options.sleep!(ms, clock) } : {}),
   });
   const deps = { documentClient, tableName, now: clock.now };
   const clients: DataPipelineClient[] = [];
