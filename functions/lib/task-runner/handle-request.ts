@@ -134,6 +134,12 @@ export function createTaskRunnerApi(deps: TaskRunnerApiDeps): TaskRunnerApi {
   };
 }
 
+/** The stage's window, cut short so the answer leaves before the Lambda timeout would kill it. */
+export function effectivePollWindowMs(configuredMs: number, remainingTimeMs: number | undefined): number {
+  if (remainingTimeMs === undefined) return configuredMs;
+  return Math.max(0, Math.min(configuredMs, remainingTimeMs - RESPONSE_MARGIN_MS));
+}
+
 async function runOperation(
   operation: string,
   json: unknown,
@@ -143,10 +149,7 @@ async function runOperation(
 ): Promise<object> {
   switch (operation) {
     case 'PollForTask': {
-      const pollWindowMs =
-        info.remainingTimeMs === undefined
-          ? deps.pollWindowMs
-          : Math.max(0, Math.min(deps.pollWindowMs, info.remainingTimeMs - RESPONSE_MARGIN_MS));
+      const pollWindowMs = effectivePollWindowMs(deps.pollWindowMs, info.remainingTimeMs);
       return pollForTask(validateInput('PollForTask', json), caller, { ...deps, pollWindowMs });
     }
     case 'ReportTaskProgress':
