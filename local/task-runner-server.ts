@@ -2,7 +2,7 @@
 // format 2.0) and answers with createTaskRunnerApi, the code the deployed handler runs. Only middy's logging
 // middleware is left out: middy is ESM-only and the tests run under CommonJS jest.
 //
-// Run on its own: `npx tsx local/task-runner-server.ts --port 8787 --worker-group G` starts DynamoDB Local
+// Run on its own: `npx tsx local/task-runner-server.ts --port 8787 --worker-group G [--poll-window S]` starts DynamoDB Local
 // (dynalite), creates the table, issues a runner credential for G and prints it.
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -174,6 +174,7 @@ async function main(): Promise<void> {
     tableName,
     callbacks,
     port: Number(argument('--port') ?? 8787),
+    pollWindowMs: Number(argument('--poll-window') ?? DEFAULT_POLL_WINDOW_MS / 1000) * 1000,
   });
   const workerGroup = argument('--worker-group') ?? 'local';
   const credential = await createRunnerCredential([workerGroup], {
