@@ -1,9 +1,10 @@
-// Three projects so that `npm run test:unit` stays fast while `npm test` runs everything.
+// Four projects so that `npm run test:unit` stays fast while `npm test` runs everything.
 const common = {
-  preset: 'ts-jest',
   testEnvironment: 'node',
   setupFiles: ['<rootDir>/tests/helpers/polyfills.ts'],
-  transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true }] },
+  // Middy ships ES modules only; Jest runs CommonJS here, so those packages are compiled like our own code.
+  transform: { '^.+\\.[tj]s$': ['ts-jest', { tsconfig: { allowJs: true, isolatedModules: true } }] },
+  transformIgnorePatterns: ['/node_modules/(?!@middy/)'],
 };
 
 module.exports = {

@@ -24,7 +24,12 @@ export interface EmulatorOptions {
 
 export async function startDynamoDb(options: EmulatorOptions = {}): Promise<Emulator> {
   // Tables become ACTIVE at once: the default 500 ms CREATING phase only slows the tests down.
-  const server: Server = dynalite({ path: options.directory, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  const server: Server = dynalite({
+    path: options.directory,
+    createTableMs: 0,
+    deleteTableMs: 0,
+    updateTableMs: 0,
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());

@@ -16,3 +16,7 @@ if (typeof promiseConstructor.withResolvers !== 'function') {
 }
 
 export {};
+
+// The machines that run the local runtime and the tests are on Node 20 by design (Lambda runs nodejs22.x); the
+// SDK's reminder about that would only bury the output that matters.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';

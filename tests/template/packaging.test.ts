@@ -83,7 +83,6 @@ describe.each(STAGES)('the %s package', (stage) => {
       ECS_CONTAINER_NAME: config.ecs.containerName,
       ECS_SUBNETS: { 'Fn::Join': [',', config.ecs.subnets] },
       ECS_SECURITY_GROUPS: { 'Fn::Join': [',', config.ecs.securityGroups] },
-      ECS_TIMEOUT_MINUTES: String(config.ecs.timeoutMinutes),
     });
     // The default job is one of the allowed ones: the state machine role may start only those.
     expect(config.glue.allowedJobNames).toContain(config.glue.jobName);

@@ -1,0 +1,26 @@
+// Extract Config Manager: reads the extract config and builds each table's job request for the Map.
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import { documentClient } from './clients/dynamodb';
+import { s3Client } from './clients/s3';
+import { lazy } from './lib/lazy';
+import { logger } from './lib/logger';
+import { prepareExtractRun, type ConfigManagerInput, type PreparedRun } from './lib/prepare-extract-run';
+import { readStageSettings } from './lib/stage-settings';
+
+const deps = lazy(() => {
+  const settings = readStageSettings();
+  return { s3: s3Client, settings, store: { db: documentClient, tableName: settings.trackingTable } };
+});
+
+async function configManager(input: ConfigManagerInput): Promise<PreparedRun> {
+  const prepared = await prepareExtractRun(input, deps());
+  logger.info('Extract run prepared', {
+    runId: prepared.run.run_id,
+    tables: prepared.tables.length,
+    invalidTables: prepared.tables.filter((table) => table.error).length,
+  });
+  return prepared;
+}
+
+export const handler = middy(configManager).use(injectLambdaContext(logger, { clearState: true }));

@@ -1,0 +1,70 @@
+// Turns a table into the ECS RunTask (Fargate) request that `ECS Run Extract Task` sends (.sync).
+import { TableJobError } from '../lib/errors';
+import type { TableConfig } from '../lib/extract-config';
+import { toEnvironmentName, type JobArguments, type RunContext } from '../lib/job-arguments';
+import type { EcsDefaults } from '../lib/stage-settings';
+
+export interface EcsTaskRequest {
+  Cluster: string;
+  TaskDefinition: string;
+  NetworkConfiguration: {
+    AwsvpcConfiguration: {
+      Subnets: string[];
+      SecurityGroups: string[];
+      AssignPublicIp: 'ENABLED' | 'DISABLED';
+    };
+  };
+  Overrides: { ContainerOverrides: { Name: string; Environment: { Name: string; Value: string }[] }[] };
+  /** Lets operators find a run's tasks with `aws ecs list-tasks --started-by`. */
+  StartedBy: string;
+}
+
+function required(value: string | undefined, field: string, stageKey: string): string {
+  if (!value)
+    throw new TableJobError(`ecs.${field}: not set for this table or in the stage config (ecs.${stageKey})`);
+  return value;
+}
+
+export function buildEcsRequest(
+  table: TableConfig,
+  args: JobArguments,
+  defaults: EcsDefaults,
+  run: RunContext,
+): EcsTaskRequest {
+  const settings = table.ecs ?? {};
+  const subnets = settings.subnets ?? defaults.subnets;
+  if (subnets.length === 0) {
+    throw new TableJobError('ecs.subnets: no subnets for this table or in the stage config (ecs.subnets)');
+  }
+  return {
+    Cluster: required(settings.cluster ?? defaults.cluster, 'cluster', 'cluster'),
+    TaskDefinition: required(
+      settings.task_definition ?? defaults.taskDefinition,
+      'task_definition',
+      'taskDefinition',
+    ),
+    NetworkConfiguration: {
+      AwsvpcConfiguration: {
+        Subnets: subnets,
+        SecurityGroups: settings.security_groups ?? defaults.securityGroups,
+        AssignPublicIp: settings.assign_public_ip ? 'ENABLED' : 'DISABLED',
+      },
+    },
+    Overrides: {
+      ContainerOverrides: [
+        {
+          Name: required(
+            settings.container_name ?? defaults.containerName,
+            'container_name',
+            'containerName',
+          ),
+          Environment: Object.entries(args).map(([key, value]) => ({
+            Name: toEnvironmentName(key),
+            Value: value,
+          })),
+        },
+      ],
+    },
+    StartedBy: run.run_id.slice(0, 128),
+  };
+}

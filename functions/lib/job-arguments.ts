@@ -1,0 +1,35 @@
+// The arguments every extract job receives, whatever runs it. Launchers shape them for their service
+// (Glue `--key` arguments, EMR entry-point arguments, container environment), so one table's arguments
+// are the same on every job type.
+import type { TableConfig } from './extract-config';
+
+export interface RunContext {
+  run_id: string;
+}
+
+/** Ordered `--key: value` pairs; common keys first, then the table's own arguments. */
+export type JobArguments = Record<string, string>;
+
+export function buildJobArguments(table: TableConfig, run: RunContext): JobArguments {
+  const args: JobArguments = {
+    '--table': table.name,
+    '--job_type': table.job_type,
+    '--run_id': run.run_id,
+  };
+  if (table.source_type) args['--source_type'] = table.source_type;
+  if (table.source_secret_arn) args['--source_secret_arn'] = table.source_secret_arn;
+  if (table.target_path) args['--target_path'] = table.target_path;
+  for (const [key, value] of Object.entries(table.arguments ?? {})) {
+    // The table's own arguments never override the identity of the run or the table.
+    if (!(`--${key}` in args)) args[`--${key}`] = value;
+  }
+  return args;
+}
+
+/** `--source_type` → `EXTRACT_SOURCE_TYPE`: the form a container or shell expects. */
+export function toEnvironmentName(argumentKey: string): string {
+  return `EXTRACT_${argumentKey
+    .replace(/^-+/, '')
+    .replace(/[^A-Za-z0-9]/g, '_')
+    .toUpperCase()}`;
+}

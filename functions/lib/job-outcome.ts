@@ -1,0 +1,124 @@
+// Reads a table's outcome out of whatever the job state produced: the service's .sync result on success,
+// or the Catch's {Error, Cause} on failure, where Cause is often the service's own JSON description of the
+// failed run. Each service names its fields differently; this is the one place that knows how.
+import { JOB_TYPES } from './extract-config';
+import type { JobError } from './build-table-jobs';
+
+export type TableStatus = 'PENDING' | 'SUCCEEDED' | 'FAILED' | 'SKIPPED';
+
+export interface JobOutcome {
+  status: Exclude<TableStatus, 'PENDING'>;
+  job_run_id?: string;
+  /** ISO-8601, from the service where it reports one. */
+  started_at?: string;
+  attempts: number;
+  error?: string;
+  cause?: string;
+}
+
+type Json = Record<string, unknown>;
+
+const MAX_CAUSE_LENGTH = 4000;
+
+function asObject(value: unknown): Json | undefined {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Json) : undefined;
+}
+
+function text(value: unknown): string | undefined {
+  return typeof value === 'string' && value ? value : undefined;
+}
+
+/** Services report times as epoch milliseconds, epoch seconds or ISO strings. */
+function isoTime(value: unknown): string | undefined {
+  if (typeof value === 'number' && Number.isFinite(value)) {
+    return new Date(value < 1e11 ? value * 1000 : value).toISOString();
+  }
+  if (typeof value === 'string' && !Number.isNaN(Date.parse(value))) return new Date(value).toISOString();
+  return undefined;
+}
+
+function parseCause(cause: string): Json | undefined {
+  try {
+    return asObject(JSON.parse(cause));
+  } catch {
+    return undefined;
+  }
+}
+
+interface RunDetails {
+  jobRunId?: string;
+  startedAt?: string;
+  attempts?: number;
+  message?: string;
+}
+
+function readRunDetails(jobType: string, body: Json | undefined): RunDetails {
+  if (!body) return {};
+  if (jobType === 'glue') {
+    const attempt = typeof body.Attempt === 'number' ? body.Attempt + 1 : undefined;
+    return {
+      jobRunId: text(body.Id),
+      startedAt: isoTime(body.StartedOn),
+      attempts: attempt,
+      message: text(body.ErrorMessage),
+    };
+  }
+  if (jobType === 'emr') {
+    const run = asObject(body.JobRun) ?? asObject(body.jobRun) ?? body;
+    return {
+      jobRunId: text(run.JobRunId) ?? text(run.jobRunId),
+      startedAt: isoTime(run.CreatedAt ?? run.createdAt),
+      message: text(run.StateDetails) ?? text(run.stateDetails),
+    };
+  }
+  if (jobType === 'ecs') {
+    const container = asObject(Array.isArray(body.Containers) ? body.Containers[0] : undefined);
+    const exit =
+      container && typeof container.ExitCode === 'number' ? `exit code ${container.ExitCode}` : undefined;
+    return {
+      jobRunId: text(body.TaskArn),
+      startedAt: isoTime(body.StartedAt ?? body.CreatedAt),
+      message:
+        [text(body.StoppedReason), text(container?.Reason), exit].filter(Boolean).join('; ') || undefined,
+    };
+  }
+  return {};
+}
+
+function truncate(value: string): string {
+  return value.length > MAX_CAUSE_LENGTH ? `${value.slice(0, MAX_CAUSE_LENGTH)}…` : value;
+}
+
+export function describeJobOutcome(
+  jobType: string,
+  result: unknown,
+  error: JobError | undefined,
+): JobOutcome {
+  if (error) {
+    const details = readRunDetails(jobType, parseCause(error.Cause ?? ''));
+    return {
+      status: 'FAILED',
+      job_run_id: details.jobRunId,
+      started_at: details.startedAt,
+      attempts: details.attempts ?? 1,
+      error: error.Error || 'UnknownError',
+      cause: truncate(details.message ?? error.Cause ?? ''),
+    };
+  }
+  if (result !== undefined && result !== null) {
+    const details = readRunDetails(jobType, asObject(result));
+    return {
+      status: 'SUCCEEDED',
+      job_run_id: details.jobRunId,
+      started_at: details.startedAt,
+      attempts: details.attempts ?? 1,
+    };
+  }
+  // Neither a result nor an error: `Choose Job Type` found no job state for this job type.
+  return {
+    status: 'FAILED',
+    attempts: 0,
+    error: 'UnknownJobTypeError',
+    cause: `job_type '${jobType}' is not supported (expected one of ${JOB_TYPES.join(', ')})`,
+  };
+}

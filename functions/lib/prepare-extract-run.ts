@@ -1,0 +1,81 @@
+// The Extract Config Manager's work, without Lambda around it: validate the event, load the config, resolve the
+// tables, record the run, and hand the Map its items. A run that cannot start is still recorded (FAILED, with
+// the reason) before the error is raised, so it never vanishes without a trace.
+import type { S3Client } from '@aws-sdk/client-s3';
+import { buildTableJobs, type TableJob } from './build-table-jobs';
+import { InvalidEventError } from './errors';
+import { parseExtractRunEvent, RUN_ID_PATTERN } from './extract-run-event';
+import { readExtractConfig } from './read-extract-config';
+import type { StageSettings } from './stage-settings';
+import { failRun, startRun, type NewRun, type RunInfo, type TrackingStore } from './tracking-store';
+
+/** The config manager's Lambda payload, built by the state machine from the event and the context object. */
+export interface ConfigManagerInput {
+  event: unknown;
+  execution_name: string;
+  execution_start_time: string;
+}
+
+export interface PreparedRun {
+  run: RunInfo;
+  tables: TableJob[];
+}
+
+export interface PrepareDeps {
+  s3: S3Client;
+  store: TrackingStore;
+  settings: StageSettings;
+  now?: () => Date;
+}
+
+// The run record must be keyed even when the event is invalid, so a usable run_id is taken before validation.
+function peekRunId(event: unknown): string | undefined {
+  const value = (event as { run_id?: unknown } | null)?.run_id;
+  return typeof value === 'string' && RUN_ID_PATTERN.test(value) ? value : undefined;
+}
+
+export async function prepareExtractRun(input: ConfigManagerInput, deps: PrepareDeps): Promise<PreparedRun> {
+  const now = deps.now ?? (() => new Date());
+  const startedAt = new Date(input.execution_start_time || now()).toISOString();
+  const draft: NewRun = {
+    run_id: peekRunId(input.event) ?? input.execution_name,
+    execution_name: input.execution_name,
+    trigger: 'manual',
+    started_at: startedAt,
+    table_count: 0,
+  };
+
+  try {
+    const event = parseExtractRunEvent(input.event, deps.settings.maxTablesPerRun);
+    draft.trigger = event.trigger;
+    draft.config_key = event.config_key ?? deps.settings.defaultConfigKey;
+    const config = await readExtractConfig(deps.s3, {
+      bucket: deps.settings.configBucket,
+      key: draft.config_key,
+      version: event.config_version,
+    });
+    draft.config_version = config.version ?? event.config_version;
+
+    const selection = buildTableJobs(config, event.tables_to_extract, deps.settings, {
+      run_id: draft.run_id,
+    });
+    if (selection.jobs.length > deps.settings.maxTablesPerRun) {
+      throw new InvalidEventError(
+        `tables: the config selects ${selection.jobs.length} tables, more than this stage's limit of ${deps.settings.maxTablesPerRun} per run; pass tables_to_extract in batches`,
+      );
+    }
+    draft.table_count = selection.jobs.length;
+    if (selection.repeated.length > 0) draft.repeated_tables = selection.repeated;
+
+    await startRun(deps.store, draft, selection.jobs);
+    return {
+      run: { run_id: draft.run_id, started_at: startedAt, max_concurrency: deps.settings.maxConcurrency },
+      tables: selection.jobs,
+    };
+  } catch (error) {
+    if ((error as Error).name !== 'RunAlreadyExistsError') {
+      await failRun(deps.store, draft, error as Error, now().toISOString());
+    }
+    throw error;
+  }
+}

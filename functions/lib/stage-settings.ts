@@ -1,0 +1,117 @@
+// The stage's job defaults reach the Lambdas as environment variables (set from config/<stage>.yml by
+// serverless.yml). They are parsed once, here, so that a missing setting fails loudly with its variable name.
+import { z } from 'zod';
+import { StageSettingsError } from './errors';
+
+const list = z
+  .string()
+  .default('')
+  .transform((value) =>
+    value
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean),
+  );
+const optionalText = z
+  .string()
+  .optional()
+  .transform((value) => (value?.trim() ? value.trim() : undefined));
+
+const envSchema = z.object({
+  STAGE: z.string().min(1),
+  TRACKING_TABLE: z.string().min(3),
+  CONFIG_BUCKET: z.string().min(3),
+  DEFAULT_CONFIG_KEY: z.string().min(1),
+  MAX_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(10),
+  MAX_TABLES_PER_RUN: z.coerce.number().int().min(1).default(500),
+  GLUE_JOB_NAME: optionalText,
+  GLUE_ALLOWED_JOB_NAMES: list,
+  GLUE_NUMBER_OF_WORKERS: z.coerce.number().int().min(1).default(2),
+  GLUE_WORKER_TYPE: z.string().default('G.1X'),
+  GLUE_TIMEOUT_MINUTES: z.coerce.number().int().min(1).default(120),
+  EMR_APPLICATION_ID: optionalText,
+  EMR_EXECUTION_ROLE_ARN: optionalText,
+  EMR_ENTRY_POINT: optionalText,
+  EMR_TIMEOUT_MINUTES: z.coerce.number().int().min(1).default(120),
+  ECS_CLUSTER: optionalText,
+  ECS_TASK_DEFINITION: optionalText,
+  ECS_CONTAINER_NAME: optionalText,
+  ECS_SUBNETS: list,
+  ECS_SECURITY_GROUPS: list,
+});
+
+export interface GlueDefaults {
+  jobName?: string;
+  allowedJobNames: string[];
+  numberOfWorkers: number;
+  workerType: string;
+  timeoutMinutes: number;
+}
+
+export interface EmrDefaults {
+  applicationId?: string;
+  executionRoleArn?: string;
+  entryPoint?: string;
+  timeoutMinutes: number;
+}
+
+export interface EcsDefaults {
+  cluster?: string;
+  taskDefinition?: string;
+  containerName?: string;
+  subnets: string[];
+  securityGroups: string[];
+}
+
+export interface StageSettings {
+  stage: string;
+  trackingTable: string;
+  configBucket: string;
+  defaultConfigKey: string;
+  maxConcurrency: number;
+  maxTablesPerRun: number;
+  glue: GlueDefaults;
+  emr: EmrDefaults;
+  ecs: EcsDefaults;
+}
+
+export function readStageSettings(env: NodeJS.ProcessEnv = process.env): StageSettings {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues
+      .map((issue) => `${issue.path.join('.')}: ${issue.message}`)
+      .join('; ');
+    throw new StageSettingsError(`Invalid stage settings in the Lambda environment: ${problems}`);
+  }
+  const e = parsed.data;
+  const glueJobName = e.GLUE_JOB_NAME;
+  return {
+    stage: e.STAGE,
+    trackingTable: e.TRACKING_TABLE,
+    configBucket: e.CONFIG_BUCKET,
+    defaultConfigKey: e.DEFAULT_CONFIG_KEY,
+    maxConcurrency: e.MAX_CONCURRENCY,
+    maxTablesPerRun: e.MAX_TABLES_PER_RUN,
+    glue: {
+      jobName: glueJobName,
+      // The default job is always allowed; the role grants exactly this list.
+      allowedJobNames: [...new Set([...(glueJobName ? [glueJobName] : []), ...e.GLUE_ALLOWED_JOB_NAMES])],
+      numberOfWorkers: e.GLUE_NUMBER_OF_WORKERS,
+      workerType: e.GLUE_WORKER_TYPE,
+      timeoutMinutes: e.GLUE_TIMEOUT_MINUTES,
+    },
+    emr: {
+      applicationId: e.EMR_APPLICATION_ID,
+      executionRoleArn: e.EMR_EXECUTION_ROLE_ARN,
+      entryPoint: e.EMR_ENTRY_POINT,
+      timeoutMinutes: e.EMR_TIMEOUT_MINUTES,
+    },
+    ecs: {
+      cluster: e.ECS_CLUSTER,
+      taskDefinition: e.ECS_TASK_DEFINITION,
+      containerName: e.ECS_CONTAINER_NAME,
+      subnets: e.ECS_SUBNETS,
+      securityGroups: e.ECS_SECURITY_GROUPS,
+    },
+  };
+}

@@ -1,0 +1,88 @@
+// The extract tracking table's single-table layout. One partition per run holds the run record and one record
+// per table, so "every table of run R" is one Query; two sparse indexes answer the other questions:
+//   base table  pk = RUN#<run_id>          sk = RUN | TABLE#<table>
+//   by-table    gsi1pk = TABLE#<table>     gsi1sk = <run started_at>#<run_id>   (history of table T)
+//   by-status   gsi2pk = RUNS#<status>     gsi2sk = <run started_at>#<run_id>   (runs by status; run records only)
+import type { TableStatus } from './job-outcome';
+
+export type RunStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED';
+
+export interface RunKey {
+  pk: string;
+  sk: 'RUN';
+}
+
+export interface RunRecord extends RunKey {
+  entity: 'run';
+  run_id: string;
+  status: RunStatus;
+  gsi2pk: string;
+  gsi2sk: string;
+  trigger: string;
+  execution_name: string;
+  config_key?: string;
+  config_version?: string;
+  table_count: number;
+  repeated_tables?: string[];
+  started_at: string;
+  ended_at?: string;
+  succeeded_count?: number;
+  failed_count?: number;
+  skipped_count?: number;
+  error?: string;
+  cause?: string;
+}
+
+export interface TableRecord {
+  pk: string;
+  sk: string;
+  entity: 'table';
+  run_id: string;
+  table: string;
+  job_type: string;
+  source_type?: string;
+  status: TableStatus;
+  gsi1pk: string;
+  gsi1sk: string;
+  run_started_at: string;
+  job_run_id?: string;
+  started_at?: string;
+  ended_at?: string;
+  duration_seconds?: number;
+  attempts?: number;
+  error?: string;
+  cause?: string;
+}
+
+export const TERMINAL_TABLE_STATUSES: readonly TableStatus[] = ['SUCCEEDED', 'FAILED', 'SKIPPED'];
+
+export function runKey(runId: string): RunKey {
+  return { pk: `RUN#${runId}`, sk: 'RUN' };
+}
+
+export function tableKey(runId: string, table: string): { pk: string; sk: string } {
+  return { pk: `RUN#${runId}`, sk: `TABLE#${table}` };
+}
+
+export const TABLE_SORT_KEY_PREFIX = 'TABLE#';
+
+export function runStatusIndexKey(
+  status: RunStatus,
+  startedAt: string,
+  runId: string,
+): { gsi2pk: string; gsi2sk: string } {
+  return { gsi2pk: `RUNS#${status}`, gsi2sk: `${startedAt}#${runId}` };
+}
+
+export function tableHistoryIndexKey(
+  table: string,
+  runStartedAt: string,
+  runId: string,
+): { gsi1pk: string; gsi1sk: string } {
+  return { gsi1pk: `TABLE#${table}`, gsi1sk: `${runStartedAt}#${runId}` };
+}
+
+/** A run succeeds only when every table did (SKIPPED counts as done: its precondition said there was nothing to do). */
+export function overallRunStatus(counts: { failed: number; pending: number }): RunStatus {
+  return counts.failed > 0 || counts.pending > 0 ? 'FAILED' : 'SUCCEEDED';
+}

@@ -1,0 +1,301 @@
+// Reads and writes the extract tracking table. Every write that moves a status is conditional, so a retried or
+// duplicated Lambda invocation can neither write a table twice nor move it back (dynalite, used locally, has
+// no transactions, so nothing here relies on them).
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  BatchWriteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+import type { TableJob } from './build-table-jobs';
+import { RunAlreadyExistsError } from './errors';
+import type { JobOutcome, TableStatus } from './job-outcome';
+import {
+  overallRunStatus,
+  runKey,
+  runStatusIndexKey,
+  TABLE_SORT_KEY_PREFIX,
+  tableHistoryIndexKey,
+  tableKey,
+  type RunRecord,
+  type RunStatus,
+  type TableRecord,
+} from './tracking-records';
+
+export interface TrackingStore {
+  db: DynamoDBDocumentClient;
+  tableName: string;
+}
+
+/** What travels with every Map item: enough to key and date a table's record. */
+export interface RunInfo {
+  run_id: string;
+  started_at: string;
+  max_concurrency: number;
+}
+
+const BATCH_SIZE = 25;
+const BATCH_PARALLELISM = 4;
+const MAX_BATCH_RETRIES = 8;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function isConditionFailure(error: unknown): boolean {
+  return (
+    error instanceof ConditionalCheckFailedException ||
+    (error as Error).name === 'ConditionalCheckFailedException'
+  );
+}
+
+export type NewRun = Omit<RunRecord, 'pk' | 'sk' | 'entity' | 'status' | 'gsi2pk' | 'gsi2sk'>;
+
+/** Writes the run record (RUNNING) and a PENDING record per table. Safe to repeat for the same execution. */
+export async function startRun(store: TrackingStore, run: NewRun, jobs: TableJob[]): Promise<void> {
+  const record: RunRecord = {
+    ...runKey(run.run_id),
+    entity: 'run',
+    ...run,
+    status: 'RUNNING',
+    ...runStatusIndexKey('RUNNING', run.started_at, run.run_id),
+  };
+  try {
+    await store.db.send(
+      new PutCommand({
+        TableName: store.tableName,
+        Item: record,
+        // A retried config manager rewrites its own run; another execution may not reuse the id.
+        ConditionExpression: 'attribute_not_exists(pk) OR execution_name = :execution',
+        ExpressionAttributeValues: { ':execution': run.execution_name },
+      }),
+    );
+  } catch (error) {
+    if (isConditionFailure(error)) {
+      throw new RunAlreadyExistsError(
+        `run_id: '${run.run_id}' is already used by another execution; pick a new run_id`,
+      );
+    }
+    throw error;
+  }
+
+  const pending: TableRecord[] = jobs.map((job) => ({
+    ...tableKey(run.run_id, job.table),
+    entity: 'table',
+    run_id: run.run_id,
+    table: job.table,
+    job_type: job.job_type,
+    source_type: job.source_type,
+    status: 'PENDING',
+    run_started_at: run.started_at,
+    ...tableHistoryIndexKey(job.table, run.started_at, run.run_id),
+  }));
+  await batchPut(store, pending);
+}
+
+async function batchPut(store: TrackingStore, items: object[]): Promise<void> {
+  const batches: object[][] = [];
+  for (let i = 0; i < items.length; i += BATCH_SIZE) batches.push(items.slice(i, i + BATCH_SIZE));
+  let next = 0;
+  const worker = async () => {
+    while (next < batches.length) {
+      const batch = batches[next++]!;
+      let requests = batch.map((Item) => ({ PutRequest: { Item: Item as Record<string, unknown> } }));
+      for (let attempt = 0; requests.length > 0; attempt++) {
+        if (attempt > MAX_BATCH_RETRIES)
+          throw new Error(`BatchWriteItem left ${requests.length} items unprocessed`);
+        if (attempt > 0) await sleep(Math.random() * 50 * 2 ** attempt);
+        const response = await store.db.send(
+          new BatchWriteCommand({ RequestItems: { [store.tableName]: requests } }),
+        );
+        requests = (response.UnprocessedItems?.[store.tableName] ?? []) as typeof requests;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(BATCH_PARALLELISM, batches.length) }, worker));
+}
+
+/** Records a run that failed before any table could start (bad event, missing or invalid config). */
+export async function failRun(
+  store: TrackingStore,
+  run: NewRun,
+  error: Error,
+  endedAt: string,
+): Promise<void> {
+  const record: RunRecord = {
+    ...runKey(run.run_id),
+    entity: 'run',
+    ...run,
+    status: 'FAILED',
+    ...runStatusIndexKey('FAILED', run.started_at, run.run_id),
+    ended_at: endedAt,
+    error: error.name,
+    cause: error.message.slice(0, 4000),
+  };
+  await store.db.send(
+    new PutCommand({
+      TableName: store.tableName,
+      Item: record,
+      ConditionExpression: 'attribute_not_exists(pk) OR execution_name = :execution',
+      ExpressionAttributeValues: { ':execution': run.execution_name },
+    }),
+  );
+}
+
+export interface RecordedOutcome {
+  table: string;
+  status: TableStatus;
+  /** False when an earlier invocation had already recorded this table. */
+  applied: boolean;
+}
+
+export async function recordTableOutcome(
+  store: TrackingStore,
+  run: RunInfo,
+  job: Pick<TableJob, 'table' | 'job_type' | 'source_type'>,
+  outcome: JobOutcome,
+  endedAt: Date,
+): Promise<RecordedOutcome> {
+  const startedAt = outcome.started_at ?? run.started_at;
+  const record: TableRecord = {
+    ...tableKey(run.run_id, job.table),
+    entity: 'table',
+    run_id: run.run_id,
+    table: job.table,
+    job_type: job.job_type,
+    source_type: job.source_type,
+    status: outcome.status,
+    run_started_at: run.started_at,
+    ...tableHistoryIndexKey(job.table, run.started_at, run.run_id),
+    job_run_id: outcome.job_run_id,
+    started_at: startedAt,
+    ended_at: endedAt.toISOString(),
+    duration_seconds: Math.max(0, Math.round((endedAt.getTime() - Date.parse(startedAt)) / 1000)),
+    attempts: outcome.attempts,
+    error: outcome.error,
+    cause: outcome.cause,
+  };
+  try {
+    await store.db.send(
+      new PutCommand({
+        TableName: store.tableName,
+        Item: record,
+        // Only a PENDING (or missing) record may take an outcome: a duplicate never overwrites a final status.
+        ConditionExpression: 'attribute_not_exists(pk) OR #status = :pending',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':pending': 'PENDING' },
+      }),
+    );
+    return { table: job.table, status: outcome.status, applied: true };
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error;
+    const existing = await store.db.send(
+      new GetCommand({
+        TableName: store.tableName,
+        Key: tableKey(run.run_id, job.table),
+        ConsistentRead: true,
+      }),
+    );
+    return {
+      table: job.table,
+      status: (existing.Item?.status as TableStatus) ?? outcome.status,
+      applied: false,
+    };
+  }
+}
+
+export interface RunSummary {
+  run_id: string;
+  status: RunStatus;
+  table_count: number;
+  succeeded: number;
+  failed: number;
+  skipped: number;
+  /** The first failures with their reasons; the tracking table has them all. */
+  failed_tables: { table: string; error?: string; cause?: string }[];
+}
+
+const MAX_LISTED_FAILURES = 25;
+
+export async function listRunTables(store: TrackingStore, runId: string): Promise<TableRecord[]> {
+  const records: TableRecord[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await store.db.send(
+      new QueryCommand({
+        TableName: store.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': runKey(runId).pk, ':prefix': TABLE_SORT_KEY_PREFIX },
+        ExclusiveStartKey: startKey,
+        ConsistentRead: true,
+      }),
+    );
+    records.push(...((page.Items ?? []) as TableRecord[]));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return records;
+}
+
+/** Closes a run: tables still PENDING get FAILED, and the run record gets its counts and final status. */
+export async function completeRun(store: TrackingStore, run: RunInfo, now: Date): Promise<RunSummary> {
+  const records = await listRunTables(store, run.run_id);
+  const endedAt = now.toISOString();
+
+  for (const record of records.filter((r) => r.status === 'PENDING')) {
+    const outcome: JobOutcome = {
+      status: 'FAILED',
+      attempts: 0,
+      error: 'OutcomeNotRecorded',
+      cause:
+        'The run ended without an outcome for this table (its status could not be recorded); check the execution history',
+    };
+    const recorded = await recordTableOutcome(store, run, record, outcome, now);
+    record.status = recorded.status;
+    record.error = outcome.error;
+    record.cause = outcome.cause;
+  }
+
+  const count = (status: TableStatus) => records.filter((r) => r.status === status).length;
+  const counts = {
+    succeeded: count('SUCCEEDED'),
+    failed: count('FAILED'),
+    skipped: count('SKIPPED'),
+    pending: count('PENDING'),
+  };
+  const status = overallRunStatus(counts);
+
+  await store.db.send(
+    new UpdateCommand({
+      TableName: store.tableName,
+      Key: runKey(run.run_id),
+      UpdateExpression:
+        'SET #status = :status, ended_at = :ended, succeeded_count = :succeeded, failed_count = :failed, skipped_count = :skipped, gsi2pk = :gsi2pk, gsi2sk = :gsi2sk',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: {
+        ':status': status,
+        ':ended': endedAt,
+        ':succeeded': counts.succeeded,
+        ':failed': counts.failed,
+        ':skipped': counts.skipped,
+        ...Object.fromEntries(
+          Object.entries(runStatusIndexKey(status, run.started_at, run.run_id)).map(([k, v]) => [`:${k}`, v]),
+        ),
+      },
+    }),
+  );
+
+  return {
+    run_id: run.run_id,
+    status,
+    table_count: records.length,
+    succeeded: counts.succeeded,
+    failed: counts.failed,
+    skipped: counts.skipped,
+    failed_tables: records
+      .filter((r) => r.status === 'FAILED')
+      .slice(0, MAX_LISTED_FAILURES)
+      .map((r) => ({ table: r.table, error: r.error, cause: r.cause })),
+  };
+}

@@ -1,0 +1,73 @@
+// Creates the local tracking table and config bucket from the same CloudFormation files that are deployed
+// (resources/*.yml), so the local schema cannot drift from the real one.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CreateTableCommand, ResourceInUseException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
+import { parseDocument } from 'yaml';
+import { PROJECT_ROOT } from './lambda-functions';
+
+const CLOUDFORMATION_TAGS = [
+  'Ref',
+  'GetAtt',
+  'Sub',
+  'Join',
+  'If',
+  'Equals',
+  'Not',
+  'Select',
+  'Split',
+  'ImportValue',
+  'FindInMap',
+];
+
+/** Reads a resources/*.yml file, keeping CloudFormation short-form tags as plain values. */
+export function readResourceFile(file: string): {
+  Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
+} {
+  const document = parseDocument(readFileSync(join(PROJECT_ROOT, 'resources', file), 'utf8'), {
+    customTags: CLOUDFORMATION_TAGS.flatMap((tag) =>
+      [undefined, 'seq', 'map'].map((collection) => ({
+        tag: `!${tag}`,
+        collection,
+        resolve: (value: unknown) => value,
+      })),
+    ) as never,
+  });
+  return document.toJS() as never;
+}
+
+function resourceOfType(file: string, type: string) {
+  const resource = Object.values(readResourceFile(file).Resources).find((r) => r.Type === type);
+  if (!resource) throw new Error(`resources/${file} has no ${type}`);
+  return resource.Properties;
+}
+
+export async function createTrackingTable(dynamodb: DynamoDBClient, tableName: string): Promise<void> {
+  const properties = resourceOfType('tracking-table.yml', 'AWS::DynamoDB::Table');
+  try {
+    await dynamodb.send(
+      new CreateTableCommand({
+        TableName: tableName,
+        BillingMode: properties.BillingMode as 'PAY_PER_REQUEST',
+        AttributeDefinitions: properties.AttributeDefinitions as never,
+        KeySchema: properties.KeySchema as never,
+        GlobalSecondaryIndexes: properties.GlobalSecondaryIndexes as never,
+      }),
+    );
+  } catch (error) {
+    // Serve mode keeps its data across restarts: an existing table is the expected case there.
+    if (!(error instanceof ResourceInUseException) && (error as Error).name !== 'ResourceInUseException')
+      throw error;
+  }
+}
+
+export async function createConfigBucket(s3: S3Client, bucketName: string): Promise<void> {
+  resourceOfType('config-bucket.yml', 'AWS::S3::Bucket');
+  try {
+    await s3.send(new CreateBucketCommand({ Bucket: bucketName }));
+  } catch (error) {
+    const name = (error as Error).name;
+    if (name !== 'BucketAlreadyOwnedByYou' && name !== 'BucketAlreadyExists') throw error;
+  }
+}

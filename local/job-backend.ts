@@ -1,0 +1,144 @@
+// The local stand-in for Glue, EMR Serverless and ECS: answers each job state's request the way the service's
+// .sync integration would (a run description on success; States.TaskFailed with the run as JSON Cause on
+// failure; the service's throttling error before a run starts), following a per-table script.
+import { createHash } from 'node:crypto';
+
+export interface TableScript {
+  /** Fail the run with this error and cause (after any throttling). */
+  fail?: { error?: string; cause?: string };
+  /** Refuse to start this many times with the service's throttling error, then run. */
+  throttle?: number;
+  /** How long the run takes. */
+  seconds?: number;
+}
+
+export interface JobScript {
+  default?: TableScript;
+  tables?: Record<string, TableScript>;
+}
+
+export type ServiceJobType = 'glue' | 'emr' | 'ecs';
+
+export interface JobCall {
+  jobType: ServiceJobType;
+  table: string;
+  request: Record<string, unknown>;
+  outcome: 'throttled' | 'succeeded' | 'failed';
+}
+
+/** An error whose name is what Step Functions would report, so the ASL's Retry/Catch match it. */
+export class ServiceError extends Error {
+  constructor(name: string, message: string) {
+    super(message);
+    this.name = name;
+  }
+}
+
+const THROTTLING_ERRORS: Record<ServiceJobType, string> = {
+  glue: 'Glue.ConcurrentRunsExceededException',
+  emr: 'EmrServerless.ThrottlingException',
+  ecs: 'ECS.ThrottlingException',
+};
+
+/** Each service carries the table name in its own form; reading it back checks the launcher put it there. */
+export function tableOfRequest(jobType: ServiceJobType, request: Record<string, unknown>): string {
+  if (jobType === 'glue') return String((request.Arguments as Record<string, string>)['--table']);
+  if (jobType === 'emr') {
+    const args = (request.JobDriver as { SparkSubmit: { EntryPointArguments: string[] } }).SparkSubmit
+      .EntryPointArguments;
+    return String(args[args.indexOf('--table') + 1]);
+  }
+  const overrides = request.Overrides as {
+    ContainerOverrides: { Environment: { Name: string; Value: string }[] }[];
+  };
+  return String(overrides.ContainerOverrides[0]?.Environment.find((e) => e.Name === 'EXTRACT_TABLE')?.Value);
+}
+
+function runId(table: string, attempt: number): string {
+  return createHash('sha256').update(`${table}#${attempt}`).digest('hex').slice(0, 24);
+}
+
+function describeRun(
+  jobType: ServiceJobType,
+  request: Record<string, unknown>,
+  table: string,
+  started: number,
+  failed?: string,
+) {
+  const ended = Date.now();
+  const id = runId(table, started);
+  if (jobType === 'glue') {
+    return {
+      Id: `jr_${id}`,
+      Attempt: 0,
+      JobName: request.JobName,
+      JobRunState: failed ? 'FAILED' : 'SUCCEEDED',
+      StartedOn: started,
+      CompletedOn: ended,
+      ExecutionTime: Math.round((ended - started) / 1000),
+      NumberOfWorkers: request.NumberOfWorkers,
+      WorkerType: request.WorkerType,
+      ...(failed ? { ErrorMessage: failed } : {}),
+    };
+  }
+  if (jobType === 'emr') {
+    return {
+      ApplicationId: request.ApplicationId,
+      JobRunId: id,
+      Arn: `arn:aws:emr-serverless:us-east-1:000000000000:/applications/${String(request.ApplicationId)}/jobruns/${id}`,
+      State: failed ? 'FAILED' : 'SUCCESS',
+      CreatedAt: new Date(started).toISOString(),
+      UpdatedAt: new Date(ended).toISOString(),
+      ...(failed ? { StateDetails: failed } : {}),
+    };
+  }
+  return {
+    TaskArn: `arn:aws:ecs:us-east-1:000000000000:task/${String(request.Cluster)}/${id}`,
+    LastStatus: 'STOPPED',
+    StartedAt: started,
+    StoppedAt: ended,
+    StoppedReason: failed ? 'Essential container in task exited' : 'Task completed',
+    Containers: [{ Name: 'extract', ExitCode: failed ? 1 : 0, ...(failed ? { Reason: failed } : {}) }],
+  };
+}
+
+export interface JobBackend {
+  run(jobType: ServiceJobType, request: Record<string, unknown>): Promise<unknown>;
+  readonly calls: JobCall[];
+}
+
+export function createJobBackend(
+  script: JobScript = {},
+  sleep = (ms: number) => new Promise((r) => setTimeout(r, ms)),
+): JobBackend {
+  const calls: JobCall[] = [];
+  const throttled = new Map<string, number>();
+  return {
+    calls,
+    async run(jobType, request) {
+      const table = tableOfRequest(jobType, request);
+      const tableScript = { ...script.default, ...script.tables?.[table] };
+      const timesThrottled = throttled.get(table) ?? 0;
+      if (timesThrottled < (tableScript.throttle ?? 0)) {
+        throttled.set(table, timesThrottled + 1);
+        calls.push({ jobType, table, request, outcome: 'throttled' });
+        throw new ServiceError(
+          THROTTLING_ERRORS[jobType],
+          `Rate exceeded starting ${table} (${timesThrottled + 1})`,
+        );
+      }
+      const started = Date.now();
+      if (tableScript.seconds) await sleep(tableScript.seconds * 1000);
+      if (tableScript.fail) {
+        calls.push({ jobType, table, request, outcome: 'failed' });
+        const message = tableScript.fail.cause ?? `${table} failed`;
+        throw new ServiceError(
+          tableScript.fail.error ?? 'States.TaskFailed',
+          JSON.stringify(describeRun(jobType, request, table, started, message)),
+        );
+      }
+      calls.push({ jobType, table, request, outcome: 'succeeded' });
+      return describeRun(jobType, request, table, started);
+    },
+  };
+}

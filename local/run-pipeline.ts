@@ -1,0 +1,143 @@
+// Runs the real state machine definition in aws-local-stepfunctions. This is the one place that bridges what
+// the interpreter cannot do itself: `lambda:invoke` states call the deployed handler code in-process (with the
+// Lambda invoke integration's response and error shapes), and Glue/EMR/ECS `.sync` states are answered by the
+// local job backend.
+import './polyfills';
+import { randomUUID } from 'node:crypto';
+import { StateMachine, type RunOptions, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import { ServiceError, type JobBackend, type ServiceJobType } from './job-backend';
+import { loadDefinition, listTaskStates } from './load-definition';
+import type { LambdaHandler } from './lambda-functions';
+
+/** The interpreter's event log entries (its PipelineEvent type is not exported). */
+export type PipelineEvent =
+  ReturnType<StateMachine['run']>['eventLogs'] extends AsyncGenerator<infer E> ? E : never;
+
+type LocalTaskHandlers = NonNullable<NonNullable<RunOptions['overrides']>['taskResourceLocalHandlers']>;
+
+export interface PipelineRun {
+  executionName: string;
+  status: 'SUCCEEDED' | 'FAILED';
+  output?: unknown;
+  error?: string;
+  cause?: string;
+  events: PipelineEvent[];
+}
+
+export interface RunPipelineOptions {
+  input: unknown;
+  executionName?: string;
+  /** Handler per function logical id (ConfigManagerLambdaFunction, …). */
+  handlers: Record<string, LambdaHandler>;
+  backend: JobBackend;
+  definition?: StateMachineDefinition;
+  /** Replaces every Retry interval: the backoff is the service's business, not the local run's. */
+  retryDelayMs?: number;
+  /** Called with each event as it happens (progress display). */
+  onEvent?: (event: PipelineEvent) => void;
+}
+
+const SERVICE_RESOURCES: Record<string, ServiceJobType> = {
+  'arn:aws:states:::glue:startJobRun.sync': 'glue',
+  'arn:aws:states:::emr-serverless:startJobRun.sync': 'emr',
+  'arn:aws:states:::ecs:runTask.sync': 'ecs',
+};
+
+function lambdaContext(functionName: string) {
+  return {
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${functionName}`,
+    memoryLimitInMB: '512',
+    awsRequestId: randomUUID(),
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: 'local',
+    callbackWaitsForEmptyEventLoop: false,
+    getRemainingTimeInMillis: () => 300_000,
+  };
+}
+
+/** Calls a handler as the `lambda:invoke` integration would: `{Payload}` out, errors named by their errorType. */
+function invokeLocally(functionId: string, handler: LambdaHandler) {
+  return async (input: unknown) => {
+    const { Payload } = (input ?? {}) as { Payload?: unknown };
+    try {
+      const result = await handler(Payload, lambdaContext(functionId));
+      return { StatusCode: 200, ExecutedVersion: '$LATEST', Payload: (result ?? null) as never };
+    } catch (error) {
+      const { name, message } = error as Error;
+      throw new ServiceError(name || 'Error', JSON.stringify({ errorType: name, errorMessage: message }));
+    }
+  };
+}
+
+export function buildOverrides(definition: StateMachineDefinition, options: RunPipelineOptions) {
+  const taskResourceLocalHandlers: LocalTaskHandlers = {};
+  const retryIntervalOverrides: Record<string, number> = {};
+  for (const task of listTaskStates(definition)) {
+    if (task.retryable) retryIntervalOverrides[task.name] = options.retryDelayMs ?? 0;
+    if (task.functionId) {
+      const handler = options.handlers[task.functionId];
+      if (!handler) throw new Error(`No local handler for ${task.functionId} (state '${task.name}')`);
+      taskResourceLocalHandlers[task.name] = invokeLocally(
+        task.functionId,
+        handler,
+      ) as LocalTaskHandlers[string];
+      continue;
+    }
+    const jobType = SERVICE_RESOURCES[task.resource];
+    if (!jobType)
+      throw new Error(`State '${task.name}' uses ${task.resource}, which the local runtime cannot run`);
+    taskResourceLocalHandlers[task.name] = ((input: Record<string, unknown>) =>
+      options.backend.run(jobType, input)) as LocalTaskHandlers[string];
+  }
+  return { taskResourceLocalHandlers, retryIntervalOverrides };
+}
+
+export async function runPipeline(options: RunPipelineOptions): Promise<PipelineRun> {
+  const definition = options.definition ?? loadDefinition();
+  const executionName =
+    options.executionName ??
+    `local-${new Date()
+      .toISOString()
+      .replace(/[^0-9]/g, '')
+      .slice(0, 14)}-${randomUUID().slice(0, 8)}`;
+  const machine = new StateMachine(definition, { validationOptions: { checkArn: false } });
+  const execution = machine.run(options.input as never, {
+    overrides: buildOverrides(definition, options),
+    context: {
+      Execution: {
+        Id: `arn:aws:states:us-east-1:000000000000:execution:extract-pipeline-local:${executionName}`,
+        Name: executionName,
+        StartTime: new Date().toISOString(),
+        Input: options.input as never,
+      },
+    },
+  });
+
+  const events: PipelineEvent[] = [];
+  const collecting = (async () => {
+    for await (const event of execution.eventLogs) {
+      events.push(event);
+      options.onEvent?.(event);
+    }
+  })();
+
+  try {
+    const output = await execution.result;
+    await collecting;
+    return { executionName, status: 'SUCCEEDED', output, events };
+  } catch (error) {
+    await collecting.catch(() => undefined);
+    const failure = error as Error & { cause?: unknown };
+    const failed = events.find((event) => event.type === 'ExecutionFailed') as
+      { Error?: string; Cause?: unknown } | undefined;
+    return {
+      executionName,
+      status: 'FAILED',
+      error: failed?.Error ?? failure.name,
+      cause: failed?.Cause !== undefined ? String(failed.Cause) : failure.message,
+      events,
+    };
+  }
+}

@@ -1,0 +1,373 @@
+// The real statemachines/ definition in aws-local-stepfunctions, with the real handlers against dynalite and
+// s3rver; only Glue, EMR and ECS are scripted. Each test asserts the tracking records and the execution output.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startPipeline, type Pipeline } from '../helpers/pipeline-harness';
+
+const SAMPLE_CONFIG = readFileSync(join(__dirname, '..', 'events', 'extract-config.yml'), 'utf8');
+const ALL_TABLES = ['sales.orders', 'sales.order_lines', 'crm.accounts', 'events.clicks'];
+
+jest.setTimeout(30_000);
+
+let pipeline: Pipeline;
+
+beforeAll(async () => {
+  pipeline = await startPipeline();
+  await pipeline.given.anExtractConfig(SAMPLE_CONFIG);
+});
+
+afterAll(async () => {
+  await pipeline?.close();
+});
+
+type LoggedEvent = { type: string; state?: { name: string } };
+
+function statesEntered(events: unknown[]): string[] {
+  return (events as LoggedEvent[]).filter((e) => e.type === 'StateEntered').map((e) => e.state!.name);
+}
+
+function retriesOf(events: unknown[], state: string): number {
+  return (events as LoggedEvent[]).filter((e) => e.type === 'StateRetried' && e.state?.name === state).length;
+}
+
+describe('extract pipeline', () => {
+  it('extracts every table on its job type and records each SUCCEEDED', async () => {
+    // Act
+    const run = await pipeline.when.theRunStarts({ tables_to_extract: ALL_TABLES, run_id: 'all-succeed' });
+
+    // Assess
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.output).toEqual({
+      run_id: 'all-succeed',
+      status: 'SUCCEEDED',
+      table_count: 4,
+      succeeded: 4,
+      failed: 0,
+      skipped: 0,
+      failed_tables: [],
+    });
+    const records = await pipeline.then.tableRecords('all-succeed');
+    expect(Object.keys(records).sort()).toEqual([...ALL_TABLES].sort());
+    for (const table of ALL_TABLES)
+      expect(records[table]).toMatchObject({ status: 'SUCCEEDED', attempts: 1 });
+    expect(records['sales.orders']).toMatchObject({ job_type: 'glue', source_type: 'postgres' });
+    expect(records['sales.orders']!.job_run_id).toMatch(/^jr_/);
+    expect(records['sales.orders']!.started_at).toBeDefined();
+    expect(records['sales.orders']!.ended_at).toBeDefined();
+    expect(records['sales.orders']!.duration_seconds).toBeGreaterThanOrEqual(0);
+    expect(records['crm.accounts']).toMatchObject({ job_type: 'emr', source_type: 'mysql' });
+    expect(records['events.clicks']!.job_run_id).toMatch(/^arn:aws:ecs:/);
+    expect(await pipeline.then.runRecord('all-succeed')).toMatchObject({
+      status: 'SUCCEEDED',
+      trigger: 'manual',
+      config_key: 'extract-config/extract-config.yml',
+      table_count: 4,
+      succeeded_count: 4,
+      failed_count: 0,
+    });
+
+    // The job states received the stage defaults merged with the table overrides.
+    const glue = run.backend.calls.filter((c) => c.jobType === 'glue');
+    const orders = glue.find((c) => c.table === 'sales.orders')!.request;
+    expect(orders).toMatchObject({
+      JobName: 'extract-test',
+      NumberOfWorkers: 2,
+      WorkerType: 'G.1X',
+      Timeout: 60,
+    });
+    expect(orders.Arguments).toEqual({
+      '--table': 'sales.orders',
+      '--job_type': 'glue',
+      '--run_id': 'all-succeed',
+      '--source_type': 'postgres',
+      '--source_secret_arn': 'arn:aws:secretsmanager:us-east-1:123456789012:secret:sales-db-AbCdEf',
+      '--target_path': 's3://example-lake/raw',
+      '--fetch_size': '10000',
+      '--partition_column': 'order_date',
+    });
+    const lines = glue.find((c) => c.table === 'sales.order_lines')!.request;
+    expect(lines).toMatchObject({ JobName: 'extract-test-large', NumberOfWorkers: 10, WorkerType: 'G.2X' });
+    const emr = run.backend.calls.find((c) => c.jobType === 'emr')!.request;
+    expect(emr).toMatchObject({
+      ApplicationId: '00fabc123example',
+      JobDriver: {
+        SparkSubmit: {
+          EntryPoint: 's3://artifacts/extract.py',
+          SparkSubmitParameters: '--conf spark.executor.memory=4g',
+        },
+      },
+    });
+    const ecs = run.backend.calls.find((c) => c.jobType === 'ecs')!.request;
+    expect(ecs).toMatchObject({
+      Cluster: 'extract',
+      TaskDefinition: 'extract-task:3',
+      LaunchType: 'FARGATE',
+    });
+    expect(statesEntered(run.events)).toEqual(
+      expect.arrayContaining([
+        'Extract Config Manager',
+        'Iterate Through Extract Tables',
+        'Choose Job Type',
+        'Glue Start Extract Job Run',
+        'EMR Start Extract Job Run',
+        'ECS Run Extract Task',
+        'Handle Extract Job Run Status',
+        'Complete Extract Run',
+      ]),
+    );
+  });
+
+  it('extracts every enabled table in the config when the event names none', async () => {
+    const run = await pipeline.when.theRunStarts({ run_id: 'whole-config' });
+
+    expect(run.output).toMatchObject({ status: 'SUCCEEDED', table_count: 4, succeeded: 4 });
+    expect(Object.keys(await pipeline.then.tableRecords('whole-config')).sort()).toEqual(
+      [...ALL_TABLES].sort(),
+    );
+  });
+
+  it.each([
+    ['glue', 'sales.orders', 'Glue Start Extract Job Run', 'JDBC connection refused'],
+    ['emr', 'crm.accounts', 'EMR Start Extract Job Run', 'Spark driver OOM'],
+    ['ecs', 'events.clicks', 'ECS Run Extract Task', 'Essential container exited'],
+  ])(
+    'records a FAILED row when the %s job fails, and the other tables still succeed',
+    async (jobType, table, state, cause) => {
+      const runId = `${jobType}-fails`;
+
+      const run = await pipeline.when.theRunStarts(
+        { tables_to_extract: ALL_TABLES, run_id: runId },
+        { tables: { [table]: { fail: { error: 'States.TaskFailed', cause } } } },
+      );
+
+      expect(run.status).toBe('SUCCEEDED');
+      expect(run.output).toMatchObject({ status: 'FAILED', table_count: 4, succeeded: 3, failed: 1 });
+      expect((run.output as { failed_tables: unknown[] }).failed_tables).toEqual([
+        expect.objectContaining({ table, error: 'States.TaskFailed', cause: expect.stringContaining(cause) }),
+      ]);
+      const records = await pipeline.then.tableRecords(runId);
+      expect(records[table]).toMatchObject({
+        status: 'FAILED',
+        job_type: jobType,
+        error: 'States.TaskFailed',
+      });
+      expect(records[table]!.cause).toContain(cause);
+      // The failed run's own id is read out of the service's description in the Cause.
+      expect(records[table]!.job_run_id).toBeTruthy();
+      for (const other of ALL_TABLES.filter((t) => t !== table))
+        expect(records[other]!.status).toBe('SUCCEEDED');
+      expect(statesEntered(run.events)).toContain(state);
+      expect(await pipeline.then.runRecord(runId)).toMatchObject({
+        status: 'FAILED',
+        succeeded_count: 3,
+        failed_count: 1,
+      });
+    },
+  );
+
+  it('retries a throttled Glue start with backoff, then records SUCCEEDED', async () => {
+    const run = await pipeline.when.theRunStarts(
+      { tables_to_extract: ['sales.orders'], run_id: 'throttled' },
+      { tables: { 'sales.orders': { throttle: 2 } } },
+    );
+
+    expect(run.output).toMatchObject({ status: 'SUCCEEDED', succeeded: 1 });
+    expect(retriesOf(run.events, 'Glue Start Extract Job Run')).toBe(2);
+    expect(run.backend.calls.map((c) => c.outcome)).toEqual(['throttled', 'throttled', 'succeeded']);
+    expect((await pipeline.then.tableRecords('throttled'))['sales.orders']!.status).toBe('SUCCEEDED');
+  });
+
+  it('records FAILED once throttling outlasts the retries', async () => {
+    const run = await pipeline.when.theRunStarts(
+      { tables_to_extract: ['sales.orders'], run_id: 'throttled-out' },
+      { tables: { 'sales.orders': { throttle: 100 } } },
+    );
+
+    expect(run.output).toMatchObject({ status: 'FAILED', failed: 1 });
+    expect((await pipeline.then.tableRecords('throttled-out'))['sales.orders']).toMatchObject({
+      status: 'FAILED',
+      error: 'Glue.ConcurrentRunsExceededException',
+    });
+  });
+
+  it('sends an unknown job type down the default branch and records it FAILED naming the value', async () => {
+    await pipeline.given.anExtractConfig(
+      'tables:\n  - name: legacy.items\n    job_type: dms\n  - name: sales.orders\n    job_type: glue\n',
+      'extract-config/unknown-type.yml',
+    );
+
+    const run = await pipeline.when.theRunStarts({
+      config_key: 'extract-config/unknown-type.yml',
+      run_id: 'unknown-type',
+    });
+
+    expect(run.output).toMatchObject({ status: 'FAILED', succeeded: 1, failed: 1 });
+    const record = (await pipeline.then.tableRecords('unknown-type'))['legacy.items']!;
+    expect(record).toMatchObject({ status: 'FAILED', job_type: 'dms', error: 'UnknownJobTypeError' });
+    expect(record.cause).toContain("job_type 'dms'");
+    expect(run.backend.calls.map((c) => c.table)).toEqual(['sales.orders']);
+  });
+
+  it('records a table asked for but missing from the config as FAILED, never dropping it', async () => {
+    const run = await pipeline.when.theRunStarts({
+      tables_to_extract: ['sales.orders', 'hr.salaries'],
+      run_id: 'missing-table',
+    });
+
+    expect(run.output).toMatchObject({ status: 'FAILED', table_count: 2, succeeded: 1, failed: 1 });
+    expect((await pipeline.then.tableRecords('missing-table'))['hr.salaries']).toMatchObject({
+      status: 'FAILED',
+      error: 'TableNotInConfigError',
+      cause: expect.stringContaining('not in the extract config'),
+    });
+  });
+
+  it('records invalid and duplicated config entries FAILED with the table and field, and runs the rest', async () => {
+    await pipeline.given.anExtractConfig(
+      [
+        'tables:',
+        '  - name: ok.table',
+        '    job_type: glue',
+        '  - name: bad.workers',
+        '    job_type: glue',
+        '    glue: { number_of_workers: 0 }',
+        '  - name: twice',
+        '    job_type: glue',
+        '  - name: twice',
+        '    job_type: emr',
+        '  - name: leaky',
+        '    job_type: glue',
+        '    arguments: { db_password: hunter2 }',
+        '  - name: not.allowed',
+        '    job_type: glue',
+        '    glue: { job_name: somebody-elses-job }',
+      ].join('\n'),
+      'extract-config/invalid-entries.yml',
+    );
+
+    const run = await pipeline.when.theRunStarts({
+      config_key: 'extract-config/invalid-entries.yml',
+      run_id: 'invalid-entries',
+    });
+
+    expect(run.output).toMatchObject({ status: 'FAILED', table_count: 5, succeeded: 1, failed: 4 });
+    const records = await pipeline.then.tableRecords('invalid-entries');
+    expect(records['ok.table']!.status).toBe('SUCCEEDED');
+    expect(records['bad.workers']!.cause).toMatch(/tables\[1\] \(bad\.workers\)\.glue\.number_of_workers/);
+    expect(records['twice']!.cause).toMatch(/defined more than once \(tables\[2\], tables\[3\]\)/);
+    expect(records['leaky']!.cause).toMatch(/arguments\.db_password: looks like a credential/);
+    expect(records['not.allowed']).toMatchObject({ status: 'FAILED', error: 'TableJobError' });
+    expect(records['not.allowed']!.cause).toContain("glue.job_name: 'somebody-elses-job'");
+    expect(run.backend.calls.map((c) => c.table)).toEqual(['ok.table']);
+  });
+
+  it('retries a status handler that fails transiently and records the table once', async () => {
+    const real = pipeline.handlers.HandleJobRunStatusLambdaFunction!;
+    let failures = 0;
+    pipeline.handlers.HandleJobRunStatusLambdaFunction = async (event, context) => {
+      if (failures++ === 0)
+        throw Object.assign(new Error('Rate exceeded'), { name: 'Lambda.TooManyRequestsException' });
+      return real(event, context);
+    };
+    try {
+      const run = await pipeline.when.theRunStarts({
+        tables_to_extract: ['sales.orders'],
+        run_id: 'handler-retry',
+      });
+
+      expect(run.output).toMatchObject({ status: 'SUCCEEDED', succeeded: 1 });
+      expect(retriesOf(run.events, 'Handle Extract Job Run Status')).toBe(1);
+    } finally {
+      pipeline.handlers.HandleJobRunStatusLambdaFunction = real;
+    }
+  });
+
+  it('marks a table FAILED when its outcome cannot be recorded, without stopping the other tables', async () => {
+    const real = pipeline.handlers.HandleJobRunStatusLambdaFunction!;
+    pipeline.handlers.HandleJobRunStatusLambdaFunction = async (event, context) => {
+      if ((event as { table: { table: string } }).table.table === 'crm.accounts')
+        throw new TypeError('broken handler');
+      return real(event, context);
+    };
+    try {
+      const run = await pipeline.when.theRunStarts({
+        tables_to_extract: ALL_TABLES,
+        run_id: 'handler-broken',
+      });
+
+      expect(run.status).toBe('SUCCEEDED');
+      expect(run.output).toMatchObject({ status: 'FAILED', succeeded: 3, failed: 1 });
+      expect(statesEntered(run.events)).toContain('Outcome Not Recorded');
+      expect((await pipeline.then.tableRecords('handler-broken'))['crm.accounts']).toMatchObject({
+        status: 'FAILED',
+        error: 'OutcomeNotRecorded',
+      });
+    } finally {
+      pipeline.handlers.HandleJobRunStatusLambdaFunction = real;
+    }
+  });
+
+  it('fails the run with a named error and a FAILED run record when the config is invalid', async () => {
+    await pipeline.given.anExtractConfig('tables: {not: a list}\n', 'extract-config/broken.yml');
+
+    const run = await pipeline.when.theRunStarts({
+      config_key: 'extract-config/broken.yml',
+      run_id: 'broken-config',
+    });
+
+    expect(run.status).toBe('FAILED');
+    expect(run.error).toBe('ConfigValidationError');
+    expect(run.cause).toContain('tables');
+    expect(await pipeline.then.runRecord('broken-config')).toMatchObject({
+      status: 'FAILED',
+      error: 'ConfigValidationError',
+      config_key: 'extract-config/broken.yml',
+    });
+  });
+
+  it('fails the run with ConfigNotFoundError when the config object does not exist', async () => {
+    const run = await pipeline.when.theRunStarts({
+      config_key: 'extract-config/nope.yml',
+      run_id: 'no-config',
+    });
+
+    expect(run).toMatchObject({ status: 'FAILED', error: 'ConfigNotFoundError' });
+    expect(run.cause).toContain('config_key');
+    expect((await pipeline.then.runRecord('no-config'))!.status).toBe('FAILED');
+  });
+
+  it.each([
+    ['a misspelt key', { tables_to_extarct: ['sales.orders'] }, 'tables_to_extarct'],
+    ['a string for the list', { tables_to_extract: 'sales.orders' }, 'tables_to_extract'],
+    ['an invalid table name', { tables_to_extract: ['bad name!'] }, 'tables_to_extract.0'],
+    [
+      'an oversized list',
+      { tables_to_extract: Array.from({ length: 51 }, (_, i) => `t${i}`) },
+      'limit of 50',
+    ],
+  ])(
+    'rejects an event with %s, naming the field, and records the run FAILED',
+    async (_label, event, field) => {
+      const executionName = `bad-event-${field.replace(/[^a-z0-9]/gi, '')}`;
+
+      const run = await pipeline.when.theRunStarts(event, {}, executionName);
+
+      expect(run).toMatchObject({ status: 'FAILED', error: 'InvalidEventError' });
+      expect(run.cause).toContain(field);
+      expect(await pipeline.then.runRecord(executionName)).toMatchObject({
+        status: 'FAILED',
+        error: 'InvalidEventError',
+      });
+    },
+  );
+
+  it('refuses to reuse a run id from another execution', async () => {
+    const run = await pipeline.when.theRunStarts({
+      tables_to_extract: ['sales.orders'],
+      run_id: 'all-succeed',
+    });
+
+    expect(run).toMatchObject({ status: 'FAILED', error: 'RunAlreadyExistsError' });
+    expect((await pipeline.then.runRecord('all-succeed'))!.status).toBe('SUCCEEDED');
+  });
+});
