@@ -1,6 +1,7 @@
 // Starts an extract run when a config file is uploaded under the stage's trigger prefix (via EventBridge).
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
+import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { EventBridgeEvent } from 'aws-lambda';
 import { sfnClient } from './clients/sfn';
 import { StageSettingsError } from './lib/errors';
@@ -19,7 +20,7 @@ async function startRunFromUpload(
   if (!event?.detail?.object?.key)
     throw new TypeError('detail.object.key: missing from the S3 Object Created event');
   const result = await startRunForUpload(
-    sfnClient,
+    (request) => sfnClient.send(new StartExecutionCommand(request)),
     stateMachineArn,
     process.env.TRIGGER_PREFIX ?? '',
     event.detail,

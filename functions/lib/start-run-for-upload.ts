@@ -2,12 +2,19 @@
 // least once, so the execution name is derived from the object's key and version: a repeated event asks for
 // the same name, and Step Functions refuses to start it twice.
 import { createHash } from 'node:crypto';
-import { ExecutionAlreadyExists, StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import { ExecutionAlreadyExists } from '@aws-sdk/client-sfn';
 
 export interface ObjectCreatedDetail {
   bucket: { name: string };
   object: { key: string; 'version-id'?: string; etag?: string; size?: number };
 }
+
+// StartExecution as this module needs it: the deployed handler passes the SFN client's, serve mode its own.
+export type StartExecution = (request: {
+  stateMachineArn: string;
+  name: string;
+  input: string;
+}) => Promise<{ executionArn?: string }>;
 
 export interface UploadRunResult {
   started: boolean;
@@ -27,7 +34,7 @@ export function executionNameForUpload(key: string, version: string | undefined)
 }
 
 export async function startRunForUpload(
-  sfn: SFNClient,
+  startExecution: StartExecution,
   stateMachineArn: string,
   triggerPrefix: string,
   detail: ObjectCreatedDetail,
@@ -45,9 +52,7 @@ export async function startRunForUpload(
     ...(version && version !== 'null' ? { config_version: version } : {}),
   };
   try {
-    const response = await sfn.send(
-      new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }),
-    );
+    const response = await startExecution({ stateMachineArn, name, input: JSON.stringify(input) });
     return { started: true, execution_name: name, execution_arn: response.executionArn };
   } catch (error) {
     if (error instanceof ExecutionAlreadyExists || (error as Error).name === 'ExecutionAlreadyExists') {
