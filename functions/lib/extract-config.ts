@@ -133,7 +133,8 @@ export function formatIssues(error: z.ZodError, prefix: string): string {
   return error.issues
     .map((issue) => {
       const path = [prefix, ...issue.path.map(String)].filter(Boolean).join('.');
-      return `${path}: ${issue.message}`;
+      // An issue on the top-level object itself (an unknown key) has no path: no empty `: ` before it.
+      return path ? `${path}: ${issue.message}` : issue.message;
     })
     .join('; ');
 }
