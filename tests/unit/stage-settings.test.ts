@@ -1,0 +1,149 @@
+// The stage settings the Lambdas read from their environment (set from config/<stage>.yml).
+import { StageSettingsError } from '../../functions/lib/errors';
+import { readStageSettings } from '../../functions/lib/stage-settings';
+
+const REQUIRED = {
+  STAGE: 'dev',
+  TRACKING_TABLE: 'extract-pipeline-dev-tracking',
+  CONFIG_BUCKET: 'extract-pipeline-dev-config',
+  DEFAULT_CONFIG_KEY: 'extract-config/extract-config.yml',
+};
+
+function rejection(env: NodeJS.ProcessEnv): string {
+  try {
+    readStageSettings(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(StageSettingsError);
+    return (error as Error).message;
+  }
+  throw new Error('expected a StageSettingsError');
+}
+
+describe('stage settings', () => {
+  it('fills every optional setting with its default', () => {
+    expect(readStageSettings(REQUIRED)).toEqual({
+      stage: 'dev',
+      trackingTable: 'extract-pipeline-dev-tracking',
+      configBucket: 'extract-pipeline-dev-config',
+      defaultConfigKey: 'extract-config/extract-config.yml',
+      maxConcurrency: 10,
+      maxTablesPerRun: 500,
+      glue: {
+        jobName: undefined,
+        allowedJobNames: [],
+        numberOfWorkers: 2,
+        workerType: 'G.1X',
+        timeoutMinutes: 120,
+      },
+      emr: {
+        applicationId: undefined,
+        executionRoleArn: undefined,
+        entryPoint: undefined,
+        timeoutMinutes: 120,
+      },
+      ecs: {
+        cluster: undefined,
+        taskDefinition: undefined,
+        containerName: undefined,
+        subnets: [],
+        securityGroups: [],
+      },
+    });
+  });
+
+  it('reads numbers from their environment strings', () => {
+    const settings = readStageSettings({
+      ...REQUIRED,
+      MAX_CONCURRENCY: '4',
+      MAX_TABLES_PER_RUN: '50',
+      GLUE_NUMBER_OF_WORKERS: '10',
+      GLUE_TIMEOUT_MINUTES: '60',
+      EMR_TIMEOUT_MINUTES: '30',
+    });
+
+    expect(settings).toMatchObject({
+      maxConcurrency: 4,
+      maxTablesPerRun: 50,
+      glue: { numberOfWorkers: 10, timeoutMinutes: 60 },
+      emr: { timeoutMinutes: 30 },
+    });
+  });
+
+  it('fails with a StageSettingsError naming TRACKING_TABLE when it is missing', () => {
+    const { TRACKING_TABLE: _missing, ...env } = REQUIRED;
+
+    expect(rejection(env)).toBe(
+      'Invalid stage settings in the Lambda environment: TRACKING_TABLE: Invalid input: expected string, received undefined',
+    );
+  });
+
+  it('names every missing required setting at once', () => {
+    const message = rejection({});
+
+    for (const name of ['STAGE', 'TRACKING_TABLE', 'CONFIG_BUCKET', 'DEFAULT_CONFIG_KEY'])
+      expect(message).toContain(`${name}: `);
+  });
+
+  it.each([
+    ['MAX_CONCURRENCY', '0', 'Too small: expected number to be >=1'],
+    ['MAX_CONCURRENCY', '1001', 'Too big: expected number to be <=1000'],
+    ['MAX_CONCURRENCY', 'five', 'Invalid input: expected number, received NaN'],
+    ['GLUE_NUMBER_OF_WORKERS', '2.5', 'Invalid input: expected int, received number'],
+  ])('rejects %s=%j, naming it', (name, value, message) => {
+    expect(rejection({ ...REQUIRED, [name]: value })).toContain(`${name}: ${message}`);
+  });
+
+  it('splits comma-separated lists and trims each item, dropping empty ones', () => {
+    const settings = readStageSettings({
+      ...REQUIRED,
+      ECS_SUBNETS: ' subnet-0aaa , subnet-0bbb,,',
+      ECS_SECURITY_GROUPS: 'sg-0aaa',
+      GLUE_ALLOWED_JOB_NAMES: 'extract-dev ,extract-dev-large',
+    });
+
+    expect(settings.ecs.subnets).toEqual(['subnet-0aaa', 'subnet-0bbb']);
+    expect(settings.ecs.securityGroups).toEqual(['sg-0aaa']);
+    expect(settings.glue.allowedJobNames).toEqual(['extract-dev', 'extract-dev-large']);
+  });
+
+  it('reads an empty list as no items', () => {
+    expect(readStageSettings({ ...REQUIRED, ECS_SUBNETS: '' }).ecs.subnets).toEqual([]);
+  });
+
+  it('always allows the default Glue job, even when the allowed list omits it', () => {
+    const settings = readStageSettings({
+      ...REQUIRED,
+      GLUE_JOB_NAME: 'extract-dev',
+      GLUE_ALLOWED_JOB_NAMES: 'extract-dev-large',
+    });
+
+    expect(settings.glue).toMatchObject({
+      jobName: 'extract-dev',
+      allowedJobNames: ['extract-dev', 'extract-dev-large'],
+    });
+  });
+
+  it('lists the default Glue job once when the allowed list repeats it', () => {
+    const settings = readStageSettings({
+      ...REQUIRED,
+      GLUE_JOB_NAME: 'extract-dev',
+      GLUE_ALLOWED_JOB_NAMES: 'extract-dev-large,extract-dev',
+    });
+
+    expect(settings.glue.allowedJobNames).toEqual(['extract-dev', 'extract-dev-large']);
+  });
+
+  it('trims optional names and reads a blank one as unset', () => {
+    const settings = readStageSettings({
+      ...REQUIRED,
+      GLUE_JOB_NAME: '  ',
+      EMR_APPLICATION_ID: ' 00fabc123example ',
+      ECS_CLUSTER: '',
+    });
+
+    expect(settings.glue.jobName).toBeUndefined();
+    expect(settings.glue.allowedJobNames).toEqual([]);
+    expect(settings.emr.applicationId).toBe('00fabc123example');
+    expect(settings.ecs.cluster).toBeUndefined();
+  });
+});
