@@ -13,5 +13,6 @@ module.exports = {
     { ...common, displayName: 'pipeline', testMatch: ['<rootDir>/tests/pipeline/**/*.test.ts'] },
     { ...common, displayName: 'task-runner', testMatch: ['<rootDir>/tests/task-runner/**/*.test.ts'] },
     { ...common, displayName: 'template', testMatch: ['<rootDir>/tests/template/**/*.test.ts'] },
+    { ...common, displayName: 'local', testMatch: ['<rootDir>/tests/local/**/*.test.ts'] },
   ],
 };

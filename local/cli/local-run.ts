@@ -1,0 +1,92 @@
+// One run of the real definition on a local stack, watched through the interpreter's events and summarized from
+// the tracking table. `npm start` (standalone) and serve mode (uploads, `npm start` against serve) both run here.
+import { randomUUID } from 'node:crypto';
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { RUN_ID_PATTERN } from '../../functions/lib/extract-run-event';
+import type { TrackingStore } from '../../functions/lib/tracking-store';
+import { createJobBackend, type JobScript } from '../job-backend';
+import type { LambdaHandler } from '../lambda-functions';
+import type { ProgressCounts } from '../progress';
+import { runPipeline, type PipelineRun } from '../run-pipeline';
+import { readRunSummary, type RunSummary } from '../summary';
+import { RunEventTracker } from './run-events';
+
+/** Long enough to see a throttled table retried, short enough that the state machine's backoff costs nothing. */
+export const LOCAL_RETRY_DELAY_MS = 200;
+
+export interface LocalRunOptions {
+  input: Record<string, unknown>;
+  executionName?: string;
+  script: JobScript;
+  retryDelayMs?: number;
+  onProgress?: (counts: ProgressCounts) => void;
+}
+
+export interface LocalRunResult {
+  summary: RunSummary;
+  execution: PipelineRun;
+  retries: Record<string, number>;
+}
+
+export function newExecutionName(): string {
+  const stamp = new Date()
+    .toISOString()
+    .replace(/[^0-9]/g, '')
+    .slice(0, 14);
+  return `local-${stamp}-${randomUUID().slice(0, 8)}`;
+}
+
+/** The run id the config manager will use: the event's run_id when valid, else the execution name. */
+export function runIdFor(input: Record<string, unknown>, executionName: string): string {
+  const runId = input.run_id;
+  return typeof runId === 'string' && RUN_ID_PATTERN.test(runId) ? runId : executionName;
+}
+
+export async function uploadConfig(s3: S3Client, bucket: string, key: string, text: string): Promise<void> {
+  await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: text }));
+}
+
+/** A summary for an execution that left no run record (it failed before the config manager could write one). */
+function executionOnlySummary(runId: string, execution: PipelineRun): RunSummary {
+  return {
+    runId,
+    status: execution.status,
+    executionName: execution.executionName,
+    ...(execution.error ? { error: execution.error } : {}),
+    ...(execution.cause ? { cause: execution.cause } : {}),
+    counts: { tables: 0, succeeded: 0, failed: 0, skipped: 0, pending: 0 },
+    tables: [],
+  };
+}
+
+export async function runLocally(
+  stack: { handlers: Record<string, LambdaHandler>; store: TrackingStore },
+  options: LocalRunOptions,
+): Promise<LocalRunResult> {
+  const tracker = new RunEventTracker();
+  const executionName = options.executionName ?? newExecutionName();
+  const execution = await runPipeline({
+    input: options.input,
+    executionName,
+    handlers: stack.handlers,
+    backend: createJobBackend(options.script),
+    retryDelayMs: options.retryDelayMs ?? LOCAL_RETRY_DELAY_MS,
+    onEvent: (event) => {
+      tracker.onEvent(event);
+      options.onProgress?.(tracker.counts());
+    },
+  });
+  const runId = tracker.runId ?? runIdFor(options.input, executionName);
+  const summary =
+    (await readRunSummary(stack.store, runId, tracker.retries)) ?? executionOnlySummary(runId, execution);
+  return { summary, execution, retries: tracker.retries };
+}
+
+/** Exit 0 only when the run and every one of its tables succeeded. */
+export function runSucceeded(summary: RunSummary): boolean {
+  return (
+    summary.status === 'SUCCEEDED' &&
+    summary.tables.length > 0 &&
+    summary.tables.every((table) => table.status === 'SUCCEEDED')
+  );
+}

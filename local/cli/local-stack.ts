@@ -1,0 +1,128 @@
+// The local stage on this machine: DynamoDB (dynalite) and S3 (s3rver) on 127.0.0.1, the tracking table and
+// config bucket created from resources/, the handlers' environment computed from serverless.yml and
+// config/local.yml, and the real handler modules loaded against it. `npm start` and serve mode both start here.
+import '../polyfills';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { createDocumentClient } from '../../functions/clients/dynamodb';
+import type { ObjectCreatedDetail } from '../../functions/lib/start-run-for-upload';
+import type { TrackingStore } from '../../functions/lib/tracking-store';
+import { createConfigBucket, createTrackingTable } from '../create-resources';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDb, startS3, type Emulator } from '../emulators';
+import { listLambdaFunctions, loadLambdaHandler, type LambdaHandler } from '../lambda-functions';
+import { readStageNames, type StageNames } from '../stage-environment';
+import { startS3WithEvents } from './s3-with-events';
+
+export const LOCAL_STAGE = 'local';
+
+export interface LocalStackOptions {
+  /** Keep DynamoDB and S3 data here across restarts (serve mode); a temporary folder otherwise. */
+  dataDir?: string;
+  ports?: { dynamodb?: number; s3?: number };
+  /** Called for every object written to S3 (serve mode's upload trigger). */
+  onObjectCreated?: (detail: ObjectCreatedDetail) => void;
+  /** Keep the stage's handler log level (DEBUG) instead of errors only. */
+  verbose?: boolean;
+}
+
+export interface LocalStack {
+  names: StageNames;
+  endpoints: { dynamodb: string; s3: string };
+  dynamodb: DynamoDBClient;
+  db: DynamoDBDocumentClient;
+  s3: S3Client;
+  store: TrackingStore;
+  /** Handler per function logical id, as runPipeline takes them. */
+  handlers: Record<string, LambdaHandler>;
+  close(): Promise<void>;
+}
+
+/** An S3 client that s3rver accepts: path-style, its fixed credentials, no streamed checksums (they corrupt). */
+export function localS3Client(endpoint: string, credentials = LOCAL_CREDENTIALS): S3Client {
+  return new S3Client({
+    endpoint,
+    region: LOCAL_REGION,
+    credentials,
+    forcePathStyle: true,
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
+}
+
+export function localDynamoDbClient(endpoint: string): DynamoDBClient {
+  return new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+}
+
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const names = readStageNames(LOCAL_STAGE);
+  const temporary = options.dataDir ? undefined : mkdtempSync(join(tmpdir(), 'extract-pipeline-local-'));
+  const dataDir = options.dataDir ?? temporary!;
+  const dynamoDir = join(dataDir, 'dynamodb');
+  const s3Dir = join(dataDir, 's3');
+  mkdirSync(dynamoDir, { recursive: true });
+  mkdirSync(s3Dir, { recursive: true });
+
+  const emulators: Emulator[] = [];
+  const closeEmulators = async () => {
+    await Promise.all(emulators.map((emulator) => emulator.close()));
+    if (temporary) rmSync(temporary, { recursive: true, force: true });
+  };
+  try {
+    emulators.push(await startDynamoDb({ directory: dynamoDir, port: options.ports?.dynamodb }));
+    emulators.push(
+      options.onObjectCreated
+        ? await startS3WithEvents({
+            directory: s3Dir,
+            port: options.ports?.s3,
+            onObjectCreated: options.onObjectCreated,
+          })
+        : await startS3({ directory: s3Dir, port: options.ports?.s3 }),
+    );
+  } catch (error) {
+    await closeEmulators();
+    throw error;
+  }
+  const [dynamoEmulator, s3Emulator] = emulators as [Emulator, Emulator];
+  const endpoints = { dynamodb: dynamoEmulator.endpoint, s3: s3Emulator.endpoint };
+
+  // The handlers build their clients from the environment at load time, exactly as in Lambda.
+  Object.assign(process.env, names.environment, {
+    AWS_REGION: LOCAL_REGION,
+    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
+    AWS_ENDPOINT_URL_S3: endpoints.s3,
+    AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
+    AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
+    // Info and debug logs go to stdout, which belongs to the summary (and to --json).
+    ...(options.verbose ? {} : { POWERTOOLS_LOG_LEVEL: 'ERROR' }),
+  });
+
+  const dynamodb = localDynamoDbClient(endpoints.dynamodb);
+  const db = createDocumentClient(dynamodb);
+  const s3 = localS3Client(endpoints.s3);
+  await createTrackingTable(dynamodb, names.trackingTable);
+  await createConfigBucket(s3, names.configBucket);
+
+  const handlers = Object.fromEntries(
+    listLambdaFunctions().map((fn) => [fn.logicalId, loadLambdaHandler(fn)]),
+  );
+  return {
+    names,
+    endpoints,
+    dynamodb,
+    db,
+    s3,
+    store: { db, tableName: names.trackingTable },
+    handlers,
+    async close() {
+      dynamodb.destroy();
+      s3.destroy();
+      await closeEmulators();
+    },
+  };
+}

@@ -1,0 +1,54 @@
+// Follows a run through the interpreter's event stream: how many tables there are, which are running, which
+// have an outcome, and how often the state machine retried each table's job state (a throttled start leaves
+// no trace in the tracking table, since the service never ran; this is where it shows).
+import type { PipelineEvent } from '../run-pipeline';
+import type { ProgressCounts } from '../progress';
+
+// State names from statemachines/extract-pipeline.asl.yml.
+const CONFIG_MANAGER = 'Extract Config Manager';
+const RECORD_OUTCOME = 'Handle Extract Job Run Status';
+const OUTCOME_NOT_RECORDED = 'Outcome Not Recorded';
+
+interface StateEvent {
+  type: string;
+  state?: { name: string; input?: unknown; output?: unknown };
+}
+
+export class RunEventTracker {
+  runId?: string;
+  private total?: number;
+  private started = 0;
+  private succeeded = 0;
+  private failed = 0;
+  readonly retries: Record<string, number> = {};
+
+  onEvent(raw: PipelineEvent): void {
+    const event = raw as StateEvent;
+    if (event.type === 'MapIterationStarted') this.started++;
+    if (event.type === 'StateRetried') {
+      const table = (event.state?.input as { table?: { table?: string } } | undefined)?.table?.table;
+      if (table) this.retries[table] = (this.retries[table] ?? 0) + 1;
+    }
+    if (event.type !== 'StateExited' || !event.state) return;
+    const output = event.state.output as Record<string, unknown> | undefined;
+    if (event.state.name === CONFIG_MANAGER) {
+      const prepared = output as { run?: { run_id?: string }; tables?: unknown[] } | undefined;
+      this.runId = prepared?.run?.run_id;
+      this.total = prepared?.tables?.length;
+    } else if (event.state.name === RECORD_OUTCOME) {
+      if (output?.status === 'SUCCEEDED' || output?.status === 'SKIPPED') this.succeeded++;
+      else this.failed++;
+    } else if (event.state.name === OUTCOME_NOT_RECORDED) {
+      this.failed++;
+    }
+  }
+
+  counts(): ProgressCounts {
+    return {
+      total: this.total,
+      succeeded: this.succeeded,
+      failed: this.failed,
+      running: this.started - this.succeeded - this.failed,
+    };
+  }
+}

@@ -1,0 +1,107 @@
+// `npm start` against a running serve instance: finds it through endpoints.json, asks its control endpoint to
+// start the run, then follows the run in the tracking table as any other tool would.
+import { createDocumentClient } from '../../functions/clients/dynamodb';
+import type { JobScript } from '../job-backend';
+import type { ProgressCounts } from '../progress';
+import { readRunSummary, type RunSummary } from '../summary';
+import { LocalCommandError } from './command';
+import { readEndpoints, type LocalEndpoints } from './endpoints-file';
+import { localDynamoDbClient } from './local-stack';
+
+const POLL_INTERVAL_MS = 300;
+
+export interface RemoteRunRequest {
+  event: Record<string, unknown>;
+  /** A config file to run instead of the one in the bucket (uploaded outside the trigger prefix). */
+  config?: { name: string; text: string };
+  mock?: JobScript;
+}
+
+export interface RemoteRunStarted {
+  executionName: string;
+  runId: string;
+}
+
+export interface RemoteRunState {
+  status: 'RUNNING' | 'SUCCEEDED' | 'FAILED';
+  runId: string;
+  retries: Record<string, number>;
+  error?: string;
+  cause?: string;
+}
+
+/** The serve instance that endpoints.json names, if it answers. */
+export async function findServeInstance(dataDir: string): Promise<LocalEndpoints | undefined> {
+  const endpoints = readEndpoints(dataDir);
+  if (!endpoints?.control) return undefined;
+  try {
+    const response = await fetch(`${endpoints.control}/health`, { signal: AbortSignal.timeout(1000) });
+    return response.ok ? endpoints : undefined;
+  } catch {
+    // A file left by a serve instance that is gone (killed): run standalone instead.
+    return undefined;
+  }
+}
+
+async function call<T>(url: string, init?: RequestInit): Promise<T> {
+  const response = await fetch(url, { ...init, headers: { 'content-type': 'application/json' } });
+  const body = (await response.json()) as T & { message?: string };
+  if (!response.ok) throw new LocalCommandError(`serve mode: ${body.message ?? response.statusText}`);
+  return body;
+}
+
+export function startRemoteRun(endpoints: LocalEndpoints, request: RemoteRunRequest) {
+  return call<RemoteRunStarted>(`${endpoints.control}/runs`, {
+    method: 'POST',
+    body: JSON.stringify(request),
+  });
+}
+
+export function readRemoteRun(endpoints: LocalEndpoints, executionName: string) {
+  return call<RemoteRunState>(`${endpoints.control}/runs/${encodeURIComponent(executionName)}`);
+}
+
+/** Polls the tracking table until the run record is closed; progress comes from the table records. */
+export async function followRemoteRun(
+  endpoints: LocalEndpoints,
+  started: RemoteRunStarted,
+  onProgress: (counts: ProgressCounts) => void,
+): Promise<RunSummary> {
+  const dynamodb = localDynamoDbClient(endpoints.dynamodb);
+  const store = { db: createDocumentClient(dynamodb), tableName: endpoints.trackingTable };
+  try {
+    for (;;) {
+      const summary = await readRunSummary(store, started.runId);
+      if (summary) {
+        const { counts } = summary;
+        onProgress({
+          total: counts.tables,
+          succeeded: counts.succeeded,
+          failed: counts.failed,
+          running: counts.pending,
+        });
+      }
+      if (summary && summary.status !== 'RUNNING') {
+        const state = await readRemoteRun(endpoints, started.executionName);
+        return { ...summary, ...(await readRunSummary(store, started.runId, state.retries)) };
+      }
+      if (!summary) {
+        // No run record yet: either the config manager has not run, or the execution died before it could.
+        const state = await readRemoteRun(endpoints, started.executionName);
+        if (state.status !== 'RUNNING' && !(await readRunSummary(store, started.runId))) {
+          return {
+            runId: started.runId,
+            status: 'FAILED',
+            executionName: started.executionName,
+            ...(state.error ? { error: state.error, cause: state.cause } : {}),
+            counts: { tables: 0, succeeded: 0, failed: 0, skipped: 0, pending: 0 },
+            tables: [],
+          };
+        }
+      }
+      await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));
+    }
+  } finally {
+    dynamodb.destroy();
+  }
+}

@@ -1,0 +1,133 @@
+// `npm start` as a user runs it: the sample extract config on the real definition and handlers, job outcomes
+// from the shipped mock files, the summary read from stdout (--json) and the exit code.
+import { writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { start, tableOf, type SummaryJson } from './helpers/commands';
+
+jest.setTimeout(60_000);
+
+const scratch = mkdtempSync(join(tmpdir(), 'extract-pipeline-start-test-'));
+
+describe('npm start on the sample', () => {
+  it.concurrent(
+    'runs every job type to SUCCEEDED, shows the throttled Glue table retried, and exits 0',
+    async () => {
+      // Act
+      const result = await start();
+
+      // Assess
+      expect(result.code).toBe(0);
+      const summary = JSON.parse(result.stdout) as SummaryJson;
+      expect(summary.status).toBe('SUCCEEDED');
+      expect(summary.runId).toMatch(/^local-/);
+      expect(summary.tables).toHaveLength(7);
+      expect(summary.tables.every((t) => t.status === 'SUCCEEDED')).toBe(true);
+      expect(new Set(summary.tables.map((t) => t.jobType))).toEqual(new Set(['glue', 'emr', 'ecs']));
+      expect(tableOf(summary, 'sales.orders')).toMatchObject({ jobType: 'glue', attempts: 1, retries: 2 });
+      expect(result.stderr).toMatch(/7\/7 tables done \(7 succeeded, 0 failed\)/);
+    },
+  );
+
+  it.concurrent(
+    'records each failure with its error and cause with the failures mock, and exits 1',
+    async () => {
+      // Act
+      const result = await start(['--mock', 'local/sample/mock-failures.yml']);
+
+      // Assess
+      expect(result.code).toBe(1);
+      const summary = JSON.parse(result.stdout) as SummaryJson;
+      expect(summary.status).toBe('FAILED');
+      expect(tableOf(summary, 'sales.order_lines')).toMatchObject({
+        status: 'FAILED',
+        error: 'States.TaskFailed',
+        cause: 'AnalysisException: relation "sales.order_lines" does not exist',
+      });
+      expect(tableOf(summary, 'events.clicks')).toMatchObject({ status: 'FAILED', jobType: 'ecs' });
+      expect(tableOf(summary, 'events.clicks').cause).toMatch(/OutOfMemoryError/);
+      expect(tableOf(summary, 'sales.orders')).toMatchObject({
+        status: 'FAILED',
+        error: 'Glue.ConcurrentRunsExceededException',
+        retries: 6,
+      });
+      expect(tableOf(summary, 'crm.accounts').status).toBe('SUCCEEDED');
+    },
+  );
+
+  it.concurrent('runs only the tables asked for with --tables', async () => {
+    // Act
+    const result = await start(['--tables', 'crm.accounts,events.clicks']);
+
+    // Assess
+    expect(result.code).toBe(0);
+    const summary = JSON.parse(result.stdout) as SummaryJson;
+    expect(summary.tables.map((t) => t.table)).toEqual(['crm.accounts', 'events.clicks']);
+  });
+});
+
+describe('npm start on bad input', () => {
+  it.concurrent('records an unknown table FAILED, naming it, and exits 1', async () => {
+    const result = await start(['--tables', 'sales.orders,no.such_table']);
+
+    expect(result.code).toBe(1);
+    const summary = JSON.parse(result.stdout) as SummaryJson;
+    expect(tableOf(summary, 'no.such_table')).toMatchObject({
+      status: 'FAILED',
+      error: 'TableNotInConfigError',
+    });
+    expect(tableOf(summary, 'sales.orders').status).toBe('SUCCEEDED');
+  });
+
+  it.concurrent('fails the run on an invalid config file and prints the reason', async () => {
+    // Prepare
+    const config = join(scratch, 'bad-config.yml');
+    writeFileSync(config, 'version: 1\ntables: not-a-list\n');
+
+    // Act
+    const result = await start(['--config', config]);
+
+    // Assess
+    expect(result.code).toBe(1);
+    const summary = JSON.parse(result.stdout) as SummaryJson;
+    expect(summary).toMatchObject({ status: 'FAILED', error: 'ConfigValidationError', tables: [] });
+    expect(result.stderr).toMatch(/ConfigValidationError: .*tables: .*expected array/);
+  });
+
+  it.concurrent('fails the run on an event the state machine rejects, naming the field', async () => {
+    const result = await start(['--data', '{"table_to_extract":["sales.orders"]}']);
+
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/InvalidEventError: .*"table_to_extract"/);
+  });
+
+  it.concurrent.each([
+    ['malformed --data JSON', ['--data', '{"tables_to_extract":'], /--data: not valid JSON/, 2],
+    ['--data that is not an object', ['--data', '[1]'], /--data: must be a JSON object/, 2],
+    ['an unknown option', ['--tabels', 'a'], /Unknown option '--tabels'/, 2],
+    ['a missing config file', ['--config', '/nonexistent/config.yml'], /--config .*cannot be read/, 1],
+    ['a missing mock file', ['--mock', '/nonexistent/mock.yml'], /mock\.yml: cannot be read/, 1],
+  ])('ends with one clear line for %s', async (_label, args, message, code) => {
+    const result = await start(args);
+
+    expect(result.code).toBe(code);
+    expect(result.stdout).toBe('');
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it.concurrent('names the field of a bad mock file', async () => {
+    // Prepare
+    const mock = join(scratch, 'bad-mock.yml');
+    writeFileSync(mock, 'tables:\n  sales.orders:\n    throttle: many\n    sekonds: 2\n');
+
+    // Act
+    const result = await start(['--mock', mock]);
+
+    // Assess
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/tables\.sales\.orders\.throttle: .*expected number/);
+    expect(result.stderr).toMatch(/tables\.sales\.orders: Unrecognized key: "sekonds"/);
+  });
+});
