@@ -44,7 +44,19 @@ function resourceOfType(file: string, type: string) {
 }
 
 export async function createTrackingTable(dynamodb: DynamoDBClient, tableName: string): Promise<void> {
-  const properties = resourceOfType('tracking-table.yml', 'AWS::DynamoDB::Table');
+  await createTableFromResource(dynamodb, 'tracking-table.yml', tableName);
+}
+
+export async function createTaskQueueTable(dynamodb: DynamoDBClient, tableName: string): Promise<void> {
+  await createTableFromResource(dynamodb, 'task-queue-table.yml', tableName);
+}
+
+async function createTableFromResource(
+  dynamodb: DynamoDBClient,
+  file: string,
+  tableName: string,
+): Promise<void> {
+  const properties = resourceOfType(file, 'AWS::DynamoDB::Table');
   try {
     await dynamodb.send(
       new CreateTableCommand({

@@ -8,6 +8,7 @@ import { StateMachine, type RunOptions, type StateMachineDefinition } from 'aws-
 import { ServiceError, type JobBackend, type ServiceJobType } from './job-backend';
 import { loadDefinition, listTaskStates } from './load-definition';
 import type { LambdaHandler } from './lambda-functions';
+import { LocalTaskTokens, TOKEN_PLACEHOLDER } from './task-token-bridge';
 
 /** The interpreter's event log entries (its PipelineEvent type is not exported). */
 export type PipelineEvent =
@@ -33,9 +34,13 @@ export interface RunPipelineOptions {
   definition?: StateMachineDefinition;
   /** Replaces every Retry interval: the backoff is the service's business, not the local run's. */
   retryDelayMs?: number;
+  /** Answers `.waitForTaskToken` states; the task-runner endpoint must use the same instance as its callbacks. */
+  taskTokens?: LocalTaskTokens;
   /** Called with each event as it happens (progress display). */
   onEvent?: (event: PipelineEvent) => void;
 }
+
+const WAIT_FOR_TASK_TOKEN = 'arn:aws:states:::lambda:invoke.waitForTaskToken';
 
 const SERVICE_RESOURCES: Record<string, ServiceJobType> = {
   'arn:aws:states:::glue:startJobRun.sync': 'glue',
@@ -58,15 +63,43 @@ function lambdaContext(functionName: string) {
 }
 
 /** Calls a handler as the `lambda:invoke` integration would: `{Payload}` out, errors named by their errorType. */
+async function invokeHandler(functionId: string, handler: LambdaHandler, payload: unknown) {
+  try {
+    const result = await handler(payload, lambdaContext(functionId));
+    return { StatusCode: 200, ExecutedVersion: '$LATEST', Payload: (result ?? null) as never };
+  } catch (error) {
+    const { name, message } = error as Error;
+    throw new ServiceError(name || 'Error', JSON.stringify({ errorType: name, errorMessage: message }));
+  }
+}
+
 function invokeLocally(functionId: string, handler: LambdaHandler) {
+  return (input: unknown) =>
+    invokeHandler(functionId, handler, (input as { Payload?: unknown } | null)?.Payload);
+}
+
+/**
+ * `lambda:invoke.waitForTaskToken`: the handler gets a freshly minted token in place of the static placeholder,
+ * and the state's result is whatever answers that token. The interpreter has no `$$.State.RetryCount` either, so
+ * the attempt number is counted here, per run and table, from the state's own calls.
+ */
+function invokeAndWaitForToken(functionId: string, handler: LambdaHandler, tokens: LocalTaskTokens) {
+  const attempts = new Map<string, number>();
   return async (input: unknown) => {
-    const { Payload } = (input ?? {}) as { Payload?: unknown };
+    const payload = { ...((input as { Payload?: Record<string, unknown> } | null)?.Payload ?? {}) };
+    const { token, answer } = tokens.mint();
+    for (const [key, value] of Object.entries(payload)) if (value === TOKEN_PLACEHOLDER) payload[key] = token;
+    if ('attempt' in payload) {
+      const key = `${String(payload.run_id)}/${String(payload.table)}`;
+      const attempt = (attempts.get(key) ?? 0) + 1;
+      attempts.set(key, attempt);
+      payload.attempt = attempt;
+    }
     try {
-      const result = await handler(Payload, lambdaContext(functionId));
-      return { StatusCode: 200, ExecutedVersion: '$LATEST', Payload: (result ?? null) as never };
-    } catch (error) {
-      const { name, message } = error as Error;
-      throw new ServiceError(name || 'Error', JSON.stringify({ errorType: name, errorMessage: message }));
+      await invokeHandler(functionId, handler, payload);
+      return (await answer) as never;
+    } finally {
+      tokens.forget(token);
     }
   };
 }
@@ -79,9 +112,10 @@ export function buildOverrides(definition: StateMachineDefinition, options: RunP
     if (task.functionId) {
       const handler = options.handlers[task.functionId];
       if (!handler) throw new Error(`No local handler for ${task.functionId} (state '${task.name}')`);
-      taskResourceLocalHandlers[task.name] = invokeLocally(
-        task.functionId,
-        handler,
+      taskResourceLocalHandlers[task.name] = (
+        task.resource === WAIT_FOR_TASK_TOKEN
+          ? invokeAndWaitForToken(task.functionId, handler, options.taskTokens ?? new LocalTaskTokens())
+          : invokeLocally(task.functionId, handler)
       ) as LocalTaskHandlers[string];
       continue;
     }
@@ -106,6 +140,9 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Pipeline
   const execution = machine.run(options.input as never, {
     overrides: buildOverrides(definition, options),
     context: {
+      // Static stand-ins for what the interpreter lacks; the task-token bridge replaces both per call.
+      Task: { Token: TOKEN_PLACEHOLDER },
+      State: { RetryCount: 0 },
       Execution: {
         Id: `arn:aws:states:us-east-1:000000000000:execution:extract-pipeline-local:${executionName}`,
         Name: executionName,

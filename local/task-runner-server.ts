@@ -4,16 +4,12 @@
 //
 // Run on its own: `npx tsx local/task-runner-server.ts --port 8787 --worker-group G [--poll-window S]` starts DynamoDB Local
 // (dynalite), creates the table, issues a runner credential for G and prints it.
-import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { LambdaFunctionURLEvent } from 'aws-lambda';
-import { parse } from 'yaml';
 import { createDocumentClient } from '../functions/clients/dynamodb';
 import { createTaskRunnerApi } from '../functions/lib/task-runner/handle-request';
 import type { TaskRunnerApi, TaskRunnerApiDeps } from '../functions/lib/task-runner/handle-request';
@@ -25,27 +21,11 @@ import {
 import { createRunnerCredential } from '../functions/lib/task-runner/runner-credentials';
 import { InMemoryTaskCallbacks } from '../functions/lib/task-runner/task-callbacks';
 import type { TaskCallbacks } from '../functions/lib/task-runner/task-callbacks';
+import { createTaskQueueTable } from './create-resources';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDb } from './emulators';
 
-const TABLE_TEMPLATE = join(__dirname, '..', 'resources', 'task-queue-table.yml');
-
-/** Creates the table from resources/task-queue-table.yml, so local and deployed schemas cannot drift apart. */
-export async function createTaskQueueTable(client: DynamoDBClient, tableName: string): Promise<void> {
-  const template = parse(readFileSync(TABLE_TEMPLATE, 'utf8')) as {
-    Resources: { TaskQueueTable: { Properties: Record<string, unknown> } };
-  };
-  const { AttributeDefinitions, KeySchema, GlobalSecondaryIndexes, BillingMode } =
-    template.Resources.TaskQueueTable.Properties;
-  await client.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      AttributeDefinitions,
-      KeySchema,
-      GlobalSecondaryIndexes,
-      BillingMode,
-    } as CreateTableCommandInput),
-  );
-}
+// The table comes from resources/task-queue-table.yml, so local and deployed schemas cannot drift apart.
+export { createTaskQueueTable };
 
 export function toFunctionUrlEvent(
   request: IncomingMessage,

@@ -3,6 +3,7 @@
 import { buildEcsRequest, type EcsTaskRequest } from '../launchers/ecs';
 import { buildEmrRequest, type EmrJobRequest } from '../launchers/emr';
 import { buildGlueRequest, type GlueJobRequest } from '../launchers/glue';
+import { buildRunnerRequest, type RunnerTaskRequest } from '../launchers/runner';
 import { JOB_TYPES, type ExtractConfig, type JobType, type TableConfig } from './extract-config';
 import { buildJobArguments, type RunContext } from './job-arguments';
 import type { StageSettings } from './stage-settings';
@@ -17,7 +18,7 @@ export interface TableJob {
   table: string;
   job_type: string;
   source_type?: string;
-  request?: GlueJobRequest | EmrJobRequest | EcsTaskRequest;
+  request?: GlueJobRequest | EmrJobRequest | EcsTaskRequest | RunnerTaskRequest;
   /** Set when the table cannot run; the status handler records it FAILED with this reason. */
   error?: JobError;
 }
@@ -35,6 +36,8 @@ function buildRequest(table: TableConfig, settings: StageSettings, run: RunConte
       return buildEmrRequest(table, args, settings.emr, run);
     case 'ecs':
       return buildEcsRequest(table, args, settings.ecs, run);
+    case 'runner':
+      return buildRunnerRequest(table, args);
   }
 }
 

@@ -5,7 +5,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ConfigValidationError } from './errors';
 
-export const JOB_TYPES = ['glue', 'emr', 'ecs'] as const;
+export const JOB_TYPES = ['glue', 'emr', 'ecs', 'runner'] as const;
 export type JobType = (typeof JOB_TYPES)[number];
 
 export const TABLE_NAME_PATTERN = /^[A-Za-z0-9_$][A-Za-z0-9_.$-]{0,254}$/;
@@ -69,6 +69,16 @@ const ecsSettings = z.strictObject({
   assign_public_ip: z.boolean().optional(),
 });
 
+const runnerSettings = z.strictObject({
+  // Data Pipeline's default: a runner that has not reported for 15 minutes has lost the task.
+  report_progress_timeout_seconds: z
+    .int()
+    .min(120)
+    .max(24 * 3600)
+    .optional(),
+  attempt_limit: z.int().min(1).max(10).optional(),
+});
+
 const tableSettings = {
   job_type: z.string().min(1).max(32),
   source_type: z.string().min(1).max(64).optional(),
@@ -87,6 +97,11 @@ const tableSettings = {
   glue: glueSettings.optional(),
   emr: emrSettings.optional(),
   ecs: ecsSettings.optional(),
+  /** runner: the self-hosted worker group whose task runners poll for this table (exact, case-sensitive). */
+  worker_group: z.string().min(1).max(1024).optional(),
+  /** runner: the shell command the task runner executes, with the job arguments in its environment. */
+  command: z.string().min(1).max(10240).optional(),
+  runner: runnerSettings.optional(),
 };
 
 const tableSchema = z.strictObject({

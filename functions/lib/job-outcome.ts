@@ -82,6 +82,14 @@ function readRunDetails(jobType: string, body: Json | undefined): RunDetails {
         [text(body.StoppedReason), text(container?.Reason), exit].filter(Boolean).join('; ') || undefined,
     };
   }
+  if (jobType === 'runner') {
+    // The task-runner endpoint's outcome: {taskId, attemptId, attempt, status, reason?}.
+    return {
+      jobRunId: text(body.attemptId) ?? text(body.taskId),
+      attempts: typeof body.attempt === 'number' ? body.attempt : undefined,
+      message: text(body.reason),
+    };
+  }
   return {};
 }
 
@@ -106,12 +114,16 @@ export function describeJobOutcome(
     };
   }
   if (result !== undefined && result !== null) {
-    const details = readRunDetails(jobType, asObject(result));
+    const body = asObject(result);
+    const details = readRunDetails(jobType, body);
+    // A runner's precondition that is not met (SetTaskStatus FALSE) means there was nothing to extract.
+    const skipped = body?.status === 'SKIPPED';
     return {
-      status: 'SUCCEEDED',
+      status: skipped ? 'SKIPPED' : 'SUCCEEDED',
       job_run_id: details.jobRunId,
       started_at: details.startedAt,
       attempts: details.attempts ?? 1,
+      ...(skipped && details.message ? { cause: details.message } : {}),
     };
   }
   // Neither a result nor an error: `Choose Job Type` found no job state for this job type.

@@ -116,13 +116,17 @@ async function batchPut(store: TrackingStore, items: object[]): Promise<void> {
   await Promise.all(Array.from({ length: Math.min(BATCH_PARALLELISM, batches.length) }, worker));
 }
 
-/** Records a run that failed before any table could start (bad event, missing or invalid config). */
+/**
+ * Records a run that failed before any table could start (bad event, missing or invalid config). Returns false,
+ * writing nothing, when the run id belongs to another execution: that run is not this one's to fail, and the
+ * caller's own error must surface rather than a ConditionalCheckFailedException from here.
+ */
 export async function failRun(
   store: TrackingStore,
   run: NewRun,
   error: Error,
   endedAt: string,
-): Promise<void> {
+): Promise<boolean> {
   const record: RunRecord = {
     ...runKey(run.run_id),
     entity: 'run',
@@ -133,14 +137,20 @@ export async function failRun(
     error: error.name,
     cause: error.message.slice(0, 4000),
   };
-  await store.db.send(
-    new PutCommand({
-      TableName: store.tableName,
-      Item: record,
-      ConditionExpression: 'attribute_not_exists(pk) OR execution_name = :execution',
-      ExpressionAttributeValues: { ':execution': run.execution_name },
-    }),
-  );
+  try {
+    await store.db.send(
+      new PutCommand({
+        TableName: store.tableName,
+        Item: record,
+        ConditionExpression: 'attribute_not_exists(pk) OR execution_name = :execution',
+        ExpressionAttributeValues: { ':execution': run.execution_name },
+      }),
+    );
+    return true;
+  } catch (putError) {
+    if (isConditionFailure(putError)) return false;
+    throw putError;
+  }
 }
 
 export interface RecordedOutcome {

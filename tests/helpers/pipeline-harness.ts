@@ -7,7 +7,13 @@ import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { createDocumentClient } from '../../functions/clients/dynamodb';
 import { listRunTables } from '../../functions/lib/tracking-store';
 import { runKey, type RunRecord, type TableRecord } from '../../functions/lib/tracking-records';
-import { createConfigBucket, createTrackingTable } from '../../local/create-resources';
+import { PassThrough } from 'node:stream';
+import { DataPipelineClient } from '@aws-sdk/client-data-pipeline';
+import { createRunnerCredential } from '../../functions/lib/task-runner/runner-credentials';
+import { DEFAULT_RUNNER_OPTIONS, ExtractRunner } from '../../runner/extract-runner';
+import { createConfigBucket, createTaskQueueTable, createTrackingTable } from '../../local/create-resources';
+import { startTaskRunnerServer, type TaskRunnerServer } from '../../local/task-runner-server';
+import { LocalTaskTokens } from '../../local/task-token-bridge';
 import {
   LOCAL_CREDENTIALS,
   LOCAL_REGION,
@@ -22,11 +28,14 @@ import { runPipeline, type PipelineRun } from '../../local/run-pipeline';
 export const TRACKING_TABLE = 'extract-pipeline-test-tracking';
 export const CONFIG_BUCKET = 'extract-pipeline-test-config';
 export const DEFAULT_CONFIG_KEY = 'extract-config/extract-config.yml';
+export const TASK_QUEUE_TABLE = 'extract-pipeline-test-task-queue';
+export const WORKER_GROUP = 'onprem-db';
 
 /** The stage settings the handlers read, as serverless.yml sets them from config/<stage>.yml. */
 export const TEST_STAGE_ENV: Record<string, string> = {
   STAGE: 'test',
   TRACKING_TABLE,
+  TASK_QUEUE_TABLE,
   CONFIG_BUCKET,
   DEFAULT_CONFIG_KEY,
   MAX_CONCURRENCY: '4',
@@ -49,8 +58,13 @@ export const TEST_STAGE_ENV: Record<string, string> = {
 export interface Pipeline {
   /** Handlers by logical id, each overridable by a test (to inject a failure). */
   handlers: Record<string, LambdaHandler>;
+  taskRunnerEndpoint: string;
+  /** Granted WORKER_GROUP, as `runner-credentials create` would issue. */
+  runnerCredentials: { accessKeyId: string; secretAccessKey: string };
   given: {
     anExtractConfig(text: string, key?: string): Promise<void>;
+    /** A self-hosted task runner (the CLI's runner module) polling the endpoint for WORKER_GROUP. */
+    aRunner(): Promise<{ runner: ExtractRunner; stop(): Promise<void> }>;
   };
   when: {
     theRunStarts(
@@ -96,7 +110,23 @@ export async function startPipeline(): Promise<Pipeline> {
     responseChecksumValidation: 'WHEN_REQUIRED',
   });
   await createTrackingTable(dynamodb, TRACKING_TABLE);
+  await createTaskQueueTable(dynamodb, TASK_QUEUE_TABLE);
   await createConfigBucket(s3, CONFIG_BUCKET);
+
+  // The task-runner endpoint answers the same token bridge the runner states wait on.
+  const taskTokens = new LocalTaskTokens();
+  const taskRunner: TaskRunnerServer = await startTaskRunnerServer({
+    documentClient: db,
+    tableName: TASK_QUEUE_TABLE,
+    callbacks: taskTokens,
+    pollWindowMs: 1_000,
+    pollIntervalMs: 25,
+  });
+  const runnerCredential = await createRunnerCredential([WORKER_GROUP], {
+    documentClient: db,
+    tableName: TASK_QUEUE_TABLE,
+    now: Date.now,
+  });
 
   const handlers = Object.fromEntries(
     listLambdaFunctions().map((fn) => [fn.logicalId, loadLambdaHandler(fn)]),
@@ -105,15 +135,56 @@ export async function startPipeline(): Promise<Pipeline> {
 
   return {
     handlers,
+    taskRunnerEndpoint: taskRunner.endpoint,
+    runnerCredentials: {
+      accessKeyId: runnerCredential.accessKeyId,
+      secretAccessKey: runnerCredential.secretAccessKey,
+    },
     given: {
       async anExtractConfig(text, key = DEFAULT_CONFIG_KEY) {
         await s3.send(new PutObjectCommand({ Bucket: CONFIG_BUCKET, Key: key, Body: text }));
+      },
+      async aRunner() {
+        const client = new DataPipelineClient({
+          endpoint: taskRunner.endpoint,
+          region: LOCAL_REGION,
+          credentials: {
+            accessKeyId: runnerCredential.accessKeyId,
+            secretAccessKey: runnerCredential.secretAccessKey,
+          },
+        });
+        const runner = new ExtractRunner(client, {
+          ...DEFAULT_RUNNER_OPTIONS,
+          workerGroup: WORKER_GROUP,
+          hostname: 'test-runner',
+          taskrunnerId: 'test-runner-1',
+          progressIntervalMs: 200,
+          logger: { info: () => undefined, warn: () => undefined },
+          // The commands' own output would only clutter the test report.
+          stdout: new PassThrough(),
+        });
+        const running = runner.run();
+        return {
+          runner,
+          async stop() {
+            runner.stop();
+            await running;
+            client.destroy();
+          },
+        };
       },
     },
     when: {
       async theRunStarts(input, script = {}, executionName) {
         const backend = createJobBackend(script);
-        const run = await runPipeline({ input, executionName, handlers, backend, retryDelayMs: 1 });
+        const run = await runPipeline({
+          input,
+          executionName,
+          handlers,
+          backend,
+          taskTokens,
+          retryDelayMs: 1,
+        });
         return { ...run, backend };
       },
     },
@@ -132,6 +203,7 @@ export async function startPipeline(): Promise<Pipeline> {
     async close() {
       dynamodb.destroy();
       s3.destroy();
+      await taskRunner.close();
       await Promise.all([dynamo!.close(), s3Emulator!.close()]);
     },
   };

@@ -54,6 +54,14 @@ const STAR_RESOURCE_ALLOW_LIST: { role: string; sid: string; actions: string[]; 
     ],
     reason: 'X-Ray trace and sampling APIs have no resource-level permissions: Resource "*" is required.',
   },
+  {
+    role: 'TaskRunnerApiRole',
+    sid: 'AnswerTaskTokens',
+    actions: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'],
+    reason:
+      'Task tokens of service-integration states carry no resource ARN: SendTaskSuccess/Failure/Heartbeat accept ' +
+      'only Resource "*" (Step Functions service authorization reference).',
+  },
 ];
 
 /** Why a statement breaks least privilege, or nothing when it does not. */
@@ -217,11 +225,11 @@ describe.each(STAGES)('%s: the state machine role', (stage) => {
     });
   });
 
-  it('invokes only the three pipeline functions', () => {
+  it('invokes only the four pipeline functions', () => {
     const invoke = statement(template(), 'StateMachineRole', 'InvokePipelineFunctions');
     expect(invoke.actions).toEqual(['lambda:InvokeFunction']);
     expect(invoke.resources).toEqual(
-      ['ConfigManager', 'HandleJobRunStatus', 'CompleteRun'].flatMap((id) => [
+      ['ConfigManager', 'HandleJobRunStatus', 'CompleteRun', 'EnqueueRunnerTask'].flatMap((id) => [
         `<${id}LambdaFunction.Arn>`,
         `\${${id}LambdaFunction.Arn}:*`,
       ]),

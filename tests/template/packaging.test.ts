@@ -32,7 +32,9 @@ describe.each(STAGES)('the %s package', (stage) => {
   it('holds one zip per function and nothing else', () => {
     // Assess
     expect(Object.keys(packaged[stage].artifacts).sort()).toEqual(
-      ['completeRun.zip', 'configManager.zip', 'handleJobRunStatus.zip', 'startRunFromUpload.zip'].sort(),
+      Object.keys(FUNCTIONS)
+        .map((key) => `${key}.zip`)
+        .sort(),
     );
     for (const bytes of Object.values(packaged[stage].artifacts)) expect(bytes).toBeGreaterThan(0);
   });
@@ -101,7 +103,7 @@ describe.each(STAGES)('the %s package', (stage) => {
     const groups = Object.values(packaged[stage].template.Resources).filter(
       (r) => r.Type === 'AWS::Logs::LogGroup',
     );
-    expect(groups).toHaveLength(5); // four functions and the state machine
+    expect(groups).toHaveLength(7); // six functions and the state machine
     for (const group of groups)
       expect(props(group).RetentionInDays).toBe(stageConfig(stage).logRetentionInDays);
   });

@@ -15,6 +15,8 @@ export const FUNCTIONS = {
   handleJobRunStatus: 'HandleJobRunStatus',
   completeRun: 'CompleteRun',
   startRunFromUpload: 'StartRunFromUpload',
+  enqueueRunnerTask: 'EnqueueRunnerTask',
+  taskRunnerApi: 'TaskRunnerApi',
 } as const;
 
 export interface StageConfig {
