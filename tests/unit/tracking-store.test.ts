@@ -380,8 +380,14 @@ describe('tracking store: completing a run', () => {
 
 describe('tracking store: failing a run before it starts', () => {
   it('writes a FAILED run record with the error name and message', async () => {
-    await failRun(store, newRun('f1'), new RangeError('config too big'), '2024-06-01T00:00:01.000Z');
+    const recorded = await failRun(
+      store,
+      newRun('f1'),
+      new RangeError('config too big'),
+      '2024-06-01T00:00:01.000Z',
+    );
 
+    expect(recorded).toBe(true);
     expect(await getItem(runKey('f1'))).toMatchObject({
       status: 'FAILED',
       error: 'RangeError',
@@ -390,6 +396,24 @@ describe('tracking store: failing a run before it starts', () => {
       gsi2pk: 'RUNS#FAILED',
       gsi2sk: `${STARTED_AT}#f1`,
     });
+  });
+
+  it('leaves a run of another execution alone, without throwing, when its run id is reused', async () => {
+    // Prepare
+    await startedRun('f2', ['sales.orders']);
+
+    // Act
+    const recorded = await failRun(
+      store,
+      newRun('f2', { execution_name: 'someone-else' }),
+      new Error('bad event'),
+      '2024-06-01T00:00:01.000Z',
+    );
+
+    // Assess
+    expect(recorded).toBe(false);
+    expect(await getItem(runKey('f2'))).toMatchObject({ status: 'RUNNING', execution_name: 'exec-f2' });
+    expect(await getItem(runKey('f2'))).not.toHaveProperty('error');
   });
 });
 
