@@ -25,6 +25,8 @@ async function handleJobRunStatus(input: JobRunStatusInput): Promise<RecordedOut
   // A config-time problem (missing table, bad fields) is carried on the item; a job failure comes from Catch.
   const error = input.error ?? input.table.error;
   const outcome = describeJobOutcome(input.table.job_type, input.result, error);
+  // A table refused before it ran (bad config, missing table) made no attempt.
+  if (!input.error && input.table.error) outcome.attempts = 0;
   const recorded = await recordTableOutcome(store(), input.run, input.table, outcome, new Date());
   logger.info('Table outcome recorded', { runId: input.run.run_id, ...recorded, error: outcome.error });
   return recorded;

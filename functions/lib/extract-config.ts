@@ -4,9 +4,9 @@
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ConfigValidationError } from './errors';
+import { RESERVED_ARGUMENT_KEYS, toEnvironmentName } from './job-arguments';
 
-export const JOB_TYPES = ['glue', 'emr', 'ecs', 'runner'] as const;
-export type JobType = (typeof JOB_TYPES)[number];
+export { JOB_TYPES, type JobType } from './job-types';
 
 export const TABLE_NAME_PATTERN = /^[A-Za-z0-9_$][A-Za-z0-9_.$-]{0,254}$/;
 // Argument keys become Glue `--key` arguments and container environment variable names.
@@ -21,7 +21,26 @@ const argumentMap = z
     argumentValue,
   )
   .superRefine((args, ctx) => {
+    // Containers and runners receive arguments as environment variables: two keys must not become one.
+    const keyByEnvironmentName = new Map<string, string>();
     for (const key of Object.keys(args)) {
+      if (RESERVED_ARGUMENT_KEYS.includes(key)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [key],
+          message: `is set by the pipeline; use the table's ${key} field`,
+        });
+      }
+      const environmentName = toEnvironmentName(key);
+      const clash = keyByEnvironmentName.get(environmentName);
+      if (clash) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [key],
+          message: `becomes the same environment variable (${environmentName}) as '${clash}'`,
+        });
+      }
+      keyByEnvironmentName.set(environmentName, key);
       if (SECRET_LIKE_KEY.test(key)) {
         ctx.addIssue({
           code: 'custom',

@@ -10,6 +10,16 @@ export interface RunContext {
 /** Ordered `--key: value` pairs; common keys first, then the table's own arguments. */
 export type JobArguments = Record<string, string>;
 
+/** Set by the pipeline from the table's own fields; a table's `arguments` may not redefine them. */
+export const RESERVED_ARGUMENT_KEYS = [
+  'table',
+  'job_type',
+  'run_id',
+  'source_type',
+  'source_secret_arn',
+  'target_path',
+];
+
 export function buildJobArguments(table: TableConfig, run: RunContext): JobArguments {
   const args: JobArguments = {
     '--table': table.name,
@@ -20,7 +30,7 @@ export function buildJobArguments(table: TableConfig, run: RunContext): JobArgum
   if (table.source_secret_arn) args['--source_secret_arn'] = table.source_secret_arn;
   if (table.target_path) args['--target_path'] = table.target_path;
   for (const [key, value] of Object.entries(table.arguments ?? {})) {
-    // The table's own arguments never override the identity of the run or the table.
+    // The schema rejects reserved keys; this keeps the identity of the run and the table safe regardless.
     if (!(`--${key}` in args)) args[`--${key}`] = value;
   }
   return args;

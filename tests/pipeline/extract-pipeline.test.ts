@@ -217,6 +217,7 @@ describe('extract pipeline', () => {
     expect(run.output).toMatchObject({ status: 'FAILED', table_count: 2, succeeded: 1, failed: 1 });
     expect((await pipeline.then.tableRecords('missing-table'))['hr.salaries']).toMatchObject({
       status: 'FAILED',
+      attempts: 0,
       error: 'TableNotInConfigError',
       cause: expect.stringContaining('not in the extract config'),
     });

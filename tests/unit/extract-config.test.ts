@@ -246,6 +246,28 @@ describe('extract config: arguments', () => {
     },
   );
 
+  it.each(['table', 'run_id', 'job_type', 'target_path'])(
+    'rejects the argument key %s, which the pipeline sets from the table itself',
+    (key) => {
+      const config = validate({ tables: [{ name: 't1', job_type: 'glue', arguments: { [key]: 'other' } }] });
+
+      expect(config.tables).toEqual([]);
+      expect(config.invalid[0]?.error).toBe(
+        `tables[0] (t1).arguments.${key}: is set by the pipeline; use the table's ${key} field`,
+      );
+    },
+  );
+
+  it('rejects two argument keys that would become the same environment variable', () => {
+    const config = validate({
+      tables: [{ name: 't1', job_type: 'ecs', arguments: { 'fetch.size': '1', fetch_size: '2' } }],
+    });
+
+    expect(config.invalid[0]?.error).toBe(
+      "tables[0] (t1).arguments.fetch_size: becomes the same environment variable (EXTRACT_FETCH_SIZE) as 'fetch.size'",
+    );
+  });
+
   it('rejects an argument key that does not start with a letter', () => {
     const config = validate({ tables: [{ name: 't1', job_type: 'glue', arguments: { '-table': 'x' } }] });
 
