@@ -1,0 +1,58 @@
+// What a run costs in the units AWS bills: state transitions (Standard workflows bill every state entered,
+// retries included) and Lambda invocations, per table on each job type and per run. Measured by running the
+// real definition locally with 1 and with N tables and taking the difference, so per-run overhead is separate.
+import '../local/polyfills';
+import type { LambdaHandler } from '../local/lambda-functions';
+import { startPipeline, type Pipeline } from '../tests/helpers/pipeline-harness';
+
+const TABLES = 40;
+
+interface Counts {
+  transitions: number;
+  invocations: number;
+}
+
+async function measure(pipeline: Pipeline, jobType: string, tables: number, runId: string): Promise<Counts> {
+  const names = Array.from({ length: tables }, (_, i) => `bench.${jobType}_${i}`);
+  const config = `tables:\n${names.map((name) => `  - { name: ${name}, job_type: ${jobType} }`).join('\n')}\n`;
+  const key = `extract-config/bench-${runId}.yml`;
+  await pipeline.given.anExtractConfig(config, key);
+
+  let invocations = 0;
+  const real = { ...pipeline.handlers };
+  for (const [id, handler] of Object.entries(real)) {
+    pipeline.handlers[id] = (async (event, context) => {
+      invocations++;
+      return handler(event, context);
+    }) as LambdaHandler;
+  }
+  try {
+    const run = await pipeline.when.theRunStarts({ config_key: key, run_id: runId });
+    if (run.status !== 'SUCCEEDED') throw new Error(`bench run ${runId} failed: ${run.error} ${run.cause}`);
+    const transitions = (run.events as { type: string }[]).filter((e) => e.type === 'StateEntered').length;
+    return { transitions, invocations };
+  } finally {
+    Object.assign(pipeline.handlers, real);
+  }
+}
+
+export async function benchPipelineCosts(): Promise<void> {
+  const pipeline = await startPipeline();
+  try {
+    console.log(`\n## Cost units per table (difference of a 1-table and a ${TABLES}-table run)`);
+    console.log(
+      'job type | state transitions / table | Lambda invocations / table | per run: transitions, invocations',
+    );
+    for (const jobType of ['glue', 'emr', 'ecs']) {
+      const one = await measure(pipeline, jobType, 1, `bench-${jobType}-1`);
+      const many = await measure(pipeline, jobType, TABLES, `bench-${jobType}-${TABLES}`);
+      const perTable = (key: keyof Counts) => (many[key] - one[key]) / (TABLES - 1);
+      const perRun = (key: keyof Counts) => one[key] - perTable(key);
+      console.log(
+        `${jobType} | ${perTable('transitions')} | ${perTable('invocations')} | ${perRun('transitions')}, ${perRun('invocations')}`,
+      );
+    }
+  } finally {
+    await pipeline.close();
+  }
+}
