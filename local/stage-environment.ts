@@ -120,11 +120,17 @@ class StageResolver {
     const known = this.refs[logicalId];
     if (known !== undefined) return known;
     for (const file of this.resourceFiles()) {
-      const resource = readResourceFile(file).Resources[logicalId];
-      const name = resource?.Properties.TableName ?? resource?.Properties.BucketName;
-      if (name !== undefined) return this.resolve(name, `resources/${file} ${logicalId}`);
+      const name = this.resourceName(file, logicalId);
+      if (name !== undefined) return name;
     }
     throw new StageEnvironmentError(`${where}: !Ref ${logicalId} has no local value`);
+  }
+
+  /** The TableName or BucketName that resources/<file> gives `logicalId` on this stage. */
+  resourceName(file: string, logicalId: string): string | undefined {
+    const resource = readResourceFile(file).Resources[logicalId];
+    const name = resource?.Properties.TableName ?? resource?.Properties.BucketName;
+    return name === undefined ? undefined : String(this.resolve(name, `resources/${file} ${logicalId}`));
   }
 
   private resourceFiles(): string[] {
@@ -164,6 +170,8 @@ export interface StageNames {
   triggerPrefix: string;
   defaultConfigKey: string;
   stateMachineArn: string;
+  /** The task-runner endpoint's queue table (resources/task-queue-table.yml). */
+  taskQueueTable?: string;
   /** Every variable serverless.yml sets on the stage's functions. */
   environment: Record<string, string>;
 }
@@ -183,6 +191,7 @@ export function readStageNames(stage: string, accountId = '000000000000'): Stage
     triggerPrefix: resolver.setting('triggerPrefix'),
     defaultConfigKey: resolver.setting('defaultConfigKey'),
     stateMachineArn,
+    taskQueueTable: resolver.resourceName('task-queue-table.yml', 'TaskQueueTable'),
     environment,
   };
 }

@@ -1,0 +1,104 @@
+// The runs of a serve instance: started by an upload under the trigger prefix (through the deployed upload
+// trigger's own logic, so the execution name comes from key + version and a repeated event starts nothing) or
+// by `npm start` against serve. Executions run in this process; their records live in the tracking table.
+import {
+  startRunForUpload,
+  type ObjectCreatedDetail,
+  type StartExecution,
+  type UploadRunResult,
+} from '../../functions/lib/start-run-for-upload';
+import type { JobScript } from '../job-backend';
+import { readRunRecord } from '../summary';
+import type { LocalStack } from './local-stack';
+import { newExecutionName, runIdFor, runLocally, uploadConfig } from './local-run';
+import type { RemoteRunRequest, RemoteRunStarted, RemoteRunState } from './serve-client';
+
+/** Config files sent by `npm start --config` land here, outside the trigger prefix, so they start no run. */
+const START_CONFIG_PREFIX = 'local-runs/';
+
+/** What Step Functions answers when an execution name was already used. */
+class ExecutionAlreadyExists extends Error {
+  override name = 'ExecutionAlreadyExists';
+}
+
+export class ServeRuns {
+  private readonly runs = new Map<string, RemoteRunState>();
+  private readonly finished: Promise<void>[] = [];
+
+  constructor(
+    private readonly stack: LocalStack,
+    private readonly script: JobScript,
+    private readonly log: (line: string) => void,
+  ) {}
+
+  /** StartExecution with Step Functions' rule: a name is used once, also across serve restarts. */
+  readonly startExecution: StartExecution = async ({ name, input }) => {
+    const runId = runIdFor(JSON.parse(input) as Record<string, unknown>, name);
+    if (this.runs.has(name) || (await readRunRecord(this.stack.store, runId)))
+      throw new ExecutionAlreadyExists(`Execution ${name} already exists`);
+    this.launch(name, JSON.parse(input) as Record<string, unknown>, this.script);
+    return {
+      executionArn: `${this.stack.names.stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`,
+    };
+  };
+
+  private launch(executionName: string, input: Record<string, unknown>, script: JobScript): string {
+    const runId = runIdFor(input, executionName);
+    const state: RemoteRunState = { status: 'RUNNING', runId, retries: {} };
+    this.runs.set(executionName, state);
+    this.log(`Run ${runId} started (execution ${executionName})`);
+    const done = runLocally(this.stack, { input, executionName, script })
+      .then(({ summary, retries }) => {
+        Object.assign(state, { status: summary.status, runId: summary.runId, retries });
+        if (summary.error) Object.assign(state, { error: summary.error, cause: summary.cause });
+        const { counts } = summary;
+        this.log(
+          `Run ${summary.runId} ${summary.status}: ${counts.succeeded}/${counts.tables} tables succeeded` +
+            (summary.error ? ` (${summary.error}: ${summary.cause ?? ''})` : ''),
+        );
+      })
+      .catch((error: Error) => {
+        Object.assign(state, { status: 'FAILED', error: error.name, cause: error.message });
+        this.log(`Run ${runId} could not run: ${error.name}: ${error.message}`);
+      });
+    this.finished.push(done);
+    return runId;
+  }
+
+  /** What the deployed upload trigger does for an EventBridge "Object Created" event. */
+  async onObjectCreated(detail: ObjectCreatedDetail): Promise<UploadRunResult | undefined> {
+    const { names } = this.stack;
+    if (detail.bucket.name !== names.configBucket) return undefined;
+    // The EventBridge rule's prefix filter: other keys never reach the trigger.
+    if (!detail.object.key.startsWith(names.triggerPrefix)) return undefined;
+    const result = await startRunForUpload(
+      this.startExecution,
+      names.stateMachineArn,
+      names.triggerPrefix,
+      detail,
+    );
+    if (!result.started) this.log(`Upload of ${detail.object.key}: no run started (${result.reason})`);
+    return result;
+  }
+
+  async startFromCommand(request: RemoteRunRequest): Promise<RemoteRunStarted> {
+    const executionName = newExecutionName();
+    const event = { ...request.event };
+    if (request.config) {
+      const key = `${START_CONFIG_PREFIX}${executionName}/${request.config.name}`;
+      await uploadConfig(this.stack.s3, this.stack.names.configBucket, key, request.config.text);
+      event.config_key = key;
+    }
+    const runId = this.launch(executionName, event, request.mock ?? this.script);
+    return { executionName, runId };
+  }
+
+  state(executionName: string): RemoteRunState | undefined {
+    return this.runs.get(executionName);
+  }
+
+  /** Lets running executions finish (their records would otherwise stay RUNNING). */
+  async drain(): Promise<void> {
+    await Promise.all(this.finished);
+  }
+}

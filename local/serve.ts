@@ -1,0 +1,179 @@
+// `npm run serve`: keeps the local stage up. S3 and DynamoDB keep their data under .local/ (git-ignored) across
+// restarts; uploading a config under the trigger prefix with any S3 client starts a run, as in AWS; the
+// task-runner endpoint serves external runners; `npm start` runs there while this is up. Endpoints go to the
+// terminal and to .local/endpoints.json.
+//
+//   npm run serve -- [--port N] [--reset] [--poll-window S] [--mock file] [--data-dir dir] [--verbose]
+import './polyfills';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { HeadObjectCommand } from '@aws-sdk/client-s3';
+import type { ObjectCreatedDetail } from '../functions/lib/start-run-for-upload';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from './emulators';
+import { readMockFile } from './mock-file';
+import { LocalCommandError, parseOptions, runCommand, UsageError } from './cli/command';
+import { startControlServer } from './cli/control-server';
+import {
+  DEFAULT_DATA_DIR,
+  endpointsPath,
+  removeEndpoints,
+  writeEndpoints,
+  type LocalEndpoints,
+} from './cli/endpoints-file';
+import { uploadConfig } from './cli/local-run';
+import { startLocalStack, type LocalStack } from './cli/local-stack';
+import { findServeInstance } from './cli/serve-client';
+import { ServeRuns } from './cli/serve-runs';
+import { startLocalTaskRunner, type LocalTaskRunner } from './cli/task-runner-endpoint';
+import { readFileSync } from 'node:fs';
+import { SAMPLE_CONFIG, SAMPLE_MOCK } from './start';
+
+/** Fixed ports by default, so the endpoints stay the same across restarts: DynamoDB, S3, task runner, control. */
+const DEFAULT_BASE_PORT = 4700;
+
+const USAGE = `Usage: npm run serve -- [options]
+  --port <n>            base port: DynamoDB n, S3 n+1, task runner n+2, control n+3 (default ${DEFAULT_BASE_PORT}; 0: any free ports)
+  --reset               delete the data kept from earlier runs first
+  --poll-window <s>     task-runner long-poll window in seconds
+  --mock <file>         job outcomes for runs started here (default: local/sample/mock.yml)
+  --data-dir <dir>      where data and endpoints.json are kept (default: .local)
+  --verbose             show the handlers' logs`;
+
+function log(line: string): void {
+  process.stdout.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
+}
+
+function portOption(value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65532)
+    throw new UsageError(`${name}: not a port (${value})`);
+  return port;
+}
+
+/** The first start gets the sample config at the default key, so `npm start -- --tables …` works at once. */
+async function seedSampleConfig(stack: LocalStack): Promise<void> {
+  const { configBucket, defaultConfigKey } = stack.names;
+  try {
+    await stack.s3.send(new HeadObjectCommand({ Bucket: configBucket, Key: defaultConfigKey }));
+  } catch {
+    await uploadConfig(stack.s3, configBucket, defaultConfigKey, readFileSync(SAMPLE_CONFIG, 'utf8'));
+  }
+}
+
+async function main(): Promise<number> {
+  const options = parseOptions({
+    port: { type: 'string' },
+    reset: { type: 'boolean', default: false },
+    'poll-window': { type: 'string' },
+    mock: { type: 'string' },
+    'data-dir': { type: 'string', default: DEFAULT_DATA_DIR },
+    verbose: { type: 'boolean', default: false },
+    help: { type: 'boolean', default: false },
+  });
+  if (options.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const dataDir = options['data-dir']!;
+  const base = portOption(options.port, '--port') ?? DEFAULT_BASE_PORT;
+  const port = (offset: number) => (base === 0 ? 0 : base + offset);
+  const pollWindow = options['poll-window'] === undefined ? undefined : Number(options['poll-window']);
+  if (pollWindow !== undefined && !(pollWindow > 0))
+    throw new UsageError(`--poll-window: not a number of seconds (${options['poll-window']})`);
+  const script = readMockFile(options.mock ?? SAMPLE_MOCK);
+
+  const running = await findServeInstance(dataDir);
+  if (running)
+    throw new LocalCommandError(`serve mode is already running on ${dataDir} (pid ${running.pid})`);
+  if (options.reset) {
+    for (const part of ['dynamodb', 's3']) rmSync(join(dataDir, part), { recursive: true, force: true });
+    log(`Reset: removed the data under ${dataDir}`);
+  }
+  mkdirSync(dataDir, { recursive: true });
+  removeEndpoints(dataDir);
+  const restarted = existsSync(join(dataDir, 'dynamodb'));
+
+  // Uploads are passed on only once everything is up (the sample config seeded on first start is no upload).
+  let runs: ServeRuns | undefined;
+  const onObjectCreated = (detail: ObjectCreatedDetail) => {
+    runs?.onObjectCreated(detail).catch((error: Error) => log(`Upload trigger failed: ${error.message}`));
+  };
+  const stack = await startLocalStack({
+    dataDir,
+    ports: { dynamodb: port(0), s3: port(1) },
+    onObjectCreated,
+    verbose: options.verbose,
+  });
+  const closers: (() => Promise<void>)[] = [() => stack.close()];
+  const shutdown = async () => {
+    removeEndpoints(dataDir);
+    for (const close of closers.reverse()) await close().catch(() => undefined);
+  };
+  try {
+    await seedSampleConfig(stack);
+    const serveRuns = new ServeRuns(stack, script, log);
+
+    let taskRunner: LocalTaskRunner | undefined;
+    try {
+      taskRunner = await startLocalTaskRunner(stack, {
+        port: port(2),
+        ...(pollWindow !== undefined ? { pollWindowMs: pollWindow * 1000 } : {}),
+      });
+      closers.push(() => taskRunner!.close());
+    } catch (error) {
+      log(`Task-runner endpoint not started (${(error as Error).message}); runner tables need it`);
+    }
+    const control = await startControlServer(serveRuns, port(3));
+    closers.push(() => control.close());
+
+    const endpoints: LocalEndpoints = {
+      s3: stack.endpoints.s3,
+      bucket: stack.names.configBucket,
+      triggerPrefix: stack.names.triggerPrefix,
+      ...(taskRunner ? { taskRunner: taskRunner.endpoint } : {}),
+      dynamodb: stack.endpoints.dynamodb,
+      trackingTable: stack.names.trackingTable,
+      region: LOCAL_REGION,
+      credentials: {
+        accessKeyId: LOCAL_CREDENTIALS.accessKeyId,
+        secretAccessKey: LOCAL_CREDENTIALS.secretAccessKey,
+      },
+      ...(taskRunner ? { runnerCredentials: taskRunner.credentials } : {}),
+      control: control.endpoint,
+      pid: process.pid,
+    };
+    writeEndpoints(dataDir, endpoints);
+    runs = serveRuns;
+
+    log(`Serving the local stage${restarted ? ' (data kept from earlier runs)' : ''}:`);
+    log(`  S3           ${endpoints.s3}  bucket ${endpoints.bucket}`);
+    log(
+      `  trigger      upload a config under s3://${endpoints.bucket}/${endpoints.triggerPrefix} to start a run`,
+    );
+    log(`  DynamoDB     ${endpoints.dynamodb}  table ${endpoints.trackingTable}`);
+    log(
+      `  credentials  ${LOCAL_CREDENTIALS.accessKeyId} / ${LOCAL_CREDENTIALS.secretAccessKey}, region ${LOCAL_REGION}`,
+    );
+    if (taskRunner) {
+      log(
+        `  task runner  ${taskRunner.endpoint}  worker groups ${taskRunner.credentials.workerGroups.join(', ')}`,
+      );
+      log(`  runner key   ${taskRunner.credentials.accessKeyId} (secret in ${endpointsPath(dataDir)})`);
+    }
+    log(`Endpoints written to ${endpointsPath(dataDir)}. Ctrl-C stops; data stays in ${dataDir}.`);
+
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', resolve);
+      process.once('SIGTERM', resolve);
+    });
+    log('Stopping: letting running executions finish');
+    runs = undefined;
+    await serveRuns.drain();
+  } finally {
+    await shutdown();
+  }
+  return 0;
+}
+
+if (require.main === module) runCommand('npm run serve', main);

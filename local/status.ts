@@ -1,0 +1,122 @@
+// `npm run status`: the runs in a tracking table, newest first with their counts, or one run's table records.
+// Local by default (the serve instance in .local/endpoints.json, or its data folder when serve is stopped);
+// `--stage S` reads the deployed stage's table with the default AWS credential chain.
+//
+//   npm run status -- [--run-id R] [--json] [--stage S] [--limit N] [--data-dir dir]
+import './polyfills';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { createDocumentClient } from '../functions/clients/dynamodb';
+import type { TrackingStore } from '../functions/lib/tracking-store';
+import { startDynamoDb } from './emulators';
+import { deployedTrackingTableName, readStageNames, readStageConfig } from './stage-environment';
+import { formatSummary, formatTable, readRunSummary, summaryJson } from './summary';
+import { LocalCommandError, parseOptions, runCommand, UsageError } from './cli/command';
+import { DEFAULT_DATA_DIR } from './cli/endpoints-file';
+import { listRuns } from './cli/list-runs';
+import { LOCAL_STAGE, localDynamoDbClient } from './cli/local-stack';
+import { findServeInstance } from './cli/serve-client';
+
+interface OpenStore {
+  store: TrackingStore;
+  where: string;
+  close(): Promise<void>;
+}
+
+async function openDeployedStore(stage: string): Promise<OpenStore> {
+  let region: string | undefined;
+  try {
+    region = String(readStageConfig(stage).region);
+  } catch {
+    // No config/<stage>.yml here: the default chain's region (AWS_REGION, the profile) decides.
+  }
+  const client = new DynamoDBClient(region ? { region } : {});
+  const tableName = deployedTrackingTableName(stage);
+  return {
+    store: { db: createDocumentClient(client), tableName },
+    where: `${tableName} (stage ${stage})`,
+    close: async () => client.destroy(),
+  };
+}
+
+async function openLocalStore(dataDir: string): Promise<OpenStore> {
+  const tableName = readStageNames(LOCAL_STAGE).trackingTable;
+  const serve = await findServeInstance(dataDir);
+  if (serve) {
+    const client = localDynamoDbClient(serve.dynamodb);
+    return {
+      store: { db: createDocumentClient(client), tableName: serve.trackingTable },
+      where: `${serve.trackingTable} on the serve instance (${serve.dynamodb})`,
+      close: async () => client.destroy(),
+    };
+  }
+  // Serve mode is stopped: its data folder is read directly (the folder is locked while serve runs).
+  const directory = join(dataDir, 'dynamodb');
+  if (!existsSync(directory))
+    throw new LocalCommandError(
+      `no local runs in ${dataDir}: start serve mode (npm run serve) or pass --stage`,
+    );
+  const dynamo = await startDynamoDb({ directory });
+  const client = localDynamoDbClient(dynamo.endpoint);
+  return {
+    store: { db: createDocumentClient(client), tableName },
+    where: `${tableName} in ${dataDir}`,
+    close: async () => {
+      client.destroy();
+      await dynamo.close();
+    },
+  };
+}
+
+async function main(): Promise<number> {
+  const options = parseOptions({
+    'run-id': { type: 'string' },
+    json: { type: 'boolean', default: false },
+    stage: { type: 'string' },
+    limit: { type: 'string', default: '20' },
+    'data-dir': { type: 'string', default: DEFAULT_DATA_DIR },
+  });
+  const limit = Number(options.limit);
+  if (!Number.isInteger(limit) || limit < 1)
+    throw new UsageError(`--limit: not a positive number (${options.limit})`);
+  const opened = options.stage
+    ? await openDeployedStore(options.stage)
+    : await openLocalStore(options['data-dir']!);
+  try {
+    if (options['run-id']) {
+      const summary = await readRunSummary(opened.store, options['run-id']);
+      if (!summary) throw new LocalCommandError(`--run-id: no run ${options['run-id']} in ${opened.where}`);
+      process.stdout.write(`${options.json ? summaryJson(summary) : formatSummary(summary)}\n`);
+      return 0;
+    }
+    const runs = await listRuns(opened.store, limit);
+    if (options.json) {
+      process.stdout.write(`${JSON.stringify({ runs })}\n`);
+      return 0;
+    }
+    if (runs.length === 0) {
+      process.stdout.write(`No runs in ${opened.where}\n`);
+      return 0;
+    }
+    const rows = runs.map((run) => [
+      run.runId,
+      run.status,
+      run.startedAt.replace('T', ' ').slice(0, 19),
+      run.trigger ?? '',
+      String(run.counts.tables),
+      String(run.counts.succeeded),
+      String(run.counts.failed),
+      String(run.counts.pending),
+      run.error ?? '',
+    ]);
+    process.stdout.write(
+      `${formatTable(['run id', 'status', 'started (UTC)', 'trigger', 'tables', 'succeeded', 'failed', 'running', 'error'], rows)}\n`,
+    );
+    return 0;
+  } finally {
+    await opened.close();
+  }
+}
+
+if (require.main === module) runCommand('npm run status', main);

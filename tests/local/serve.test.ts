@@ -1,0 +1,173 @@
+// Serve mode as a user and their tools see it: endpoints in endpoints.json, a config uploaded with the real AWS
+// SDK S3 client starts a run, a repeated upload event starts nothing, `npm start` runs on the serve instance,
+// and the runs survive a restart.
+import type { ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { createDocumentClient } from '../../functions/clients/dynamodb';
+import { listRuns, type RunListing } from '../../local/cli/list-runs';
+import { localDynamoDbClient } from '../../local/cli/local-stack';
+import { readRunRecord } from '../../local/summary';
+import type { LocalEndpoints } from '../../local/cli/endpoints-file';
+import { PROJECT_ROOT, runCommand, spawnCommand, type SummaryJson } from './helpers/commands';
+
+jest.setTimeout(60_000);
+
+const dataDir = mkdtempSync(join(tmpdir(), 'extract-pipeline-serve-test-'));
+const children: ChildProcess[] = [];
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Polls until `check` returns a value; bounded by attempts, not by the clock. */
+async function eventually<T>(check: () => Promise<T | undefined>, attempts = 150): Promise<T> {
+  for (let attempt = 0; attempt < attempts; attempt++) {
+    const value = await check().catch(() => undefined);
+    if (value !== undefined) return value;
+    await sleep(200);
+  }
+  throw new Error('gave up waiting');
+}
+
+async function startServe(): Promise<LocalEndpoints> {
+  const child = spawnCommand('serve.ts', ['--port', '0', '--data-dir', dataDir]);
+  children.push(child);
+  return eventually(async () => {
+    const path = join(dataDir, 'endpoints.json');
+    if (!existsSync(path)) return undefined;
+    // The file is written once everything answers (and removed on shutdown); tsx runs serve in a child node.
+    const endpoints = JSON.parse(readFileSync(path, 'utf8')) as LocalEndpoints;
+    return (await fetch(`${endpoints.control}/health`)).ok ? endpoints : undefined;
+  });
+}
+
+async function stopServe(): Promise<void> {
+  const child = children.pop();
+  if (!child || child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+  // Shutdown is complete (data flushed, folder unlocked) once serve has removed its endpoints file.
+  await eventually(async () => (existsSync(join(dataDir, 'endpoints.json')) ? undefined : true));
+}
+
+function trackingStore(endpoints: LocalEndpoints) {
+  return {
+    db: createDocumentClient(localDynamoDbClient(endpoints.dynamodb)),
+    tableName: endpoints.trackingTable,
+  };
+}
+
+async function finishedRuns(endpoints: LocalEndpoints, count: number): Promise<RunListing[]> {
+  return eventually(async () => {
+    const runs = await listRuns(trackingStore(endpoints), 20);
+    return runs.length >= count && runs.every((run) => run.status !== 'RUNNING') ? runs : undefined;
+  });
+}
+
+afterAll(async () => {
+  while (children.length > 0) await stopServe();
+});
+
+describe('serve mode', () => {
+  let endpoints: LocalEndpoints;
+
+  beforeAll(async () => {
+    endpoints = await startServe();
+  });
+
+  it('writes its endpoints, with the task-runner endpoint and a runner credential', () => {
+    expect(endpoints).toMatchObject({
+      bucket: 'extract-pipeline-local-config',
+      triggerPrefix: 'extract-config/',
+      trackingTable: 'extract-pipeline-local-tracking',
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    });
+    expect(endpoints.s3).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(endpoints.dynamodb).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(endpoints.taskRunner).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(endpoints.runnerCredentials?.accessKeyId).toMatch(/^AKXR/);
+  });
+
+  it('starts one run for a config uploaded with the AWS SDK, and none for the same event again', async () => {
+    // Prepare
+    const s3 = new S3Client({
+      endpoint: endpoints.s3,
+      region: endpoints.region,
+      credentials: endpoints.credentials,
+      forcePathStyle: true,
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+    });
+    const key = `${endpoints.triggerPrefix}nightly.yml`;
+
+    // Act
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: endpoints.bucket,
+        Key: key,
+        Body: readFileSync(join(PROJECT_ROOT, 'local', 'sample', 'extract-config.yml')),
+      }),
+    );
+    const [run] = await finishedRuns(endpoints, 1);
+
+    // Assess
+    expect(run).toMatchObject({ status: 'SUCCEEDED', trigger: 's3', counts: { tables: 7, succeeded: 7 } });
+    const record = await readRunRecord(trackingStore(endpoints), run!.runId);
+    expect(record).toMatchObject({ config_key: key });
+
+    // Act: EventBridge delivers at least once; the same object version arrives again.
+    const replay = await fetch(`${endpoints.control}/s3-events`, {
+      method: 'POST',
+      body: JSON.stringify({
+        detail: { bucket: { name: endpoints.bucket }, object: { key, 'version-id': record!.config_version } },
+      }),
+    });
+
+    // Assess
+    expect(await replay.json()).toMatchObject({ started: false, execution_name: run!.runId });
+    expect(await listRuns(trackingStore(endpoints), 20)).toHaveLength(1);
+    s3.destroy();
+  });
+
+  it('runs `npm start -- --tables …` on the serve instance and follows it there', async () => {
+    // Act
+    const result = await runCommand('start.ts', [
+      '--json',
+      '--data-dir',
+      dataDir,
+      '--tables',
+      'sales.orders,events.clicks',
+    ]);
+
+    // Assess
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/on the serve instance/);
+    const summary = JSON.parse(result.stdout) as SummaryJson;
+    expect(summary.tables.map((t) => [t.table, t.status])).toEqual([
+      ['events.clicks', 'SUCCEEDED'],
+      ['sales.orders', 'SUCCEEDED'],
+    ]);
+    expect(summary.tables.find((t) => t.table === 'sales.orders')?.retries).toBe(2);
+    expect(await listRuns(trackingStore(endpoints), 20)).toHaveLength(2);
+  });
+
+  it('keeps the runs across a restart', async () => {
+    // Act
+    await stopServe();
+    endpoints = await startServe();
+    const result = await runCommand('status.ts', ['--json', '--data-dir', dataDir]);
+
+    // Assess
+    expect(result.code).toBe(0);
+    const { runs } = JSON.parse(result.stdout) as { runs: RunListing[] };
+    expect(runs.map((run) => [run.trigger, run.status])).toEqual([
+      ['local', 'SUCCEEDED'],
+      ['s3', 'SUCCEEDED'],
+    ]);
+    const one = await runCommand('status.ts', ['--json', '--data-dir', dataDir, '--run-id', runs[1]!.runId]);
+    expect(JSON.parse(one.stdout)).toMatchObject({ runId: runs[1]!.runId, status: 'SUCCEEDED' });
+  });
+});
