@@ -3,7 +3,7 @@
 // the reason) before the error is raised, so it never vanishes without a trace.
 import type { S3Client } from '@aws-sdk/client-s3';
 import { buildTableJobs, type TableJob } from './build-table-jobs';
-import { InvalidEventError } from './errors';
+import { InvalidEventError, RunTooLargeError } from './errors';
 import { parseExtractRunEvent, RUN_ID_PATTERN } from './extract-run-event';
 import { readExtractConfig } from './read-extract-config';
 import type { StageSettings } from './stage-settings';
@@ -20,6 +20,10 @@ export interface PreparedRun {
   run: RunInfo;
   tables: TableJob[];
 }
+
+// Step Functions refuses state payloads over 256 KB (States.DataLimitExceeded), which would fail the run with no
+// record of why; the Map's own context needs a little room on top of our output.
+export const MAX_STATE_PAYLOAD_BYTES = 240 * 1024;
 
 export interface PrepareDeps {
   s3: S3Client;
@@ -67,11 +71,18 @@ export async function prepareExtractRun(input: ConfigManagerInput, deps: Prepare
     draft.table_count = selection.jobs.length;
     if (selection.repeated.length > 0) draft.repeated_tables = selection.repeated;
 
-    await startRun(deps.store, draft, selection.jobs);
-    return {
+    const prepared: PreparedRun = {
       run: { run_id: draft.run_id, started_at: startedAt, max_concurrency: deps.settings.maxConcurrency },
       tables: selection.jobs,
     };
+    const bytes = Buffer.byteLength(JSON.stringify(prepared));
+    if (bytes > MAX_STATE_PAYLOAD_BYTES) {
+      throw new RunTooLargeError(
+        `tables: the job requests of ${selection.jobs.length} tables take ${Math.ceil(bytes / 1024)} KB, over the ${MAX_STATE_PAYLOAD_BYTES / 1024} KB a Step Functions state can carry; pass tables_to_extract in smaller batches`,
+      );
+    }
+    await startRun(deps.store, draft, selection.jobs);
+    return prepared;
   } catch (error) {
     if ((error as Error).name !== 'RunAlreadyExistsError') {
       await failRun(deps.store, draft, error as Error, now().toISOString());

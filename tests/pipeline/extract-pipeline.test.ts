@@ -362,6 +362,28 @@ describe('extract pipeline', () => {
     },
   );
 
+  it('fails a run whose job requests would overflow the state payload limit, naming the limit', async () => {
+    const padding = 'x'.repeat(4000);
+    const tables = Array.from(
+      { length: 40 },
+      (_, i) => `  - { name: wide.t${i}, job_type: glue, arguments: { a: ${padding}, b: ${padding} } }`,
+    );
+    await pipeline.given.anExtractConfig(`tables:\n${tables.join('\n')}\n`, 'extract-config/wide.yml');
+
+    const run = await pipeline.when.theRunStarts({
+      config_key: 'extract-config/wide.yml',
+      run_id: 'too-large',
+    });
+
+    expect(run).toMatchObject({ status: 'FAILED', error: 'RunTooLargeError' });
+    expect(run.cause).toContain('240 KB');
+    expect(await pipeline.then.runRecord('too-large')).toMatchObject({
+      status: 'FAILED',
+      error: 'RunTooLargeError',
+    });
+    expect(run.backend.calls).toEqual([]);
+  });
+
   it('refuses to reuse a run id from another execution', async () => {
     const run = await pipeline.when.theRunStarts({
       tables_to_extract: ['sales.orders'],
