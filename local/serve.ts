@@ -5,7 +5,7 @@
 //
 //   npm run serve -- [--port N] [--reset] [--poll-window S] [--mock file] [--data-dir dir] [--verbose]
 import './polyfills';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import type { ObjectCreatedDetail } from '../functions/lib/start-run-for-upload';
@@ -25,7 +25,6 @@ import { startLocalStack, type LocalStack } from './cli/local-stack';
 import { findServeInstance } from './cli/serve-client';
 import { ServeRuns } from './cli/serve-runs';
 import { startLocalTaskRunner, type LocalTaskRunner } from './cli/task-runner-endpoint';
-import { readFileSync } from 'node:fs';
 import { SAMPLE_CONFIG, SAMPLE_MOCK } from './start';
 
 /** Fixed ports by default, so the endpoints stay the same across restarts: DynamoDB, S3, task runner, control. */
@@ -117,6 +116,7 @@ async function main(): Promise<number> {
     let taskRunner: LocalTaskRunner | undefined;
     try {
       taskRunner = await startLocalTaskRunner(stack, {
+        callbacks: serveRuns.taskTokens,
         port: port(2),
         ...(pollWindow !== undefined ? { pollWindowMs: pollWindow * 1000 } : {}),
       });

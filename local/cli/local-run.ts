@@ -7,6 +7,7 @@ import type { TrackingStore } from '../../functions/lib/tracking-store';
 import { createJobBackend, type JobScript } from '../job-backend';
 import type { LambdaHandler } from '../lambda-functions';
 import type { ProgressCounts } from '../progress';
+import type { LocalTaskTokens } from '../task-token-bridge';
 import { runPipeline, type PipelineRun } from '../run-pipeline';
 import { readRunSummary, type RunSummary } from '../summary';
 import { RunEventTracker } from './run-events';
@@ -19,6 +20,8 @@ export interface LocalRunOptions {
   executionName?: string;
   script: JobScript;
   retryDelayMs?: number;
+  /** Answers runner tables' task tokens; serve mode shares it with its task-runner endpoint. */
+  taskTokens?: LocalTaskTokens;
   onProgress?: (counts: ProgressCounts) => void;
 }
 
@@ -71,6 +74,7 @@ export async function runLocally(
     handlers: stack.handlers,
     backend: createJobBackend(options.script),
     retryDelayMs: options.retryDelayMs ?? LOCAL_RETRY_DELAY_MS,
+    taskTokens: options.taskTokens,
     onEvent: (event) => {
       tracker.onEvent(event);
       options.onProgress?.(tracker.counts());

@@ -8,6 +8,7 @@ import {
   type UploadRunResult,
 } from '../../functions/lib/start-run-for-upload';
 import type { JobScript } from '../job-backend';
+import { LocalTaskTokens } from '../task-token-bridge';
 import { readRunRecord } from '../summary';
 import type { LocalStack } from './local-stack';
 import { newExecutionName, runIdFor, runLocally, uploadConfig } from './local-run';
@@ -24,6 +25,8 @@ class ExecutionAlreadyExists extends Error {
 export class ServeRuns {
   private readonly runs = new Map<string, RemoteRunState>();
   private readonly finished: Promise<void>[] = [];
+  /** One set of task tokens for every run, answered by serve mode's task-runner endpoint. */
+  readonly taskTokens = new LocalTaskTokens();
 
   constructor(
     private readonly stack: LocalStack,
@@ -47,7 +50,7 @@ export class ServeRuns {
     const state: RemoteRunState = { status: 'RUNNING', runId, retries: {} };
     this.runs.set(executionName, state);
     this.log(`Run ${runId} started (execution ${executionName})`);
-    const done = runLocally(this.stack, { input, executionName, script })
+    const done = runLocally(this.stack, { input, executionName, script, taskTokens: this.taskTokens })
       .then(({ summary, retries }) => {
         Object.assign(state, { status: summary.status, runId: summary.runId, retries });
         if (summary.error) Object.assign(state, { error: summary.error, cause: summary.cause });

@@ -2,13 +2,15 @@
 // table created from resources/, and a runner credential issued the way `runner-credentials` issues one when
 // deployed, so external runners (boto3, the JS SDK, the bundled extract-runner) can poll it.
 //
-// TODO(runner tables): the state machine does not hand `runner` tables to the queue yet (issue 4 wires the job
-// type). Until then task callbacks stay in memory; once it does, pass serve mode's callbacks to runLocally and
-// grant the credential the worker groups of the config's runner tables.
+// Its callbacks are the same LocalTaskTokens the serve runs wait on, so a runner's answer resumes the run.
+// TODO(runner tables): grant the credential the worker groups of the config's runner tables (it has `local`
+// only), and have standalone `npm start` run its runner tables through this endpoint and the bundled runner CLI;
+// the sample config and the tests leave runner tables out until then.
 import { ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import { createRunnerCredential } from '../../functions/lib/task-runner/runner-credentials';
-import { InMemoryTaskCallbacks } from '../../functions/lib/task-runner/task-callbacks';
-import { createTaskQueueTable, startTaskRunnerServer } from '../task-runner-server';
+import type { TaskCallbacks } from '../../functions/lib/task-runner/task-callbacks';
+import { createTaskQueueTable } from '../create-resources';
+import { startTaskRunnerServer } from '../task-runner-server';
 import type { Credentials } from './endpoints-file';
 import type { LocalStack } from './local-stack';
 
@@ -23,7 +25,7 @@ export interface LocalTaskRunner {
 
 export async function startLocalTaskRunner(
   stack: LocalStack,
-  options: { port?: number; pollWindowMs?: number },
+  options: { callbacks: TaskCallbacks; port?: number; pollWindowMs?: number },
 ): Promise<LocalTaskRunner> {
   const tableName = stack.names.taskQueueTable;
   if (!tableName) throw new Error('resources/task-queue-table.yml names no TaskQueueTable');
@@ -37,7 +39,7 @@ export async function startLocalTaskRunner(
   const server = await startTaskRunnerServer({
     documentClient: stack.db,
     tableName,
-    callbacks: new InMemoryTaskCallbacks(),
+    callbacks: options.callbacks,
     port: options.port,
     ...(options.pollWindowMs !== undefined ? { pollWindowMs: options.pollWindowMs } : {}),
   });
