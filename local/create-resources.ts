@@ -1,40 +1,16 @@
 // Creates the local tracking table and config bucket from the same CloudFormation files that are deployed
 // (resources/*.yml), so the local schema cannot drift from the real one.
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateTableCommand, ResourceInUseException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
-import { parseDocument } from 'yaml';
 import { PROJECT_ROOT } from './lambda-functions';
+import { readCloudFormationYaml } from './read-cloudformation-yaml';
 
-const CLOUDFORMATION_TAGS = [
-  'Ref',
-  'GetAtt',
-  'Sub',
-  'Join',
-  'If',
-  'Equals',
-  'Not',
-  'Select',
-  'Split',
-  'ImportValue',
-  'FindInMap',
-];
-
-/** Reads a resources/*.yml file, keeping CloudFormation short-form tags as plain values. */
+/** A resources/*.yml file as plain data. */
 export function readResourceFile(file: string): {
   Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
 } {
-  const document = parseDocument(readFileSync(join(PROJECT_ROOT, 'resources', file), 'utf8'), {
-    customTags: CLOUDFORMATION_TAGS.flatMap((tag) =>
-      [undefined, 'seq', 'map'].map((collection) => ({
-        tag: `!${tag}`,
-        collection,
-        resolve: (value: unknown) => value,
-      })),
-    ) as never,
-  });
-  return document.toJS() as never;
+  return readCloudFormationYaml(join(PROJECT_ROOT, 'resources', file)) as never;
 }
 
 function resourceOfType(file: string, type: string) {

@@ -1,8 +1,7 @@
 // Maps the state machine's function references to handler code using serverless.yml itself, so the local
 // runtime calls exactly the handlers that are deployed, with no second list to keep in step.
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseDocument } from 'yaml';
+import { readCloudFormationYaml } from './read-cloudformation-yaml';
 
 export const PROJECT_ROOT = join(__dirname, '..');
 
@@ -27,29 +26,10 @@ export function functionLogicalId(name: string): string {
 export function listLambdaFunctions(
   serverlessYmlPath = join(PROJECT_ROOT, 'serverless.yml'),
 ): LambdaFunctionInfo[] {
-  // CloudFormation short-form tags (!Ref, !GetAtt, …) are irrelevant here; keep them as plain values.
-  const document = parseDocument(readFileSync(serverlessYmlPath, 'utf8'), {
-    customTags: [
-      'Ref',
-      'GetAtt',
-      'Sub',
-      'Join',
-      'If',
-      'Equals',
-      'Not',
-      'Select',
-      'Split',
-      'ImportValue',
-      'FindInMap',
-    ].flatMap((tag) =>
-      (['scalar', 'seq', 'map'] as const).map((collection) => ({
-        tag: `!${tag}`,
-        collection: collection === 'scalar' ? undefined : collection,
-        resolve: (value: unknown) => value,
-      })),
-    ) as never,
-  });
-  const functions = (document.toJS() as { functions?: Record<string, { handler?: string }> }).functions ?? {};
+  const document = readCloudFormationYaml(serverlessYmlPath) as {
+    functions?: Record<string, { handler?: string }>;
+  };
+  const functions = document.functions ?? {};
   return Object.entries(functions).map(([name, config]) => {
     const handler = String(config.handler);
     const dot = handler.lastIndexOf('.');

@@ -4,9 +4,10 @@
 // runtime without a second list to keep in step.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse, parseDocument } from 'yaml';
+import { parse } from 'yaml';
 import { readResourceFile } from './create-resources';
 import { PROJECT_ROOT } from './lambda-functions';
+import { readCloudFormationYaml } from './read-cloudformation-yaml';
 
 /** A stage setting is missing or serverless.yml uses something this resolver cannot compute locally. */
 export class StageEnvironmentError extends Error {
@@ -23,26 +24,8 @@ interface ServerlessFile {
   resources?: Yaml[];
 }
 
-// serverless.yml's CloudFormation short forms, kept as their long form so that Ref and Join can be computed.
-const INTRINSIC_TAGS: Record<string, string> = {
-  Ref: 'Ref',
-  Join: 'Fn::Join',
-  GetAtt: 'Fn::GetAtt',
-  Sub: 'Fn::Sub',
-};
-
 function readServerlessFile(): ServerlessFile {
-  const document = parseDocument(readFileSync(join(PROJECT_ROOT, 'serverless.yml'), 'utf8'), {
-    customTags: Object.entries(INTRINSIC_TAGS).flatMap(([tag, longForm]) =>
-      [undefined, 'seq', 'map'].map((collection) => ({
-        tag: `!${tag}`,
-        collection,
-        // Collections arrive as YAML nodes; their plain form is what the resolver walks.
-        resolve: (value: { toJSON?: () => unknown }) => ({ [longForm]: value.toJSON?.() ?? value }),
-      })),
-    ) as never,
-  });
-  return document.toJS() as ServerlessFile;
+  return readCloudFormationYaml(join(PROJECT_ROOT, 'serverless.yml')) as ServerlessFile;
 }
 
 export function readStageConfig(stage: string): Record<string, Yaml> {

@@ -52,32 +52,43 @@ function isConditionFailure(error: unknown): boolean {
 
 export type NewRun = Omit<RunRecord, 'pk' | 'sk' | 'entity' | 'status' | 'gsi2pk' | 'gsi2sk'>;
 
-/** Writes the run record (RUNNING) and a PENDING record per table. Safe to repeat for the same execution. */
-export async function startRun(store: TrackingStore, run: NewRun, jobs: TableJob[]): Promise<void> {
-  const record: RunRecord = {
+function runRecord(run: NewRun, status: RunStatus): RunRecord {
+  return {
     ...runKey(run.run_id),
     entity: 'run',
     ...run,
-    status: 'RUNNING',
-    ...runStatusIndexKey('RUNNING', run.started_at, run.run_id),
+    status,
+    ...runStatusIndexKey(status, run.started_at, run.run_id),
   };
+}
+
+/**
+ * Writes a run record unless another execution owns the run id: a retried config manager rewrites its own run,
+ * another execution may not reuse it. Returns false when the id belongs to another execution.
+ */
+async function putOwnRunRecord(store: TrackingStore, record: RunRecord): Promise<boolean> {
   try {
     await store.db.send(
       new PutCommand({
         TableName: store.tableName,
         Item: record,
-        // A retried config manager rewrites its own run; another execution may not reuse the id.
         ConditionExpression: 'attribute_not_exists(pk) OR execution_name = :execution',
-        ExpressionAttributeValues: { ':execution': run.execution_name },
+        ExpressionAttributeValues: { ':execution': record.execution_name },
       }),
     );
+    return true;
   } catch (error) {
-    if (isConditionFailure(error)) {
-      throw new RunAlreadyExistsError(
-        `run_id: '${run.run_id}' is already used by another execution; pick a new run_id`,
-      );
-    }
+    if (isConditionFailure(error)) return false;
     throw error;
+  }
+}
+
+/** Writes the run record (RUNNING) and a PENDING record per table. Safe to repeat for the same execution. */
+export async function startRun(store: TrackingStore, run: NewRun, jobs: TableJob[]): Promise<void> {
+  if (!(await putOwnRunRecord(store, runRecord(run, 'RUNNING')))) {
+    throw new RunAlreadyExistsError(
+      `run_id: '${run.run_id}' is already used by another execution; pick a new run_id`,
+    );
   }
 
   const pending: TableRecord[] = jobs.map((job) => ({
@@ -127,30 +138,12 @@ export async function failRun(
   error: Error,
   endedAt: string,
 ): Promise<boolean> {
-  const record: RunRecord = {
-    ...runKey(run.run_id),
-    entity: 'run',
-    ...run,
-    status: 'FAILED',
-    ...runStatusIndexKey('FAILED', run.started_at, run.run_id),
+  return putOwnRunRecord(store, {
+    ...runRecord(run, 'FAILED'),
     ended_at: endedAt,
     error: error.name,
     cause: error.message.slice(0, 4000),
-  };
-  try {
-    await store.db.send(
-      new PutCommand({
-        TableName: store.tableName,
-        Item: record,
-        ConditionExpression: 'attribute_not_exists(pk) OR execution_name = :execution',
-        ExpressionAttributeValues: { ':execution': run.execution_name },
-      }),
-    );
-    return true;
-  } catch (putError) {
-    if (isConditionFailure(putError)) return false;
-    throw putError;
-  }
+  });
 }
 
 export interface RecordedOutcome {

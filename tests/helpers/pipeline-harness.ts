@@ -30,6 +30,8 @@ export const CONFIG_BUCKET = 'extract-pipeline-test-config';
 export const DEFAULT_CONFIG_KEY = 'extract-config/extract-config.yml';
 export const TASK_QUEUE_TABLE = 'extract-pipeline-test-task-queue';
 export const WORKER_GROUP = 'onprem-db';
+/** Polled only by SDK clients in the tests, never by the harness's runner. */
+export const SDK_WORKER_GROUP = 'sdk-clients';
 
 /** The stage settings the handlers read, as serverless.yml sets them from config/<stage>.yml. */
 export const TEST_STAGE_ENV: Record<string, string> = {
@@ -59,7 +61,7 @@ export interface Pipeline {
   /** Handlers by logical id, each overridable by a test (to inject a failure). */
   handlers: Record<string, LambdaHandler>;
   taskRunnerEndpoint: string;
-  /** Granted WORKER_GROUP, as `runner-credentials create` would issue. */
+  /** Granted WORKER_GROUP and SDK_WORKER_GROUP, as `runner-credentials create` would issue. */
   runnerCredentials: { accessKeyId: string; secretAccessKey: string };
   given: {
     anExtractConfig(text: string, key?: string): Promise<void>;
@@ -122,7 +124,7 @@ export async function startPipeline(): Promise<Pipeline> {
     pollWindowMs: 1_000,
     pollIntervalMs: 25,
   });
-  const runnerCredential = await createRunnerCredential([WORKER_GROUP], {
+  const runnerCredential = await createRunnerCredential([WORKER_GROUP, SDK_WORKER_GROUP], {
     documentClient: db,
     tableName: TASK_QUEUE_TABLE,
     now: Date.now,

@@ -3,7 +3,7 @@
 // which really runs the command; the runner's SetTaskStatus answers the waiting state through the token bridge.
 import { DataPipelineClient, PollForTaskCommand, SetTaskStatusCommand } from '@aws-sdk/client-data-pipeline';
 import { LOCAL_REGION } from '../../local/emulators';
-import { startPipeline, WORKER_GROUP, type Pipeline } from '../helpers/pipeline-harness';
+import { SDK_WORKER_GROUP, startPipeline, WORKER_GROUP, type Pipeline } from '../helpers/pipeline-harness';
 
 jest.setTimeout(30_000);
 
@@ -23,7 +23,7 @@ tables:
     command: 'echo "ORA-12541: no listener" >&2; exit 3'
   - name: onprem.nothing-new
     job_type: runner
-    worker_group: ${WORKER_GROUP}
+    worker_group: ${SDK_WORKER_GROUP}
     command: 'true'
   - name: onprem.no-group
     job_type: runner
@@ -99,8 +99,7 @@ describe('runner tables', () => {
   });
 
   it('records SKIPPED when an unmodified Data Pipeline client reports the precondition not met (FALSE)', async () => {
-    // Prepare: only the SDK client below polls now.
-    await runner.stop();
+    // Prepare: the table's worker group is polled only by this client (the harness's runner serves another).
     const client = new DataPipelineClient({
       endpoint: pipeline.taskRunnerEndpoint,
       region: LOCAL_REGION,
@@ -115,7 +114,8 @@ describe('runner tables', () => {
     // Act
     let taskId: string | undefined;
     for (let polls = 0; !taskId && polls < 20; polls++) {
-      taskId = (await client.send(new PollForTaskCommand({ workerGroup: WORKER_GROUP }))).taskObject?.taskId;
+      taskId = (await client.send(new PollForTaskCommand({ workerGroup: SDK_WORKER_GROUP }))).taskObject
+        ?.taskId;
     }
     await client.send(
       new SetTaskStatusCommand({
