@@ -1,13 +1,14 @@
 // `npm run serve`: keeps the local stage up. S3 and DynamoDB keep their data under .local/ (git-ignored) across
 // restarts; uploading a config under the trigger prefix with any S3 client starts a run, as in AWS; the
-// task-runner endpoint serves external runners; `npm start` runs there while this is up. Endpoints go to the
+// task-runner endpoint serves external runners with a local runner key, granted `local` and the worker groups
+// of each config a run uses (before the run starts); `npm start` runs there while this is up. Endpoints go to the
 // terminal and to .local/endpoints.json.
 //
 //   npm run serve -- [--port N] [--reset] [--poll-window S] [--mock file] [--data-dir dir] [--verbose]
 import './polyfills';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { HeadObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import type { ObjectCreatedDetail } from '../functions/lib/start-run-for-upload';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from './emulators';
 import { readMockFile } from './mock-file';
@@ -24,7 +25,7 @@ import { uploadConfig } from './cli/local-run';
 import { startLocalStack, type LocalStack } from './cli/local-stack';
 import { findServeInstance } from './cli/serve-client';
 import { ServeRuns } from './cli/serve-runs';
-import { startLocalTaskRunner, type LocalTaskRunner } from './cli/task-runner-endpoint';
+import { runnerWorkerGroups, startLocalTaskRunner, type LocalTaskRunner } from './cli/task-runner-endpoint';
 import { SAMPLE_CONFIG, SAMPLE_MOCK } from './start';
 
 /** Fixed ports by default, so the endpoints stay the same across restarts: DynamoDB, S3, task runner, control. */
@@ -58,6 +59,13 @@ async function seedSampleConfig(stack: LocalStack): Promise<void> {
   } catch {
     await uploadConfig(stack.s3, configBucket, defaultConfigKey, readFileSync(SAMPLE_CONFIG, 'utf8'));
   }
+}
+
+/** The worker groups of the config at the default key (the sample on a first start). */
+async function defaultConfigWorkerGroups(stack: LocalStack): Promise<string[]> {
+  const { configBucket, defaultConfigKey } = stack.names;
+  const object = await stack.s3.send(new GetObjectCommand({ Bucket: configBucket, Key: defaultConfigKey }));
+  return runnerWorkerGroups((await object.Body?.transformToString()) ?? '', defaultConfigKey);
 }
 
 async function main(): Promise<number> {
@@ -118,6 +126,7 @@ async function main(): Promise<number> {
       taskRunner = await startLocalTaskRunner(stack, {
         callbacks: serveRuns.taskTokens,
         port: port(2),
+        workerGroups: await defaultConfigWorkerGroups(stack),
         ...(pollWindow !== undefined ? { pollWindowMs: pollWindow * 1000 } : {}),
       });
       closers.push(() => taskRunner!.close());
@@ -144,6 +153,17 @@ async function main(): Promise<number> {
       pid: process.pid,
     };
     writeEndpoints(dataDir, endpoints);
+    if (taskRunner) {
+      const runner = taskRunner;
+      serveRuns.grantWorkerGroups = async (groups) => {
+        const before = runner.credentials.workerGroups.length;
+        const granted = await runner.grantWorkerGroups(groups);
+        if (granted.length === before) return;
+        endpoints.runnerCredentials = runner.credentials;
+        writeEndpoints(dataDir, endpoints);
+        log(`Runner key ${runner.credentials.accessKeyId} now granted worker groups ${granted.join(', ')}`);
+      };
+    }
     runs = serveRuns;
 
     log(`Serving the local stage${restarted ? ' (data kept from earlier runs)' : ''}:`);

@@ -1,5 +1,7 @@
 // `npm start`: one extract run of the real state machine and handlers on this machine, no AWS account.
 // Standalone, it starts S3 and DynamoDB in-process on temporary folders, uploads the extract config and runs;
+// a config with runner tables also gets the task-runner endpoint on 127.0.0.1 and one bundled runner CLI per
+// worker group, which run the tables' commands;
 // when a serve instance is up (.local/endpoints.json answers) the run starts there instead and is followed
 // through its tracking table. Progress goes to stderr, the summary to stdout; exit 0 only if every table
 // succeeded.
@@ -15,9 +17,12 @@ import { formatSummary, summaryJson, type RunSummary } from './summary';
 import { LocalCommandError, parseOptions, runCommand } from './cli/command';
 import { DEFAULT_DATA_DIR } from './cli/endpoints-file';
 import { runLocally, runSucceeded, uploadConfig } from './cli/local-run';
-import { startLocalStack } from './cli/local-stack';
+import { startLocalRunners } from './cli/local-runners';
+import { startLocalStack, type LocalStack } from './cli/local-stack';
 import { buildRunEvent } from './cli/run-event';
 import { findServeInstance, followRemoteRun, startRemoteRun } from './cli/serve-client';
+import { runnerWorkerGroups, startLocalTaskRunner } from './cli/task-runner-endpoint';
+import { LocalTaskTokens } from './task-token-bridge';
 
 export const SAMPLE_CONFIG = join(__dirname, 'sample', 'extract-config.yml');
 export const SAMPLE_MOCK = join(__dirname, 'sample', 'mock.yml');
@@ -30,7 +35,7 @@ const USAGE = `Usage: npm start -- [options]
   --json                print the summary as one JSON object on stdout
   --standalone          run in-process even if a serve instance is up
   --data-dir <dir>      where a serve instance keeps endpoints.json (default: .local)
-  --verbose             show the handlers' logs`;
+  --verbose             show the handlers' and runners' logs, and the runner commands' output (on stderr)`;
 
 function readConfigFile(file: string): string {
   try {
@@ -40,6 +45,27 @@ function readConfigFile(file: string): string {
       `--config ${file}: cannot be read (${(error as NodeJS.ErrnoException).code})`,
     );
   }
+}
+
+/** Runner tables: the real endpoint, a local key granted their worker groups, one runner CLI per group. */
+async function startRunners(
+  stack: LocalStack,
+  taskTokens: LocalTaskTokens,
+  workerGroups: string[],
+  verbose: boolean,
+  closers: (() => Promise<void>)[],
+): Promise<void> {
+  if (workerGroups.length === 0) return;
+  const taskRunner = await startLocalTaskRunner(stack, { callbacks: taskTokens, workerGroups });
+  closers.push(() => taskRunner.close());
+  const runners = startLocalRunners({
+    endpoint: taskRunner.endpoint,
+    credentials: taskRunner.credentials,
+    workerGroups,
+    verbose,
+    log: (line) => process.stderr.write(`${line}\n`),
+  });
+  closers.push(() => runners.stop());
 }
 
 async function main(): Promise<number> {
@@ -76,17 +102,21 @@ async function main(): Promise<number> {
   } else {
     const configText = readConfigFile(options.config ?? SAMPLE_CONFIG);
     const stack = await startLocalStack({ verbose: options.verbose });
+    const closers: (() => Promise<void>)[] = [() => stack.close()];
     try {
       const key = typeof event.config_key === 'string' ? event.config_key : stack.names.defaultConfigKey;
       await uploadConfig(stack.s3, stack.names.configBucket, key, configText);
+      const taskTokens = new LocalTaskTokens();
+      await startRunners(stack, taskTokens, runnerWorkerGroups(configText, key), options.verbose!, closers);
       const result = await runLocally(stack, {
         input: event,
         script,
+        taskTokens,
         onProgress: (counts) => progress.update(counts),
       });
       summary = result.summary;
     } finally {
-      await stack.close();
+      for (const close of closers.reverse()) await close();
     }
   }
   progress.finish();

@@ -1,6 +1,7 @@
 // The runs of a serve instance: started by an upload under the trigger prefix (through the deployed upload
 // trigger's own logic, so the execution name comes from key + version and a repeated event starts nothing) or
 // by `npm start` against serve. Executions run in this process; their records live in the tracking table.
+import { GetObjectCommand } from '@aws-sdk/client-s3';
 import {
   startRunForUpload,
   type ObjectCreatedDetail,
@@ -13,6 +14,7 @@ import { readRunRecord } from '../summary';
 import type { LocalStack } from './local-stack';
 import { newExecutionName, runIdFor, runLocally, uploadConfig } from './local-run';
 import type { RemoteRunRequest, RemoteRunStarted, RemoteRunState } from './serve-client';
+import { runnerWorkerGroups } from './task-runner-endpoint';
 
 /** Config files sent by `npm start --config` land here, outside the trigger prefix, so they start no run. */
 const START_CONFIG_PREFIX = 'local-runs/';
@@ -27,6 +29,8 @@ export class ServeRuns {
   private readonly finished: Promise<void>[] = [];
   /** One set of task tokens for every run, answered by serve mode's task-runner endpoint. */
   readonly taskTokens = new LocalTaskTokens();
+  /** Set once the task-runner endpoint is up: grants the local runner key the worker groups a run needs. */
+  grantWorkerGroups?: (workerGroups: string[]) => Promise<unknown>;
 
   constructor(
     private readonly stack: LocalStack,
@@ -50,7 +54,8 @@ export class ServeRuns {
     const state: RemoteRunState = { status: 'RUNNING', runId, retries: {} };
     this.runs.set(executionName, state);
     this.log(`Run ${runId} started (execution ${executionName})`);
-    const done = runLocally(this.stack, { input, executionName, script, taskTokens: this.taskTokens })
+    const done = this.grantRunnerGroups(input)
+      .then(() => runLocally(this.stack, { input, executionName, script, taskTokens: this.taskTokens }))
       .then(({ summary, retries }) => {
         Object.assign(state, { status: summary.status, runId: summary.runId, retries });
         if (summary.error) Object.assign(state, { error: summary.error, cause: summary.cause });
@@ -66,6 +71,21 @@ export class ServeRuns {
       });
     this.finished.push(done);
     return runId;
+  }
+
+  /** The run's config, read as the config manager will read it, decides which worker groups the key needs. */
+  private async grantRunnerGroups(input: Record<string, unknown>): Promise<void> {
+    if (!this.grantWorkerGroups) return;
+    const { configBucket, defaultConfigKey } = this.stack.names;
+    const key = typeof input.config_key === 'string' ? input.config_key : defaultConfigKey;
+    try {
+      const object = await this.stack.s3.send(new GetObjectCommand({ Bucket: configBucket, Key: key }));
+      const groups = runnerWorkerGroups((await object.Body?.transformToString()) ?? '', key);
+      if (groups.length > 0) await this.grantWorkerGroups(groups);
+    } catch (error) {
+      // The run still starts: a config that cannot be read fails there, with the config manager's reason.
+      this.log(`Runner key not granted the worker groups of ${key}: ${(error as Error).message}`);
+    }
   }
 
   /** What the deployed upload trigger does for an EventBridge "Object Created" event. */

@@ -1,14 +1,18 @@
-// Serve mode's task-runner endpoint: the real endpoint code (local/task-runner-server.ts) on 127.0.0.1, its queue
+// The local task-runner endpoint: the real endpoint code (local/task-runner-server.ts) on 127.0.0.1, its queue
 // table created from resources/, and a runner credential issued the way `runner-credentials` issues one when
-// deployed, so external runners (boto3, the JS SDK, the bundled extract-runner) can poll it.
+// deployed, so runners (the bundled extract-runner, boto3, the JS SDK) can poll it. `npm start` and serve mode
+// both start it; its callbacks are the LocalTaskTokens their runs wait on, so a runner's answer resumes the run.
 //
-// Its callbacks are the same LocalTaskTokens the serve runs wait on, so a runner's answer resumes the run.
-// TODO(runner tables): grant the credential the worker groups of the config's runner tables (it has `local`
-// only), and have standalone `npm start` run its runner tables through this endpoint and the bundled runner CLI;
-// the sample config and the tests leave runner tables out until then.
-import { ResourceInUseException } from '@aws-sdk/client-dynamodb';
-import { createRunnerCredential } from '../../functions/lib/task-runner/runner-credentials';
+// "Every worker group" for the local key: the credentials model has exact grants only, and the deployed check
+// (assertWorkerGroupGranted) stays that way — no wildcard that a deployed key could ever carry. Instead the local
+// key is granted `local` plus the worker groups of every config it runs: `npm start` grants its config's groups
+// up front, serve mode grants a config's groups before each run starts (grantWorkerGroups).
+import {
+  createRunnerCredential,
+  grantRunnerCredentialWorkerGroups,
+} from '../../functions/lib/task-runner/runner-credentials';
 import type { TaskCallbacks } from '../../functions/lib/task-runner/task-callbacks';
+import { parseConfigDocument, validateExtractConfig } from '../../functions/lib/extract-config';
 import { createTaskQueueTable } from '../create-resources';
 import { startTaskRunnerServer } from '../task-runner-server';
 import type { Credentials } from './endpoints-file';
@@ -20,22 +24,35 @@ export const LOCAL_WORKER_GROUP = 'local';
 export interface LocalTaskRunner {
   endpoint: string;
   credentials: Credentials & { workerGroups: string[] };
+  /** Adds worker groups to the local key's grants; resolves with the groups now granted. */
+  grantWorkerGroups(workerGroups: string[]): Promise<string[]>;
   close(): Promise<void>;
+}
+
+/**
+ * The worker groups of a config's runner tables, in order of first use. A config that does not parse has none:
+ * its run fails in the config manager, with the reason, like any other.
+ */
+export function runnerWorkerGroups(configText: string, key = 'extract-config.yml'): string[] {
+  try {
+    const { tables } = validateExtractConfig(parseConfigDocument(configText, key), key);
+    const groups = tables.flatMap((table) =>
+      table.job_type === 'runner' && table.worker_group ? [table.worker_group] : [],
+    );
+    return [...new Set(groups)];
+  } catch {
+    return [];
+  }
 }
 
 export async function startLocalTaskRunner(
   stack: LocalStack,
-  options: { callbacks: TaskCallbacks; port?: number; pollWindowMs?: number },
+  options: { callbacks: TaskCallbacks; port?: number; pollWindowMs?: number; workerGroups?: string[] },
 ): Promise<LocalTaskRunner> {
   const tableName = stack.names.taskQueueTable;
   if (!tableName) throw new Error('resources/task-queue-table.yml names no TaskQueueTable');
-  try {
-    await createTaskQueueTable(stack.dynamodb, tableName);
-  } catch (error) {
-    // Serve mode keeps its data across restarts: the table is usually there already.
-    if (!(error instanceof ResourceInUseException) && (error as Error).name !== 'ResourceInUseException')
-      throw error;
-  }
+  // Serve mode keeps its data across restarts: an existing table is fine.
+  await createTaskQueueTable(stack.dynamodb, tableName);
   const server = await startTaskRunnerServer({
     documentClient: stack.db,
     tableName,
@@ -43,17 +60,35 @@ export async function startLocalTaskRunner(
     port: options.port,
     ...(options.pollWindowMs !== undefined ? { pollWindowMs: options.pollWindowMs } : {}),
   });
+  const deps = { documentClient: stack.db, tableName, now: Date.now };
   const credential = await createRunnerCredential(
-    [LOCAL_WORKER_GROUP],
-    { documentClient: stack.db, tableName, now: Date.now },
-    'serve mode',
+    [...new Set([LOCAL_WORKER_GROUP, ...(options.workerGroups ?? [])])],
+    deps,
+    'local mode',
   );
+  const credentials = {
+    accessKeyId: credential.accessKeyId,
+    secretAccessKey: credential.secretAccessKey,
+    workerGroups: credential.workerGroups,
+  };
+  // Grants are read-modify-write on one item: one at a time, so concurrent runs cannot drop each other's groups.
+  let granting: Promise<unknown> = Promise.resolve();
   return {
     endpoint: server.endpoint,
-    credentials: {
-      accessKeyId: credential.accessKeyId,
-      secretAccessKey: credential.secretAccessKey,
-      workerGroups: credential.workerGroups,
+    credentials,
+    grantWorkerGroups(workerGroups) {
+      const next = granting.then(async () => {
+        if (workerGroups.every((group) => credentials.workerGroups.includes(group)))
+          return credentials.workerGroups;
+        credentials.workerGroups = await grantRunnerCredentialWorkerGroups(
+          credentials.accessKeyId,
+          workerGroups,
+          deps,
+        );
+        return credentials.workerGroups;
+      });
+      granting = next.catch(() => undefined);
+      return next;
     },
     close: () => server.close(),
   };

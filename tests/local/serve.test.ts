@@ -1,22 +1,31 @@
 // Serve mode as a user and their tools see it: endpoints in endpoints.json, a config uploaded with the real AWS
-// SDK S3 client starts a run, a repeated upload event starts nothing, `npm start` runs on the serve instance,
-// and the runs survive a restart.
+// SDK S3 client starts a run (its runner table run by the bundled runner CLI), a repeated upload event starts
+// nothing, `npm start` runs on the serve instance, the official Data Pipeline client finishes a runner task of an
+// uploaded config, and the runs survive a restart.
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  DataPipelineClient,
+  PollForTaskCommand,
+  ReportTaskProgressCommand,
+  SetTaskStatusCommand,
+} from '@aws-sdk/client-data-pipeline';
 import { createDocumentClient } from '../../functions/clients/dynamodb';
 import { listRuns, type RunListing } from '../../local/cli/list-runs';
 import { localDynamoDbClient } from '../../local/cli/local-stack';
 import { readRunRecord } from '../../local/summary';
 import type { LocalEndpoints } from '../../local/cli/endpoints-file';
-import { PROJECT_ROOT, runCommand, spawnCommand, type SummaryJson } from './helpers/commands';
+import { listRunTables } from '../../functions/lib/tracking-store';
+import { PROJECT_ROOT, runCommand, spawnCommand, spawnRunner, type SummaryJson } from './helpers/commands';
 
 jest.setTimeout(60_000);
 
 const dataDir = mkdtempSync(join(tmpdir(), 'extract-pipeline-serve-test-'));
 const children: ChildProcess[] = [];
+const runners: ChildProcess[] = [];
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -31,7 +40,8 @@ async function eventually<T>(check: () => Promise<T | undefined>, attempts = 150
 }
 
 async function startServe(): Promise<LocalEndpoints> {
-  const child = spawnCommand('serve.ts', ['--port', '0', '--data-dir', dataDir]);
+  // A short long-poll window keeps every poll in these tests bounded.
+  const child = spawnCommand('serve.ts', ['--port', '0', '--data-dir', dataDir, '--poll-window', '2']);
   children.push(child);
   return eventually(async () => {
     const path = join(dataDir, 'endpoints.json');
@@ -66,7 +76,19 @@ async function finishedRuns(endpoints: LocalEndpoints, count: number): Promise<R
   });
 }
 
+function s3Client(endpoints: LocalEndpoints): S3Client {
+  return new S3Client({
+    endpoint: endpoints.s3,
+    region: endpoints.region,
+    credentials: endpoints.credentials,
+    forcePathStyle: true,
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
+}
+
 afterAll(async () => {
+  for (const runner of runners) runner.kill('SIGTERM');
   while (children.length > 0) await stopServe();
 });
 
@@ -75,6 +97,8 @@ describe('serve mode', () => {
 
   beforeAll(async () => {
     endpoints = await startServe();
+    // The sample's runner table (worker group `local`) is run by the bundled runner CLI, as a user would start it.
+    runners.push(spawnRunner(endpoints.taskRunner!, 'local', endpoints.runnerCredentials!));
   });
 
   it('writes its endpoints, with the task-runner endpoint and a runner credential', () => {
@@ -89,18 +113,12 @@ describe('serve mode', () => {
     expect(endpoints.dynamodb).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(endpoints.taskRunner).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(endpoints.runnerCredentials?.accessKeyId).toMatch(/^AKXR/);
+    expect(endpoints.runnerCredentials?.workerGroups).toEqual(['local']);
   });
 
   it('starts one run for a config uploaded with the AWS SDK, and none for the same event again', async () => {
     // Prepare
-    const s3 = new S3Client({
-      endpoint: endpoints.s3,
-      region: endpoints.region,
-      credentials: endpoints.credentials,
-      forcePathStyle: true,
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-      responseChecksumValidation: 'WHEN_REQUIRED',
-    });
+    const s3 = s3Client(endpoints);
     const key = `${endpoints.triggerPrefix}nightly.yml`;
 
     // Act
@@ -114,7 +132,7 @@ describe('serve mode', () => {
     const [run] = await finishedRuns(endpoints, 1);
 
     // Assess
-    expect(run).toMatchObject({ status: 'SUCCEEDED', trigger: 's3', counts: { tables: 7, succeeded: 7 } });
+    expect(run).toMatchObject({ status: 'SUCCEEDED', trigger: 's3', counts: { tables: 8, succeeded: 8 } });
     const record = await readRunRecord(trackingStore(endpoints), run!.runId);
     expect(record).toMatchObject({ config_key: key });
 
@@ -154,6 +172,57 @@ describe('serve mode', () => {
     expect(await listRuns(trackingStore(endpoints), 20)).toHaveLength(2);
   });
 
+  it('lets the official Data Pipeline client finish a runner task of an uploaded config', async () => {
+    // Prepare: a worker group of its own, which the local runner key is granted when the config's run starts.
+    const s3 = s3Client(endpoints);
+    const runner = new DataPipelineClient({
+      endpoint: endpoints.taskRunner,
+      region: endpoints.region,
+      credentials: endpoints.runnerCredentials,
+    });
+    const config = [
+      'tables:',
+      '  - name: onprem.orders',
+      '    job_type: runner',
+      '    worker_group: onprem-db',
+      "    command: 'true'",
+      '',
+    ].join('\n');
+
+    // Act
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: endpoints.bucket,
+        Key: `${endpoints.triggerPrefix}onprem.yml`,
+        Body: config,
+      }),
+    );
+    // Polls before the grant lands are refused (AccessDeniedException); each poll is bounded by the 2 s window.
+    const task = await eventually(async () => {
+      const { taskObject } = await runner.send(
+        new PollForTaskCommand({ workerGroup: 'onprem-db', hostname: 'sdk-test' }),
+      );
+      return taskObject?.taskId ? taskObject : undefined;
+    }, 30);
+    await runner.send(new ReportTaskProgressCommand({ taskId: task.taskId }));
+    await runner.send(new SetTaskStatusCommand({ taskId: task.taskId, taskStatus: 'FINISHED' }));
+    const runs = await finishedRuns(endpoints, 3);
+
+    // Assess
+    expect(task.pipelineId).toBe(runs[0]!.runId);
+    expect(runs[0]).toMatchObject({
+      status: 'SUCCEEDED',
+      trigger: 's3',
+      counts: { tables: 1, succeeded: 1 },
+    });
+    const [record] = await listRunTables(trackingStore(endpoints), runs[0]!.runId);
+    expect(record).toMatchObject({ table: 'onprem.orders', job_type: 'runner', status: 'SUCCEEDED' });
+    const written = JSON.parse(readFileSync(join(dataDir, 'endpoints.json'), 'utf8')) as LocalEndpoints;
+    expect(written.runnerCredentials?.workerGroups).toEqual(['local', 'onprem-db']);
+    runner.destroy();
+    s3.destroy();
+  });
+
   it('keeps the runs across a restart', async () => {
     // Act
     await stopServe();
@@ -164,10 +233,11 @@ describe('serve mode', () => {
     expect(result.code).toBe(0);
     const { runs } = JSON.parse(result.stdout) as { runs: RunListing[] };
     expect(runs.map((run) => [run.trigger, run.status])).toEqual([
+      ['s3', 'SUCCEEDED'],
       ['local', 'SUCCEEDED'],
       ['s3', 'SUCCEEDED'],
     ]);
-    const one = await runCommand('status.ts', ['--json', '--data-dir', dataDir, '--run-id', runs[1]!.runId]);
-    expect(JSON.parse(one.stdout)).toMatchObject({ runId: runs[1]!.runId, status: 'SUCCEEDED' });
+    const one = await runCommand('status.ts', ['--json', '--data-dir', dataDir, '--run-id', runs[2]!.runId]);
+    expect(JSON.parse(one.stdout)).toMatchObject({ runId: runs[2]!.runId, status: 'SUCCEEDED' });
   });
 });

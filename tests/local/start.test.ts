@@ -1,6 +1,6 @@
 // `npm start` as a user runs it: the sample extract config on the real definition and handlers, job outcomes
 // from the shipped mock files, the summary read from stdout (--json) and the exit code.
-import { writeFileSync, mkdtempSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { start, tableOf, type SummaryJson } from './helpers/commands';
@@ -11,7 +11,7 @@ const scratch = mkdtempSync(join(tmpdir(), 'extract-pipeline-start-test-'));
 
 describe('npm start on the sample', () => {
   it.concurrent(
-    'runs every job type to SUCCEEDED, shows the throttled Glue table retried, and exits 0',
+    'runs every job type to SUCCEEDED, shows the throttled Glue table retried, runs the runner command, and exits 0',
     async () => {
       // Act
       const result = await start();
@@ -21,11 +21,20 @@ describe('npm start on the sample', () => {
       const summary = JSON.parse(result.stdout) as SummaryJson;
       expect(summary.status).toBe('SUCCEEDED');
       expect(summary.runId).toMatch(/^local-/);
-      expect(summary.tables).toHaveLength(7);
+      expect(summary.tables).toHaveLength(8);
       expect(summary.tables.every((t) => t.status === 'SUCCEEDED')).toBe(true);
-      expect(new Set(summary.tables.map((t) => t.jobType))).toEqual(new Set(['glue', 'emr', 'ecs']));
+      expect(new Set(summary.tables.map((t) => t.jobType))).toEqual(
+        new Set(['glue', 'emr', 'ecs', 'runner']),
+      );
       expect(tableOf(summary, 'sales.orders')).toMatchObject({ jobType: 'glue', attempts: 1, retries: 2 });
-      expect(result.stderr).toMatch(/7\/7 tables done \(7 succeeded, 0 failed\)/);
+      expect(tableOf(summary, 'onprem.customers')).toMatchObject({ jobType: 'runner', attempts: 1 });
+      expect(result.stderr).toMatch(/8\/8 tables done \(8 succeeded, 0 failed\)/);
+      // The bundled runner CLI really ran the command, with the task's fields in its environment.
+      const csv = join(tmpdir(), 'extract-pipeline-local', summary.runId, 'onprem.customers.csv');
+      expect(existsSync(csv)).toBe(true);
+      expect(readFileSync(csv, 'utf8')).toBe('id,name,source\n1,Ada,oracle\n2,Grace,oracle\n');
+      // Without --verbose the runner's logs and the command's output stay off the terminal.
+      expect(result.stderr).not.toMatch(/onprem\.customers: wrote|Runner started/);
     },
   );
 
@@ -64,6 +73,23 @@ describe('npm start on the sample', () => {
     const summary = JSON.parse(result.stdout) as SummaryJson;
     expect(summary.tables.map((t) => t.table)).toEqual(['crm.accounts', 'events.clicks']);
   });
+
+  it.concurrent(
+    'shows the runner and its command output on stderr with --verbose, stdout still the summary',
+    async () => {
+      // Act
+      const result = await start(['--verbose', '--tables', 'onprem.customers']);
+
+      // Assess
+      expect(result.code).toBe(0);
+      expect(result.stderr).toMatch(/onprem\.customers: wrote .*onprem\.customers\.csv/);
+      expect(result.stderr).toMatch(/"message":"Runner started"/);
+      // --verbose keeps the handlers' own logs on stdout; the summary is the last line.
+      expect(result.stdout).not.toMatch(/onprem\.customers: wrote|Runner started/);
+      const summary = JSON.parse(result.stdout.trim().split('\n').pop()!) as SummaryJson;
+      expect(tableOf(summary, 'onprem.customers')).toMatchObject({ jobType: 'runner', status: 'SUCCEEDED' });
+    },
+  );
 });
 
 describe('npm start on bad input', () => {

@@ -86,6 +86,43 @@ export async function createRunnerCredential(
   return credential;
 }
 
+/**
+ * Adds worker groups to an active credential's grants (existing grants stay). Local serve mode grants its runner
+ * key the worker groups of each config it runs; a revoked or unknown key is never re-granted.
+ */
+export async function grantRunnerCredentialWorkerGroups(
+  accessKeyId: string,
+  workerGroups: string[],
+  deps: RunnerCredentialsDeps,
+): Promise<string[]> {
+  const credential = await getActiveRunnerCredential(accessKeyId, deps);
+  if (!credential) throw new RunnerCredentialNotFoundError(`No active runner credential ${accessKeyId}.`);
+  const granted = [...new Set([...credential.workerGroups, ...workerGroups])];
+  if (granted.length === credential.workerGroups.length) return granted;
+  for (const group of granted) {
+    if (group.length < 1 || group.length > 1024) {
+      throw new InvalidWorkerGroupError(`Worker group must be 1-1024 characters: '${group.slice(0, 40)}'.`);
+    }
+  }
+  try {
+    await deps.documentClient.send(
+      new UpdateCommand({
+        TableName: deps.tableName,
+        Key: credentialKey(accessKeyId),
+        UpdateExpression: 'SET workerGroups = :groups',
+        ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(revokedAt)',
+        ExpressionAttributeValues: { ':groups': granted },
+      }),
+    );
+  } catch (error) {
+    if ((error as Error).name === 'ConditionalCheckFailedException') {
+      throw new RunnerCredentialNotFoundError(`No active runner credential ${accessKeyId}.`);
+    }
+    throw error;
+  }
+  return granted;
+}
+
 export async function getActiveRunnerCredential(
   accessKeyId: string,
   deps: RunnerCredentialsDeps,
