@@ -41,9 +41,26 @@ export async function startDynamoDb(options: EmulatorOptions = {}): Promise<Emul
   };
 }
 
-export async function startS3(options: EmulatorOptions = {}): Promise<Emulator> {
+/** An S3 event notification record, as s3rver emits one for every Put, Post and Copy. */
+export interface S3EventRecord {
+  eventName: string;
+  s3: {
+    bucket: { name: string };
+    object: { key: string; size?: number; eTag?: string; sequencer?: string };
+  };
+}
+
+export async function startS3(
+  options: EmulatorOptions & { onEvent?: (record: S3EventRecord) => void } = {},
+): Promise<Emulator> {
   const directory = options.directory ?? mkdtempSync(join(tmpdir(), 'extract-pipeline-s3-'));
   const server = new S3rver({ address: '127.0.0.1', port: options.port ?? 0, silent: true, directory });
+  // s3rver is an EventEmitter; its typings leave that out.
+  const { onEvent } = options;
+  if (onEvent)
+    (server as unknown as NodeJS.EventEmitter).on('event', (event: { Records?: S3EventRecord[] }) => {
+      for (const record of event.Records ?? []) onEvent(record);
+    });
   const { port } = await server.run();
   return {
     endpoint: `http://127.0.0.1:${port}`,

@@ -12,10 +12,16 @@ import { createDocumentClient } from '../../functions/clients/dynamodb';
 import type { ObjectCreatedDetail } from '../../functions/lib/start-run-for-upload';
 import type { TrackingStore } from '../../functions/lib/tracking-store';
 import { createConfigBucket, createTrackingTable } from '../create-resources';
-import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDb, startS3, type Emulator } from '../emulators';
+import {
+  LOCAL_CREDENTIALS,
+  LOCAL_REGION,
+  startDynamoDb,
+  startS3,
+  type Emulator,
+  type S3EventRecord,
+} from '../emulators';
 import { listLambdaFunctions, loadLambdaHandler, type LambdaHandler } from '../lambda-functions';
 import { readStageNames, type StageNames } from '../stage-environment';
-import { startS3WithEvents } from './s3-with-events';
 
 export const LOCAL_STAGE = 'local';
 
@@ -57,6 +63,25 @@ export function localDynamoDbClient(endpoint: string): DynamoDBClient {
   return new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
 }
 
+/**
+ * Serve mode's upload trigger input: the EventBridge "Object Created" detail for an s3rver event record. s3rver
+ * keeps no versions, so each upload gets a stand-in version id from its S3 sequencer (unique per write, like a
+ * version id in the versioned deployed bucket): a new upload of the same key starts a new run, while a repeated
+ * delivery of the same event does not.
+ */
+export function objectCreatedDetail(record: S3EventRecord): ObjectCreatedDetail {
+  const { bucket, object } = record.s3;
+  return {
+    bucket: { name: bucket.name },
+    object: {
+      key: object.key,
+      ...(object.sequencer ? { 'version-id': `local-${object.sequencer}` } : {}),
+      ...(object.eTag ? { etag: object.eTag } : {}),
+      ...(object.size !== undefined ? { size: object.size } : {}),
+    },
+  };
+}
+
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const names = readStageNames(LOCAL_STAGE);
   const temporary = options.dataDir ? undefined : mkdtempSync(join(tmpdir(), 'extract-pipeline-local-'));
@@ -73,14 +98,20 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   };
   try {
     emulators.push(await startDynamoDb({ directory: dynamoDir, port: options.ports?.dynamodb }));
+    const { onObjectCreated } = options;
     emulators.push(
-      options.onObjectCreated
-        ? await startS3WithEvents({
-            directory: s3Dir,
-            port: options.ports?.s3,
-            onObjectCreated: options.onObjectCreated,
-          })
-        : await startS3({ directory: s3Dir, port: options.ports?.s3 }),
+      await startS3({
+        directory: s3Dir,
+        port: options.ports?.s3,
+        ...(onObjectCreated
+          ? {
+              onEvent: (record: S3EventRecord) => {
+                if (record.eventName.startsWith('ObjectCreated:'))
+                  onObjectCreated(objectCreatedDetail(record));
+              },
+            }
+          : {}),
+      }),
     );
   } catch (error) {
     await closeEmulators();
