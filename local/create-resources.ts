@@ -1,7 +1,12 @@
 // Creates the local tracking table and config bucket from the same CloudFormation files that are deployed
 // (resources/*.yml), so the local schema cannot drift from the real one.
 import { join } from 'node:path';
-import { CreateTableCommand, ResourceInUseException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  ResourceInUseException,
+  waitUntilTableExists,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { PROJECT_ROOT } from './lambda-functions';
 import { readCloudFormationYaml } from './read-cloudformation-yaml';
@@ -48,6 +53,12 @@ async function createTableFromResource(
     if (!(error instanceof ResourceInUseException) && (error as Error).name !== 'ResourceInUseException')
       throw error;
   }
+  // CreateTable answers while the table is still CREATING (dynalite too, for a moment, under load); a write
+  // before it is ACTIVE fails with ResourceNotFoundException. The first check is immediate.
+  await waitUntilTableExists(
+    { client: dynamodb, maxWaitTime: 60, minDelay: 1, maxDelay: 1 },
+    { TableName: tableName },
+  );
 }
 
 export async function createConfigBucket(s3: S3Client, bucketName: string): Promise<void> {

@@ -7,7 +7,6 @@
 // (assertWorkerGroupGranted) stays that way — no wildcard that a deployed key could ever carry. Instead the local
 // key is granted `local` plus the worker groups of every config it runs: `npm start` grants its config's groups
 // up front, serve mode grants a config's groups before each run starts (grantWorkerGroups).
-import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   createRunnerCredential,
   grantRunnerCredentialWorkerGroups,
@@ -46,19 +45,6 @@ export function runnerWorkerGroups(configText: string, key = 'extract-config.yml
   }
 }
 
-/**
- * CreateTable answers while the table is still CREATING (dynalite too, for a moment, under load); writing the
- * credential then fails with ResourceNotFoundException. Bounded by attempts, as a CloudFormation waiter is.
- */
-async function waitUntilTableActive(dynamodb: DynamoDBClient, tableName: string): Promise<void> {
-  for (let attempt = 0; attempt < 200; attempt++) {
-    const { Table } = await dynamodb.send(new DescribeTableCommand({ TableName: tableName }));
-    if (Table?.TableStatus === 'ACTIVE') return;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error(`${tableName} did not become ACTIVE`);
-}
-
 export async function startLocalTaskRunner(
   stack: LocalStack,
   options: { callbacks: TaskCallbacks; port?: number; pollWindowMs?: number; workerGroups?: string[] },
@@ -67,7 +53,6 @@ export async function startLocalTaskRunner(
   if (!tableName) throw new Error('resources/task-queue-table.yml names no TaskQueueTable');
   // Serve mode keeps its data across restarts: an existing table is fine.
   await createTaskQueueTable(stack.dynamodb, tableName);
-  await waitUntilTableActive(stack.dynamodb, tableName);
   const server = await startTaskRunnerServer({
     documentClient: stack.db,
     tableName,
