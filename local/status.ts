@@ -1,14 +1,16 @@
-// `npm run status`: the runs in a tracking table, newest first with their counts, or one run's table records.
+// `npm run status`: the runs in a tracking table, newest first with their counts, or one run's table records;
+// with --runners, the self-hosted task runners that reported a heartbeat recently, per worker group.
 // Local by default (the serve instance in .local/endpoints.json, or its data folder when serve is stopped);
-// `--stage S` reads the deployed stage's table with the default AWS credential chain.
+// `--stage S` reads the deployed stage's tables with the default AWS credential chain.
 //
-//   npm run status -- [--run-id R] [--json] [--stage S] [--limit N] [--data-dir dir]
+//   npm run status -- [--run-id R | --runners [--worker-group G]] [--json] [--stage S] [--limit N] [--data-dir dir]
 import './polyfills';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createDocumentClient } from '../functions/clients/dynamodb';
 import type { TrackingStore } from '../functions/lib/tracking-store';
+import { listLiveRunners } from '../functions/lib/task-runner/runner-heartbeats';
 import { startDynamoDb } from './emulators';
 import { deployedTrackingTableName, readStageNames, readStageConfig } from './stage-environment';
 import { formatSummary, formatTable, readRunSummary, summaryJson } from './summary';
@@ -24,7 +26,16 @@ interface OpenStore {
   close(): Promise<void>;
 }
 
-async function openDeployedStore(stage: string): Promise<OpenStore> {
+type TableOf = 'trackingTable' | 'taskQueueTable';
+
+function stageTableName(stage: string, table: TableOf): string {
+  const name =
+    table === 'trackingTable' ? deployedTrackingTableName(stage) : readStageNames(stage).taskQueueTable;
+  if (!name) throw new LocalCommandError(`serverless.yml names no ${table} for stage ${stage}`);
+  return name;
+}
+
+async function openDeployedStore(stage: string, table: TableOf): Promise<OpenStore> {
   let region: string | undefined;
   try {
     region = String(readStageConfig(stage).region);
@@ -32,7 +43,7 @@ async function openDeployedStore(stage: string): Promise<OpenStore> {
     // No config/<stage>.yml here: the default chain's region (AWS_REGION, the profile) decides.
   }
   const client = new DynamoDBClient(region ? { region } : {});
-  const tableName = deployedTrackingTableName(stage);
+  const tableName = stageTableName(stage, table);
   return {
     store: { db: createDocumentClient(client), tableName },
     where: `${tableName} (stage ${stage})`,
@@ -40,14 +51,14 @@ async function openDeployedStore(stage: string): Promise<OpenStore> {
   };
 }
 
-async function openLocalStore(dataDir: string): Promise<OpenStore> {
-  const tableName = readStageNames(LOCAL_STAGE).trackingTable;
+async function openLocalStore(dataDir: string, table: TableOf): Promise<OpenStore> {
+  const tableName = stageTableName(LOCAL_STAGE, table);
   const serve = await findServeInstance(dataDir);
   if (serve) {
     const client = localDynamoDbClient(serve.dynamodb);
     return {
-      store: { db: createDocumentClient(client), tableName: serve.trackingTable },
-      where: `${serve.trackingTable} on the serve instance (${serve.dynamodb})`,
+      store: { db: createDocumentClient(client), tableName },
+      where: `${tableName} on the serve instance (${serve.dynamodb})`,
       close: async () => client.destroy(),
     };
   }
@@ -76,14 +87,38 @@ async function main(): Promise<number> {
     stage: { type: 'string' },
     limit: { type: 'string', default: '20' },
     'data-dir': { type: 'string', default: DEFAULT_DATA_DIR },
+    runners: { type: 'boolean', default: false },
+    'worker-group': { type: 'string' },
   });
   const limit = Number(options.limit);
   if (!Number.isInteger(limit) || limit < 1)
     throw new UsageError(`--limit: not a positive number (${options.limit})`);
+  const table: TableOf = options.runners ? 'taskQueueTable' : 'trackingTable';
   const opened = options.stage
-    ? await openDeployedStore(options.stage)
-    : await openLocalStore(options['data-dir']!);
+    ? await openDeployedStore(options.stage, table)
+    : await openLocalStore(options['data-dir']!, table);
   try {
+    if (options.runners) {
+      const runners = await listLiveRunners(options['worker-group'], {
+        documentClient: opened.store.db,
+        tableName: opened.store.tableName,
+        now: Date.now,
+      });
+      if (options.json) process.stdout.write(`${JSON.stringify({ runners })}\n`);
+      else if (runners.length === 0) process.stdout.write(`No live runners in ${opened.where}\n`);
+      else {
+        const rows = runners.map((r) => [
+          r.workerGroup ?? '',
+          r.taskrunnerId,
+          r.hostname ?? '',
+          r.lastSeenAt,
+        ]);
+        process.stdout.write(
+          `${formatTable(['worker group', 'runner', 'hostname', 'last seen (UTC)'], rows)}\n`,
+        );
+      }
+      return 0;
+    }
     if (options['run-id']) {
       const summary = await readRunSummary(opened.store, options['run-id']);
       if (!summary) throw new LocalCommandError(`--run-id: no run ${options['run-id']} in ${opened.where}`);

@@ -12,6 +12,7 @@ import {
   PollForTaskCommand,
   ReportTaskProgressCommand,
   SetTaskStatusCommand,
+  ReportTaskRunnerHeartbeatCommand,
 } from '@aws-sdk/client-data-pipeline';
 import { createDocumentClient } from '../../functions/clients/dynamodb';
 import { listRuns, type RunListing } from '../../local/cli/list-runs';
@@ -221,6 +222,48 @@ describe('serve mode', () => {
     expect(written.runnerCredentials?.workerGroups).toEqual(['local', 'onprem-db']);
     runner.destroy();
     s3.destroy();
+  });
+
+  it('lists the runners that sent a heartbeat, per worker group', async () => {
+    // Prepare
+    const runner = new DataPipelineClient({
+      endpoint: endpoints.taskRunner,
+      region: endpoints.region,
+      credentials: endpoints.runnerCredentials,
+    });
+
+    // Act
+    const { terminate } = await runner.send(
+      new ReportTaskRunnerHeartbeatCommand({
+        taskrunnerId: 'db-host-7',
+        workerGroup: 'onprem-db',
+        hostname: 'db7',
+      }),
+    );
+    const listed = await runCommand('status.ts', ['--runners', '--json', '--data-dir', dataDir]);
+    const inGroup = await runCommand('status.ts', [
+      '--runners',
+      '--worker-group',
+      'local',
+      '--json',
+      '--data-dir',
+      dataDir,
+    ]);
+
+    // Assess
+    expect(terminate).toBe(false);
+    expect(listed.code).toBe(0);
+    expect((JSON.parse(listed.stdout) as { runners: unknown[] }).runners).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ taskrunnerId: 'db-host-7', workerGroup: 'onprem-db', hostname: 'db7' }),
+      ]),
+    );
+    expect(
+      (JSON.parse(inGroup.stdout) as { runners: { workerGroup: string }[] }).runners.every(
+        (r) => r.workerGroup === 'local',
+      ),
+    ).toBe(true);
+    runner.destroy();
   });
 
   it('keeps the runs across a restart', async () => {
