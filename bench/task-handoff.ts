@@ -3,14 +3,13 @@
 // a waiting poller; phase 2 (burst) queues everything at once and measures drain throughput. Every task is
 // checked to have been handed out exactly once.
 import '../local/polyfills';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DataPipelineClient, PollForTaskCommand, SetTaskStatusCommand } from '@aws-sdk/client-data-pipeline';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { createDocumentClient } from '../functions/clients/dynamodb';
 import { createRunnerCredential } from '../functions/lib/task-runner/runner-credentials';
 import { InMemoryTaskCallbacks } from '../functions/lib/task-runner/task-callbacks';
 import { enqueueTask } from '../functions/lib/task-runner/task-queue';
-import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDb } from '../local/emulators';
+import { LOCAL_REGION, startDynamoDb, localDynamoDbClient } from '../local/emulators';
 import { createTaskQueueTable, startTaskRunnerServer } from '../local/task-runner-server';
 
 const POLLERS = 10;
@@ -29,11 +28,7 @@ async function main(): Promise<void> {
   const pollIntervalMs = argument('--interval', 500);
   const paceMs = argument('--pace', 20);
   const dynamo = await startDynamoDb();
-  const dynamoClient = new DynamoDBClient({
-    endpoint: dynamo.endpoint,
-    region: LOCAL_REGION,
-    credentials: LOCAL_CREDENTIALS,
-  });
+  const dynamoClient = localDynamoDbClient(dynamo.endpoint);
   const tableName = 'task-queue';
   await createTaskQueueTable(dynamoClient, tableName);
   const documentClient = createDocumentClient(dynamoClient);

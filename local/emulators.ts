@@ -4,12 +4,34 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
 import dynalite from 'dynalite';
 import S3rver from 's3rver';
 
 /** s3rver accepts exactly these credentials; dynalite accepts any. */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
 export const LOCAL_REGION = 'us-east-1';
+
+/** A DynamoDB client for a local endpoint (dynalite accepts any credentials; these keep one set for both). */
+export function localDynamoDbClient(endpoint: string): DynamoDBClient {
+  return new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+}
+
+/** An S3 client that s3rver accepts: path-style, its fixed credentials, no streamed checksums (they corrupt). */
+export function localS3Client(
+  endpoint: string,
+  credentials: { accessKeyId: string; secretAccessKey: string } = LOCAL_CREDENTIALS,
+): S3Client {
+  return new S3Client({
+    endpoint,
+    region: LOCAL_REGION,
+    credentials,
+    forcePathStyle: true,
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
+}
 
 export interface Emulator {
   endpoint: string;

@@ -7,7 +7,6 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { LambdaFunctionURLEvent } from 'aws-lambda';
 import { createDocumentClient } from '../functions/clients/dynamodb';
@@ -22,7 +21,7 @@ import { createRunnerCredential } from '../functions/lib/task-runner/runner-cred
 import { InMemoryTaskCallbacks } from '../functions/lib/task-runner/task-callbacks';
 import type { TaskCallbacks } from '../functions/lib/task-runner/task-callbacks';
 import { createTaskQueueTable } from './create-resources';
-import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDb } from './emulators';
+import { startDynamoDb, localDynamoDbClient } from './emulators';
 
 // The table comes from resources/task-queue-table.yml, so local and deployed schemas cannot drift apart.
 export { createTaskQueueTable };
@@ -140,11 +139,7 @@ function argument(name: string): string | undefined {
 
 async function main(): Promise<void> {
   const dynamo = await startDynamoDb();
-  const client = new DynamoDBClient({
-    endpoint: dynamo.endpoint,
-    region: LOCAL_REGION,
-    credentials: LOCAL_CREDENTIALS,
-  });
+  const client = localDynamoDbClient(dynamo.endpoint);
   const tableName = 'task-queue';
   await createTaskQueueTable(client, tableName);
   const documentClient = createDocumentClient(client);

@@ -5,8 +5,8 @@ import '../polyfills';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { S3Client } from '@aws-sdk/client-s3';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../../functions/clients/dynamodb';
 import type { ObjectCreatedDetail } from '../../functions/lib/start-run-for-upload';
@@ -15,11 +15,14 @@ import { createConfigBucket, createTrackingTable } from '../create-resources';
 import {
   LOCAL_CREDENTIALS,
   LOCAL_REGION,
+  localDynamoDbClient,
+  localS3Client,
   startDynamoDb,
   startS3,
   type Emulator,
   type S3EventRecord,
 } from '../emulators';
+export { localDynamoDbClient, localS3Client };
 import { listLambdaFunctions, loadLambdaHandler, type LambdaHandler } from '../lambda-functions';
 import { readStageNames, type StageNames } from '../stage-environment';
 
@@ -45,22 +48,6 @@ export interface LocalStack {
   /** Handler per function logical id, as runPipeline takes them. */
   handlers: Record<string, LambdaHandler>;
   close(): Promise<void>;
-}
-
-/** An S3 client that s3rver accepts: path-style, its fixed credentials, no streamed checksums (they corrupt). */
-export function localS3Client(endpoint: string, credentials = LOCAL_CREDENTIALS): S3Client {
-  return new S3Client({
-    endpoint,
-    region: LOCAL_REGION,
-    credentials,
-    forcePathStyle: true,
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  });
-}
-
-export function localDynamoDbClient(endpoint: string): DynamoDBClient {
-  return new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
 }
 
 /**

@@ -16,7 +16,7 @@ import {
 } from '@aws-sdk/client-data-pipeline';
 import { createDocumentClient } from '../../functions/clients/dynamodb';
 import { listRuns, type RunListing } from '../../local/cli/list-runs';
-import { localDynamoDbClient } from '../../local/cli/local-stack';
+import { localDynamoDbClient, localS3Client } from '../../local/emulators';
 import { readRunRecord } from '../../local/summary';
 import type { LocalEndpoints } from '../../local/cli/endpoints-file';
 import { listRunTables } from '../../functions/lib/tracking-store';
@@ -78,14 +78,7 @@ async function finishedRuns(endpoints: LocalEndpoints, count: number): Promise<R
 }
 
 function s3Client(endpoints: LocalEndpoints): S3Client {
-  return new S3Client({
-    endpoint: endpoints.s3,
-    region: endpoints.region,
-    credentials: endpoints.credentials,
-    forcePathStyle: true,
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  });
+  return localS3Client(endpoints.s3, endpoints.credentials);
 }
 
 afterAll(async () => {

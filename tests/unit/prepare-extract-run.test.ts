@@ -10,7 +10,7 @@ import { readStageSettings } from '../../functions/lib/stage-settings';
 import { runKey } from '../../functions/lib/tracking-records';
 import { startRun, type TrackingStore } from '../../functions/lib/tracking-store';
 import { createTrackingTable } from '../../local/create-resources';
-import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDb, type Emulator } from '../../local/emulators';
+import { startDynamoDb, type Emulator, localDynamoDbClient } from '../../local/emulators';
 
 jest.setTimeout(20_000);
 
@@ -29,11 +29,7 @@ let store: TrackingStore;
 
 beforeAll(async () => {
   dynamo = await startDynamoDb();
-  client = new DynamoDBClient({
-    endpoint: dynamo.endpoint,
-    region: LOCAL_REGION,
-    credentials: LOCAL_CREDENTIALS,
-  });
+  client = localDynamoDbClient(dynamo.endpoint);
   store = { db: createDocumentClient(client), tableName: 'tracking' };
   await createTrackingTable(client, store.tableName);
 });

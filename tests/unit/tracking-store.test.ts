@@ -19,7 +19,7 @@ import {
   type TrackingStore,
 } from '../../functions/lib/tracking-store';
 import { createTrackingTable } from '../../local/create-resources';
-import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDb, type Emulator } from '../../local/emulators';
+import { startDynamoDb, type Emulator, localDynamoDbClient } from '../../local/emulators';
 
 jest.setTimeout(20_000);
 
@@ -30,11 +30,7 @@ let tableCount = 0;
 
 beforeAll(async () => {
   dynamo = await startDynamoDb();
-  client = new DynamoDBClient({
-    endpoint: dynamo.endpoint,
-    region: LOCAL_REGION,
-    credentials: LOCAL_CREDENTIALS,
-  });
+  client = localDynamoDbClient(dynamo.endpoint);
 });
 
 // A fresh tracking table per test, so that index queries see only that test's items.

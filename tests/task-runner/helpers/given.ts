@@ -1,6 +1,5 @@
 // Given-steps for the task-runner tests: DynamoDB Local (dynalite) over real HTTP, the endpoint served by the
 // deployed handler code on 127.0.0.1, and official Data Pipeline SDK clients signed with issued credentials.
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DataPipelineClient } from '@aws-sdk/client-data-pipeline';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
@@ -10,7 +9,7 @@ import type { IssuedRunnerCredential } from '../../../functions/lib/task-runner/
 import { InMemoryTaskCallbacks } from '../../../functions/lib/task-runner/task-callbacks';
 import { enqueueTask, getTask } from '../../../functions/lib/task-runner/task-queue';
 import type { NewTask, TaskItem } from '../../../functions/lib/task-runner/task-queue';
-import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDb } from '../../../local/emulators';
+import { LOCAL_REGION, startDynamoDb, localDynamoDbClient } from '../../../local/emulators';
 import { createTaskQueueTable, startTaskRunnerServer } from '../../../local/task-runner-server';
 
 /** A clock the tests move forward instead of sleeping: leases of minutes expire in milliseconds. */
@@ -51,11 +50,7 @@ let tokenCounter = 0;
 
 export async function anEndpoint(options: EndpointOptions = {}): Promise<Endpoint> {
   const dynamo = await startDynamoDb();
-  const dynamoClient = new DynamoDBClient({
-    endpoint: dynamo.endpoint,
-    region: LOCAL_REGION,
-    credentials: LOCAL_CREDENTIALS,
-  });
+  const dynamoClient = localDynamoDbClient(dynamo.endpoint);
   const tableName = 'task-queue';
   await createTaskQueueTable(dynamoClient, tableName);
   const documentClient = createDocumentClient(dynamoClient);
