@@ -1,4 +1,5 @@
-// Extract Config Manager: reads the extract config and builds each table's job request for the Map.
+// Extract Config Manager: reads the extract config, builds each table's job request and writes them to S3 for the
+// Distributed Map to read.
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { documentClient } from './clients/dynamodb';
@@ -17,8 +18,8 @@ async function configManager(input: ConfigManagerInput): Promise<PreparedRun> {
   const prepared = await prepareExtractRun(input, deps());
   logger.info('Extract run prepared', {
     runId: prepared.run.run_id,
-    tables: prepared.tables.length,
-    invalidTables: prepared.tables.filter((table) => table.error).length,
+    tables: prepared.table_count,
+    items: `s3://${prepared.items.bucket}/${prepared.items.key}`,
   });
   return prepared;
 }

@@ -1,10 +1,13 @@
 // Runs the real state machine definition in aws-local-stepfunctions. This is the one place that bridges what
 // the interpreter cannot do itself: `lambda:invoke` states call the deployed handler code in-process (with the
-// Lambda invoke integration's response and error shapes), and Glue/EMR/ECS `.sync` states are answered by the
-// local job backend.
+// Lambda invoke integration's response and error shapes), Glue/EMR/ECS `.sync` states are answered by the
+// local job backend, task tokens by the task-token bridge, and a Distributed Map's ItemReader by the
+// Distributed Map bridge.
 import './polyfills';
 import { randomUUID } from 'node:crypto';
+import { S3Client } from '@aws-sdk/client-s3';
 import { StateMachine, type RunOptions, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import { bridgeDistributedMaps, itemReaderHandlers } from './distributed-map-bridge';
 import { ServiceError, type JobBackend, type ServiceJobType } from './job-backend';
 import { loadDefinition, listTaskStates } from './load-definition';
 import type { LambdaHandler } from './lambda-functions';
@@ -38,6 +41,11 @@ export interface RunPipelineOptions {
   taskTokens?: LocalTaskTokens;
   /** Called with each event as it happens (progress display). */
   onEvent?: (event: PipelineEvent) => void;
+  /**
+   * Reads a Distributed Map's items (its ItemReader). Default: a client like the handlers' own, from the
+   * environment (AWS_ENDPOINT_URL_S3 pointing at the local S3), created for the run and closed after it.
+   */
+  s3?: S3Client;
 }
 
 const WAIT_FOR_TASK_TOKEN = 'arn:aws:states:::lambda:invoke.waitForTaskToken';
@@ -104,11 +112,21 @@ function invokeAndWaitForToken(functionId: string, handler: LambdaHandler, token
   };
 }
 
-export function buildOverrides(definition: StateMachineDefinition, options: RunPipelineOptions) {
+export function buildOverrides(
+  definition: StateMachineDefinition,
+  options: RunPipelineOptions,
+  /** Handlers of the Distributed Map bridge's synthetic states, by state name. */
+  bridged: Record<string, (input: unknown) => Promise<unknown>> = {},
+) {
   const taskResourceLocalHandlers: LocalTaskHandlers = {};
   const retryIntervalOverrides: Record<string, number> = {};
   for (const task of listTaskStates(definition)) {
     if (task.retryable) retryIntervalOverrides[task.name] = options.retryDelayMs ?? 0;
+    const bridgedHandler = bridged[task.name];
+    if (bridgedHandler) {
+      taskResourceLocalHandlers[task.name] = bridgedHandler as LocalTaskHandlers[string];
+      continue;
+    }
     if (task.functionId) {
       const handler = options.handlers[task.functionId];
       if (!handler) throw new Error(`No local handler for ${task.functionId} (state '${task.name}')`);
@@ -128,8 +146,15 @@ export function buildOverrides(definition: StateMachineDefinition, options: RunP
   return { taskResourceLocalHandlers, retryIntervalOverrides };
 }
 
+/** The handlers' own S3 client settings, read from the environment when the run starts. */
+function s3ClientFromEnvironment(): S3Client {
+  return new S3Client({ forcePathStyle: Boolean(process.env.AWS_ENDPOINT_URL_S3) });
+}
+
 export async function runPipeline(options: RunPipelineOptions): Promise<PipelineRun> {
-  const definition = options.definition ?? loadDefinition();
+  const { definition, readers } = bridgeDistributedMaps(options.definition ?? loadDefinition());
+  let ownS3: S3Client | undefined;
+  const s3 = () => options.s3 ?? (ownS3 ??= s3ClientFromEnvironment());
   const executionName =
     options.executionName ??
     `local-${new Date()
@@ -138,7 +163,7 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Pipeline
       .slice(0, 14)}-${randomUUID().slice(0, 8)}`;
   const machine = new StateMachine(definition, { validationOptions: { checkArn: false } });
   const execution = machine.run(options.input as never, {
-    overrides: buildOverrides(definition, options),
+    overrides: buildOverrides(definition, options, itemReaderHandlers(readers, s3)),
     context: {
       // Static stand-ins for what the interpreter lacks; the task-token bridge replaces both per call.
       Task: { Token: TOKEN_PLACEHOLDER },
@@ -176,5 +201,7 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Pipeline
       cause: failed?.Cause !== undefined ? String(failed.Cause) : failure.message,
       events,
     };
+  } finally {
+    ownS3?.destroy();
   }
 }

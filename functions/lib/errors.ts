@@ -26,11 +26,6 @@ export class RunAlreadyExistsError extends Error {
   override name = 'RunAlreadyExistsError';
 }
 
-/** The run's job requests would not fit in a Step Functions state payload (256 KB). */
-export class RunTooLargeError extends Error {
-  override name = 'RunTooLargeError';
-}
-
 /** A table's own settings cannot produce a job request (missing or disallowed values). */
 export class TableJobError extends Error {
   override name = 'TableJobError';

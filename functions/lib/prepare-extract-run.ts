@@ -1,9 +1,9 @@
 // The Extract Config Manager's work, without Lambda around it: validate the event, load the config, resolve the
 // tables, record the run, and hand the Map its items. A run that cannot start is still recorded (FAILED, with
 // the reason) before the error is raised, so it never vanishes without a trace.
-import type { S3Client } from '@aws-sdk/client-s3';
-import { buildTableJobs, type TableJob } from './build-table-jobs';
-import { InvalidEventError, RunTooLargeError } from './errors';
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { buildTableJobs } from './build-table-jobs';
+import { InvalidEventError } from './errors';
 import { parseExtractRunEvent, RUN_ID_PATTERN } from './extract-run-event';
 import { readExtractConfig } from './read-extract-config';
 import type { StageSettings } from './stage-settings';
@@ -16,14 +16,40 @@ export interface ConfigManagerInput {
   execution_start_time: string;
 }
 
-export interface PreparedRun {
-  run: RunInfo;
-  tables: TableJob[];
+/** An S3 object: where the Distributed Map reads a run's items. */
+export interface S3ObjectLocation {
+  bucket: string;
+  key: string;
 }
 
-// Step Functions refuses state payloads over 256 KB (States.DataLimitExceeded), which would fail the run with no
-// record of why; the Map's own context needs a little room on top of our output.
-export const MAX_STATE_PAYLOAD_BYTES = 240 * 1024;
+/** An S3 prefix: where the Distributed Map writes its child executions' results. */
+export interface S3PrefixLocation {
+  bucket: string;
+  prefix: string;
+}
+
+/**
+ * What the state machine carries on: a reference to the table jobs, not the jobs themselves, so the payload stays
+ * the same few hundred bytes whatever the table count (a state payload is capped at 256 KB).
+ */
+export interface PreparedRun {
+  run: RunInfo;
+  items: S3ObjectLocation;
+  results: S3PrefixLocation;
+  table_count: number;
+}
+
+/** Where a run's table jobs and Map results live in the config bucket: `<prefix><run_id>/…`. */
+export function runItemsLocation(
+  settings: Pick<StageSettings, 'configBucket' | 'runItemsPrefix'>,
+  runId: string,
+): { items: S3ObjectLocation; results: S3PrefixLocation } {
+  const base = `${settings.runItemsPrefix}${runId}`;
+  return {
+    items: { bucket: settings.configBucket, key: `${base}/tables.json` },
+    results: { bucket: settings.configBucket, prefix: `${base}/results` },
+  };
+}
 
 export interface PrepareDeps {
   s3: S3Client;
@@ -71,18 +97,23 @@ export async function prepareExtractRun(input: ConfigManagerInput, deps: Prepare
     draft.table_count = selection.jobs.length;
     if (selection.repeated.length > 0) draft.repeated_tables = selection.repeated;
 
-    const prepared: PreparedRun = {
-      run: { run_id: draft.run_id, started_at: startedAt, max_concurrency: deps.settings.maxConcurrency },
-      tables: selection.jobs,
-    };
-    const bytes = Buffer.byteLength(JSON.stringify(prepared));
-    if (bytes > MAX_STATE_PAYLOAD_BYTES) {
-      throw new RunTooLargeError(
-        `tables: the job requests of ${selection.jobs.length} tables take ${Math.ceil(bytes / 1024)} KB, over the ${MAX_STATE_PAYLOAD_BYTES / 1024} KB a Step Functions state can carry; pass tables_to_extract in smaller batches`,
-      );
-    }
+    const location = runItemsLocation(deps.settings, draft.run_id);
+    // The run is claimed first: a run_id that belongs to another execution must not overwrite its items.
     await startRun(deps.store, draft, selection.jobs);
-    return prepared;
+    // A retried config manager builds the same jobs for the same run and key, so rewriting them is harmless.
+    await deps.s3.send(
+      new PutObjectCommand({
+        Bucket: location.items.bucket,
+        Key: location.items.key,
+        Body: JSON.stringify(selection.jobs),
+        ContentType: 'application/json',
+      }),
+    );
+    return {
+      run: { run_id: draft.run_id, started_at: startedAt, max_concurrency: deps.settings.maxConcurrency },
+      ...location,
+      table_count: selection.jobs.length,
+    };
   } catch (error) {
     if ((error as Error).name !== 'RunAlreadyExistsError') {
       await failRun(deps.store, draft, error as Error, now().toISOString());

@@ -24,6 +24,14 @@ const envSchema = z.object({
   DEFAULT_CONFIG_KEY: z.string().min(1),
   MAX_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(10),
   MAX_TABLES_PER_RUN: z.coerce.number().int().min(1).default(500),
+  // Must end with '/' and stay apart from the trigger prefix, or writing a run's items would start a run.
+  RUN_ITEMS_PREFIX: z
+    .string()
+    .regex(
+      /^[A-Za-z0-9!_.*'()-]+(\/[A-Za-z0-9!_.*'()-]+)*\/$/,
+      "must be a key prefix ending in '/', e.g. runs/",
+    )
+    .default('runs/'),
   GLUE_JOB_NAME: optionalText,
   GLUE_ALLOWED_JOB_NAMES: list,
   GLUE_NUMBER_OF_WORKERS: z.coerce.number().int().min(1).default(2),
@@ -70,6 +78,8 @@ export interface StageSettings {
   defaultConfigKey: string;
   maxConcurrency: number;
   maxTablesPerRun: number;
+  /** Config bucket prefix of each run's table jobs (the Distributed Map's items) and Map results. */
+  runItemsPrefix: string;
   glue: GlueDefaults;
   emr: EmrDefaults;
   ecs: EcsDefaults;
@@ -92,6 +102,7 @@ export function readStageSettings(env: NodeJS.ProcessEnv = process.env): StageSe
     defaultConfigKey: e.DEFAULT_CONFIG_KEY,
     maxConcurrency: e.MAX_CONCURRENCY,
     maxTablesPerRun: e.MAX_TABLES_PER_RUN,
+    runItemsPrefix: e.RUN_ITEMS_PREFIX,
     glue: {
       jobName: glueJobName,
       // The default job is always allowed; the role grants exactly this list.

@@ -32,9 +32,9 @@ export class RunEventTracker {
     if (event.type !== 'StateExited' || !event.state) return;
     const output = event.state.output as Record<string, unknown> | undefined;
     if (event.state.name === CONFIG_MANAGER) {
-      const prepared = output as { run?: { run_id?: string }; tables?: unknown[] } | undefined;
+      const prepared = output as { run?: { run_id?: string }; table_count?: number } | undefined;
       this.runId = prepared?.run?.run_id;
-      this.total = prepared?.tables?.length;
+      this.total = prepared?.table_count;
     } else if (event.state.name === RECORD_OUTCOME) {
       if (output?.status === 'SUCCEEDED' || output?.status === 'SKIPPED') this.succeeded++;
       else this.failed++;

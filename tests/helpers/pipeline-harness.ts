@@ -41,7 +41,7 @@ export const TEST_STAGE_ENV: Record<string, string> = {
   CONFIG_BUCKET,
   DEFAULT_CONFIG_KEY,
   MAX_CONCURRENCY: '4',
-  MAX_TABLES_PER_RUN: '50',
+  MAX_TABLES_PER_RUN: '1000',
   GLUE_JOB_NAME: 'extract-test',
   GLUE_ALLOWED_JOB_NAMES: 'extract-test,extract-test-large',
   GLUE_NUMBER_OF_WORKERS: '2',

@@ -2,7 +2,7 @@
 // s3rver; only Glue, EMR and ECS are scripted. Each test asserts the tracking records and the execution output.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startPipeline, type Pipeline } from '../helpers/pipeline-harness';
+import { CONFIG_BUCKET, startPipeline, type Pipeline } from '../helpers/pipeline-harness';
 
 const SAMPLE_CONFIG = readFileSync(join(__dirname, '..', 'events', 'extract-config.yml'), 'utf8');
 const ALL_TABLES = ['sales.orders', 'sales.order_lines', 'crm.accounts', 'events.clicks'];
@@ -20,10 +20,15 @@ afterAll(async () => {
   await pipeline?.close();
 });
 
-type LoggedEvent = { type: string; state?: { name: string } };
+type LoggedEvent = { type: string; state?: { name: string; output?: unknown } };
 
 function statesEntered(events: unknown[]): string[] {
   return (events as LoggedEvent[]).filter((e) => e.type === 'StateEntered').map((e) => e.state!.name);
+}
+
+function stateOutput(events: unknown[], state: string): unknown {
+  return (events as LoggedEvent[]).find((e) => e.type === 'StateExited' && e.state?.name === state)?.state
+    ?.output;
 }
 
 function retriesOf(events: unknown[], state: string): number {
@@ -343,8 +348,8 @@ describe('extract pipeline', () => {
     ['an invalid table name', { tables_to_extract: ['bad name!'] }, 'tables_to_extract.0'],
     [
       'an oversized list',
-      { tables_to_extract: Array.from({ length: 51 }, (_, i) => `t${i}`) },
-      'limit of 50',
+      { tables_to_extract: Array.from({ length: 1001 }, (_, i) => `t${i}`) },
+      'limit of 1000',
     ],
   ])(
     'rejects an event with %s, naming the field, and records the run FAILED',
@@ -362,26 +367,37 @@ describe('extract pipeline', () => {
     },
   );
 
-  it('fails a run whose job requests would overflow the state payload limit, naming the limit', async () => {
-    const padding = 'x'.repeat(4000);
-    const tables = Array.from(
-      { length: 40 },
-      (_, i) => `  - { name: wide.t${i}, job_type: glue, arguments: { a: ${padding}, b: ${padding} } }`,
+  it('runs more tables than one state payload could carry, reading the Map items from S3', async () => {
+    // Prepare: 600 tables of wide job requests, several times the 256 KB a state payload may hold
+    const padding = 'x'.repeat(1000);
+    const names = Array.from({ length: 600 }, (_, i) => `wide.t${i}`);
+    const tables = names.map(
+      (name) => `  - { name: ${name}, job_type: glue, arguments: { a: ${padding}, b: ${padding} } }`,
     );
     await pipeline.given.anExtractConfig(`tables:\n${tables.join('\n')}\n`, 'extract-config/wide.yml');
 
+    // Act
     const run = await pipeline.when.theRunStarts({
       config_key: 'extract-config/wide.yml',
-      run_id: 'too-large',
+      run_id: 'wide-run',
     });
 
-    expect(run).toMatchObject({ status: 'FAILED', error: 'RunTooLargeError' });
-    expect(run.cause).toContain('240 KB');
-    expect(await pipeline.then.runRecord('too-large')).toMatchObject({
-      status: 'FAILED',
-      error: 'RunTooLargeError',
+    // Assess
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.output).toMatchObject({ status: 'SUCCEEDED', table_count: 600, succeeded: 600, failed: 0 });
+    expect(run.backend.calls).toHaveLength(600);
+    const records = await pipeline.then.tableRecords('wide-run');
+    expect(Object.keys(records).sort()).toEqual([...names].sort());
+    expect(Object.values(records).every((record) => record.status === 'SUCCEEDED')).toBe(true);
+    // The payload between states carries a reference to the items, never the items themselves.
+    const prepared = stateOutput(run.events, 'Extract Config Manager');
+    expect(prepared).toEqual({
+      run: expect.objectContaining({ run_id: 'wide-run' }),
+      items: { bucket: CONFIG_BUCKET, key: 'runs/wide-run/tables.json' },
+      results: { bucket: CONFIG_BUCKET, prefix: 'runs/wide-run/results' },
+      table_count: 600,
     });
-    expect(run.backend.calls).toEqual([]);
+    expect(Buffer.byteLength(JSON.stringify(prepared))).toBeLessThan(1024);
   });
 
   it('refuses to reuse a run id from another execution', async () => {

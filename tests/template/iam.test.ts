@@ -189,6 +189,7 @@ describe.each(STAGES)('%s: IAM', (stage) => {
         .map((s) => [s.actions, s.resources]);
     expect(grants('ConfigManagerRole')).toEqual([
       [['s3:GetObject', 's3:GetObjectVersion'], ['${ConfigBucket.Arn}/*']],
+      [['s3:PutObject'], [`\${ConfigBucket.Arn}/${stageConfig(stage).runItemsPrefix}*`]],
       [['s3:ListBucket'], ['<ConfigBucket.Arn>']],
       [['dynamodb:PutItem', 'dynamodb:BatchWriteItem'], ['<TrackingTable.Arn>']],
     ]);
@@ -285,6 +286,30 @@ describe.each(STAGES)('%s: the state machine role', (stage) => {
     expect(statement(template(), 'StateMachineRole', 'ManageEcsSyncRule').resources).toEqual([
       'arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:rule/StepFunctionsGetEventsForECSTaskRule',
     ]);
+  });
+
+  it('starts and follows child executions of its own state machine only, named without a reference to it', () => {
+    const states = `arn:\${AWS::Partition}:states:\${AWS::Region}:\${AWS::AccountId}`;
+    const start = statement(template(), 'StateMachineRole', 'StartChildExecutions');
+    expect(start.actions).toEqual(['states:StartExecution']);
+    expect(start.resources).toEqual([`${states}:stateMachine:extract-pipeline-${stage}`]);
+    const follow = statement(template(), 'StateMachineRole', 'FollowChildExecutions');
+    expect(follow.actions).toEqual(['states:DescribeExecution', 'states:StopExecution']);
+    // Distributed Map child executions are <state machine>/<Map label>:<id>.
+    expect(follow.resources).toEqual([`${states}:execution:extract-pipeline-${stage}/*`]);
+    const policies = JSON.stringify(props(resource(template(), 'StateMachineRole')).Policies);
+    expect(policies).not.toContain('ExtractPipelineStateMachine');
+  });
+
+  it('reads the Map items and writes the Map results under the run items prefix only', () => {
+    const s3 = statement(template(), 'StateMachineRole', 'ReadRunItemsAndWriteMapResults');
+    expect(s3.actions).toEqual([
+      's3:GetObject',
+      's3:PutObject',
+      's3:ListMultipartUploadParts',
+      's3:AbortMultipartUpload',
+    ]);
+    expect(s3.resources).toEqual([`\${ConfigBucket.Arn}/${config().runItemsPrefix}*`]);
   });
 
   it('never passes a role without saying to which service', () => {

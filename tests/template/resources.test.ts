@@ -64,6 +64,18 @@ describe.each(STAGES)('%s: the config bucket', (stage) => {
     );
   });
 
+  it("expires each run's table jobs and Map results under the run items prefix after 30 days", () => {
+    const rules = (bucket().LifecycleConfiguration as { Rules: Record<string, unknown>[] }).Rules;
+    expect(rules).toContainEqual(
+      expect.objectContaining({
+        Status: 'Enabled',
+        Prefix: stageConfig(stage).runItemsPrefix,
+        ExpirationInDays: 30,
+        NoncurrentVersionExpiration: { NoncurrentDays: 1 },
+      }),
+    );
+  });
+
   it('refuses plain HTTP and TLS older than 1.2', () => {
     const statements = bucketPolicyStatements(packaged[stage].template, 'ConfigBucketPolicy');
     const onBucketAndObjects = [getAtt('ConfigBucket'), { 'Fn::Sub': '${ConfigBucket.Arn}/*' }];

@@ -98,6 +98,36 @@ describe.each(STAGES)('%s: the state machine definition', (stage) => {
     }
   });
 
+  it('runs the tables in a Distributed Map of Standard child workflows, reading the items from S3', () => {
+    // Prepare
+    const map = definition().States['Iterate Through Extract Tables']!;
+    const configManager = definition().States['Extract Config Manager']!;
+
+    // Assess: items come from the object the config manager names, never from the state payload
+    expect(map.ItemsPath).toBeUndefined();
+    expect(map.ItemReader).toEqual({
+      Resource: 'arn:aws:states:::s3:getObject',
+      ReaderConfig: { InputType: 'JSON' },
+      Parameters: { 'Bucket.$': '$.items.bucket', 'Key.$': '$.items.key' },
+    });
+    expect(configManager.ResultSelector).toMatchObject({
+      'run.$': '$.Payload.run',
+      'items.$': '$.Payload.items',
+      'results.$': '$.Payload.results',
+    });
+    expect(map.ItemProcessor!.ProcessorConfig).toEqual({ Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' });
+    expect(map.ItemSelector).toEqual({ 'run.$': '$.run', 'table.$': '$$.Map.Item.Value' });
+    expect(map.MaxConcurrencyPath).toBe('$.run.max_concurrency');
+    // One table never stops the others; the results go to S3, so no result array can outgrow the payload.
+    expect(map.ToleratedFailurePercentage).toBe(100);
+    expect(map.ResultWriter).toEqual({
+      Resource: 'arn:aws:states:::s3:putObject',
+      Parameters: { 'Bucket.$': '$.results.bucket', 'Prefix.$': '$.results.prefix' },
+    });
+    expect(map.ResultPath).toBeNull();
+    expect(map.Label).toMatch(/^[A-Za-z0-9_-]{1,40}$/);
+  });
+
   it('retries Glue concurrency, throttling and internal errors', () => {
     const glue = allStates(definition()).find(([name]) => name === 'Glue Start Extract Job Run')![1];
     const retried = glue.Retry!.flatMap((retry) => retry.ErrorEquals);
@@ -169,6 +199,15 @@ describe.each(STAGES)('%s: the upload trigger rule', (stage) => {
         bucket: { name: [{ Ref: 'ConfigBucket' }] },
         object: { key: [{ prefix: stageConfig(stage).triggerPrefix }] },
       },
+    });
+  });
+
+  it('cannot match the run items the config manager writes (they would start a run each)', () => {
+    const { triggerPrefix, runItemsPrefix } = stageConfig(stage);
+    expect(runItemsPrefix.startsWith(triggerPrefix)).toBe(false);
+    expect(triggerPrefix.startsWith(runItemsPrefix)).toBe(false);
+    expect(props(resource(packaged[stage].template, 'ConfigManagerLambdaFunction'))).toMatchObject({
+      Environment: { Variables: expect.objectContaining({ RUN_ITEMS_PREFIX: runItemsPrefix }) },
     });
   });
 

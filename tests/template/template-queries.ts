@@ -26,6 +26,7 @@ export interface StageConfig {
   triggerPrefix: string;
   maxConcurrency: number;
   maxTablesPerRun: number;
+  runItemsPrefix: string;
   logLevel: string;
   logRetentionInDays: number;
   alarmEmail?: string;
@@ -146,7 +147,7 @@ export interface AslState {
   Parameters?: Record<string, unknown>;
   Retry?: { ErrorEquals: string[]; BackoffRate?: number; JitterStrategy?: string; MaxAttempts?: number }[];
   Catch?: { ErrorEquals: string[]; Next: string; ResultPath?: string | null }[];
-  ItemProcessor?: AslMachine;
+  ItemProcessor?: AslMachine & { ProcessorConfig?: Record<string, unknown> };
   Iterator?: AslMachine;
   Branches?: AslMachine[];
   [key: string]: unknown;

@@ -28,6 +28,7 @@ describe('stage settings', () => {
       defaultConfigKey: 'extract-config/extract-config.yml',
       maxConcurrency: 10,
       maxTablesPerRun: 500,
+      runItemsPrefix: 'runs/',
       glue: {
         jobName: undefined,
         allowedJobNames: [],
@@ -145,5 +146,17 @@ describe('stage settings', () => {
     expect(settings.glue.allowedJobNames).toEqual([]);
     expect(settings.emr.applicationId).toBe('00fabc123example');
     expect(settings.ecs.cluster).toBeUndefined();
+  });
+});
+
+describe('the run items prefix', () => {
+  it('is read from RUN_ITEMS_PREFIX', () => {
+    expect(readStageSettings({ ...REQUIRED, RUN_ITEMS_PREFIX: 'pipeline/runs/' }).runItemsPrefix).toBe(
+      'pipeline/runs/',
+    );
+  });
+
+  it.each(['runs', '/runs/', 'runs//', ''])('rejects %j, naming RUN_ITEMS_PREFIX', (prefix) => {
+    expect(() => readStageSettings({ ...REQUIRED, RUN_ITEMS_PREFIX: prefix })).toThrow(/RUN_ITEMS_PREFIX/);
   });
 });
