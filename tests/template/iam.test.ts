@@ -62,6 +62,12 @@ const STAR_RESOURCE_ALLOW_LIST: { role: string; sid: string; actions: string[]; 
       'Task tokens of service-integration states carry no resource ARN: SendTaskSuccess/Failure/Heartbeat accept ' +
       'only Resource "*" (Step Functions service authorization reference).',
   },
+  {
+    role: 'ReclaimExpiredTasksRole',
+    sid: 'FailTaskTokens',
+    actions: ['states:SendTaskFailure'],
+    reason: 'Task tokens carry no resource ARN: SendTaskFailure accepts only Resource "*".',
+  },
 ];
 
 /** Why a statement breaks least privilege, or nothing when it does not. */

@@ -103,7 +103,7 @@ describe.each(STAGES)('the %s package', (stage) => {
     const groups = Object.values(packaged[stage].template.Resources).filter(
       (r) => r.Type === 'AWS::Logs::LogGroup',
     );
-    expect(groups).toHaveLength(7); // six functions and the state machine
+    expect(groups).toHaveLength(8); // seven functions and the state machine
     for (const group of groups)
       expect(props(group).RetentionInDays).toBe(stageConfig(stage).logRetentionInDays);
   });

@@ -182,11 +182,27 @@ describe.each(STAGES)('%s: the state machine resource', (stage) => {
   });
 });
 
+describe.each(STAGES)('%s: the scheduled rules', (stage) => {
+  it('has exactly two: the upload trigger and the minute-by-minute reclaim of silent runner tasks', () => {
+    const rules = Object.values(resourcesOfType(packaged[stage].template, 'AWS::Events::Rule')).map(props);
+    const schedule = rules.filter((rule) => rule.ScheduleExpression);
+    expect(rules).toHaveLength(2);
+    expect(schedule).toHaveLength(1);
+    expect(schedule[0]).toMatchObject({
+      ScheduleExpression: 'rate(1 minute)',
+      State: 'ENABLED',
+      Targets: [expect.objectContaining({ Arn: getAtt('ReclaimExpiredTasksLambdaFunction', 'Arn') })],
+    });
+  });
+});
+
 describe.each(STAGES)('%s: the upload trigger rule', (stage) => {
   const rule = () => {
-    const rules = Object.values(resourcesOfType(packaged[stage].template, 'AWS::Events::Rule'));
+    const rules = Object.values(resourcesOfType(packaged[stage].template, 'AWS::Events::Rule'))
+      .map(props)
+      .filter((candidate) => candidate.EventPattern);
     expect(rules).toHaveLength(1);
-    return props(rules[0]!);
+    return rules[0]!;
   };
 
   it('matches objects created under the trigger prefix of the config bucket, on the default bus', () => {

@@ -17,6 +17,7 @@ export const FUNCTIONS = {
   startRunFromUpload: 'StartRunFromUpload',
   enqueueRunnerTask: 'EnqueueRunnerTask',
   taskRunnerApi: 'TaskRunnerApi',
+  reclaimExpiredTasks: 'ReclaimExpiredTasks',
 } as const;
 
 export interface StageConfig {
