@@ -1,14 +1,3 @@
 #!/usr/bin/env node
-// Same loading scheme as extract-runner.js: tsx's require hook over the TypeScript source, no build step.
-require('tsx/cjs');
-const { main } = require('../runner/credentials-cli.ts');
-
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error) => {
-    process.stderr.write(`${error && error.stack ? error.stack : String(error)}\n`);
-    process.exitCode = 1;
-  },
-);
+// `runner-credentials`: create, list and revoke task-runner credentials (runner/credentials-cli.ts).
+require('./run-typescript-cli')(require('node:path').join(__dirname, '..', 'runner', 'credentials-cli.ts'));

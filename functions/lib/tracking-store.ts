@@ -6,7 +6,7 @@ import {
   BatchWriteCommand,
   GetCommand,
   PutCommand,
-  QueryCommand,
+  paginateQuery,
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
@@ -223,20 +223,16 @@ const MAX_LISTED_FAILURES = 25;
 
 export async function listRunTables(store: TrackingStore, runId: string): Promise<TableRecord[]> {
   const records: TableRecord[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await store.db.send(
-      new QueryCommand({
-        TableName: store.tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': runKey(runId).pk, ':prefix': TABLE_SORT_KEY_PREFIX },
-        ExclusiveStartKey: startKey,
-        ConsistentRead: true,
-      }),
-    );
-    records.push(...((page.Items ?? []) as TableRecord[]));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  const pages = paginateQuery(
+    { client: store.db },
+    {
+      TableName: store.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': runKey(runId).pk, ':prefix': TABLE_SORT_KEY_PREFIX },
+      ConsistentRead: true,
+    },
+  );
+  for await (const page of pages) records.push(...((page.Items ?? []) as TableRecord[]));
   return records;
 }
 

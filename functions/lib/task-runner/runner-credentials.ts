@@ -2,7 +2,7 @@
 // (encrypted at rest with KMS). `secretSource` leaves room for keeping secrets in Secrets Manager later without
 // changing callers: lookups go through getActiveRunnerCredential only.
 import { randomBytes } from 'node:crypto';
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, paginateQuery, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { AccessDeniedException } from './protocol-errors';
 
@@ -142,17 +142,16 @@ export async function getActiveRunnerCredential(
 /** Never returns secrets: listing is for operators and status tooling. */
 export async function listRunnerCredentials(deps: RunnerCredentialsDeps): Promise<RunnerCredential[]> {
   const credentials: RunnerCredential[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await deps.documentClient.send(
-      new QueryCommand({
-        TableName: deps.tableName,
-        IndexName: 'gsi1',
-        KeyConditionExpression: 'gsi1pk = :pk',
-        ExpressionAttributeValues: { ':pk': CREDENTIALS_INDEX_PK },
-        ExclusiveStartKey: startKey,
-      }),
-    );
+  const pages = paginateQuery(
+    { client: deps.documentClient },
+    {
+      TableName: deps.tableName,
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :pk',
+      ExpressionAttributeValues: { ':pk': CREDENTIALS_INDEX_PK },
+    },
+  );
+  for await (const page of pages) {
     for (const item of page.Items ?? []) {
       credentials.push({
         accessKeyId: String(item.accessKeyId),
@@ -162,8 +161,7 @@ export async function listRunnerCredentials(deps: RunnerCredentialsDeps): Promis
         ...(item.description ? { description: String(item.description) } : {}),
       });
     }
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  }
   return credentials;
 }
 

@@ -1,6 +1,6 @@
 // ReportTaskRunnerHeartbeat: runners say they are alive every few minutes; status tooling lists them per worker
 // group. Items expire by TTL, but TTL deletion lags by hours, so "live" is decided by lastSeenAt, not by presence.
-import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { paginateQuery, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { assertWorkerGroupGranted } from './runner-credentials';
 import type { Caller } from './runner-credentials';
 import type { TaskQueueDeps } from './task-queue';
@@ -55,21 +55,20 @@ export async function listLiveRunners(
 ): Promise<LiveRunner[]> {
   const since = deps.now() - RUNNER_LIVE_WINDOW_MS;
   const runners: LiveRunner[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await deps.documentClient.send(
-      new QueryCommand({
-        TableName: deps.tableName,
-        IndexName: 'gsi1',
-        KeyConditionExpression:
-          workerGroup === undefined ? 'gsi1pk = :pk' : 'gsi1pk = :pk AND begins_with(gsi1sk, :prefix)',
-        ExpressionAttributeValues: {
-          ':pk': RUNNERS_PK,
-          ...(workerGroup === undefined ? {} : { ':prefix': `${workerGroup}#` }),
-        },
-        ExclusiveStartKey: startKey,
-      }),
-    );
+  const pages = paginateQuery(
+    { client: deps.documentClient },
+    {
+      TableName: deps.tableName,
+      IndexName: 'gsi1',
+      KeyConditionExpression:
+        workerGroup === undefined ? 'gsi1pk = :pk' : 'gsi1pk = :pk AND begins_with(gsi1sk, :prefix)',
+      ExpressionAttributeValues: {
+        ':pk': RUNNERS_PK,
+        ...(workerGroup === undefined ? {} : { ':prefix': `${workerGroup}#` }),
+      },
+    },
+  );
+  for await (const page of pages) {
     for (const item of page.Items ?? []) {
       // The prefix also matches groups that merely start with "<group>#"; keep exact matches only.
       if (workerGroup !== undefined && item.workerGroup !== workerGroup) continue;
@@ -82,7 +81,6 @@ export async function listLiveRunners(
         ...(item.hostname ? { hostname: String(item.hostname) } : {}),
       });
     }
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  }
   return runners;
 }
