@@ -25,7 +25,13 @@ import { uploadConfig } from './cli/local-run';
 import { startLocalStack, type LocalStack } from './cli/local-stack';
 import { findServeInstance } from './cli/serve-client';
 import { ServeRuns } from './cli/serve-runs';
-import { runnerWorkerGroups, startLocalTaskRunner, type LocalTaskRunner } from './cli/task-runner-endpoint';
+import { startLocalRunners } from './cli/local-runners';
+import {
+  LOCAL_WORKER_GROUP,
+  runnerWorkerGroups,
+  startLocalTaskRunner,
+  type LocalTaskRunner,
+} from './cli/task-runner-endpoint';
 import { SAMPLE_CONFIG, SAMPLE_MOCK } from './start';
 
 /** Fixed ports by default, so the endpoints stay the same across restarts: DynamoDB, S3, task runner, control. */
@@ -130,6 +136,16 @@ async function main(): Promise<number> {
         ...(pollWindow !== undefined ? { pollWindowMs: pollWindow * 1000 } : {}),
       });
       closers.push(() => taskRunner!.close());
+      // The sample's runner tables (worker group `local`) get the bundled runner, as `npm start` gives them, so a
+      // run started here never waits for a runner nobody started; other worker groups are for external runners.
+      const localRunner = startLocalRunners({
+        endpoint: taskRunner.endpoint,
+        credentials: taskRunner.credentials,
+        workerGroups: [LOCAL_WORKER_GROUP],
+        verbose: options.verbose,
+        log,
+      });
+      closers.push(() => localRunner.stop());
     } catch (error) {
       log(`Task-runner endpoint not started (${(error as Error).message}); runner tables need it`);
     }
@@ -180,6 +196,7 @@ async function main(): Promise<number> {
         `  task runner  ${taskRunner.endpoint}  worker groups ${taskRunner.credentials.workerGroups.join(', ')}`,
       );
       log(`  runner key   ${taskRunner.credentials.accessKeyId} (secret in ${endpointsPath(dataDir)})`);
+      log(`  runner       the bundled extract-runner serves worker group ${LOCAL_WORKER_GROUP}`);
     }
     log(`Endpoints written to ${endpointsPath(dataDir)}. Ctrl-C stops; data stays in ${dataDir}.`);
 

@@ -20,13 +20,12 @@ import { localDynamoDbClient, localS3Client } from '../../local/emulators';
 import { readRunRecord } from '../../local/summary';
 import type { LocalEndpoints } from '../../local/cli/endpoints-file';
 import { listRunTables } from '../../functions/lib/tracking-store';
-import { PROJECT_ROOT, runCommand, spawnCommand, spawnRunner, type SummaryJson } from './helpers/commands';
+import { PROJECT_ROOT, runCommand, spawnCommand, type SummaryJson } from './helpers/commands';
 
 jest.setTimeout(60_000);
 
 const dataDir = mkdtempSync(join(tmpdir(), 'extract-pipeline-serve-test-'));
 const children: ChildProcess[] = [];
-const runners: ChildProcess[] = [];
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -82,7 +81,6 @@ function s3Client(endpoints: LocalEndpoints): S3Client {
 }
 
 afterAll(async () => {
-  for (const runner of runners) runner.kill('SIGTERM');
   while (children.length > 0) await stopServe();
 });
 
@@ -90,9 +88,8 @@ describe('serve mode', () => {
   let endpoints: LocalEndpoints;
 
   beforeAll(async () => {
+    // The sample's runner table (worker group `local`) is run by the runner serve mode starts itself.
     endpoints = await startServe();
-    // The sample's runner table (worker group `local`) is run by the bundled runner CLI, as a user would start it.
-    runners.push(spawnRunner(endpoints.taskRunner!, 'local', endpoints.runnerCredentials!));
   });
 
   it('writes its endpoints, with the task-runner endpoint and a runner credential', () => {

@@ -38,28 +38,6 @@ export function spawnCommand(script: string, args: string[]): ChildProcess {
   });
 }
 
-/** The bundled runner CLI (`npx extract-runner`), as a user starts it next to serve mode. */
-export function spawnRunner(
-  endpoint: string,
-  workerGroup: string,
-  credentials: { accessKeyId: string; secretAccessKey: string },
-): ChildProcess {
-  return spawn(
-    process.execPath,
-    [join(PROJECT_ROOT, 'bin', 'extract-runner.js'), '--endpoint', endpoint, '--worker-group', workerGroup],
-    {
-      cwd: PROJECT_ROOT,
-      stdio: 'ignore',
-      env: {
-        ...process.env,
-        AWS_ACCESS_KEY_ID: credentials.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-        AWS_REGION: 'us-east-1',
-      },
-    },
-  );
-}
-
 export interface SummaryJson {
   runId: string;
   status: string;
