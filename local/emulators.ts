@@ -33,6 +33,22 @@ export function localS3Client(
   });
 }
 
+/**
+ * The variables that point the handlers' own AWS clients (built from the environment, as in Lambda) at local
+ * endpoints. s3rver corrupts streamed uploads with the SDK's default checksums, hence WHEN_REQUIRED.
+ */
+export function localAwsEnvironment(endpoints: { dynamodb: string; s3: string }): Record<string, string> {
+  return {
+    AWS_REGION: LOCAL_REGION,
+    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
+    AWS_ENDPOINT_URL_S3: endpoints.s3,
+    AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
+    AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
+  };
+}
+
 export interface Emulator {
   endpoint: string;
   close(): Promise<void>;

@@ -11,13 +11,13 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createDocumentClient } from '../functions/clients/dynamodb';
 import type { TrackingStore } from '../functions/lib/tracking-store';
 import { listLiveRunners } from '../functions/lib/task-runner/runner-heartbeats';
-import { startDynamoDb } from './emulators';
+import { startDynamoDb, localDynamoDbClient } from './emulators';
 import { deployedTrackingTableName, readStageNames, readStageConfig } from './stage-environment';
 import { formatSummary, formatTable, readRunSummary, summaryJson } from './summary';
 import { LocalCommandError, parseOptions, runCommand, UsageError } from './cli/command';
 import { DEFAULT_DATA_DIR } from './cli/endpoints-file';
 import { listRuns } from './cli/list-runs';
-import { LOCAL_STAGE, localDynamoDbClient } from './cli/local-stack';
+import { LOCAL_STAGE } from './cli/local-stack';
 import { findServeInstance } from './cli/serve-client';
 
 interface OpenStore {

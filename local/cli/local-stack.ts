@@ -13,8 +13,7 @@ import type { ObjectCreatedDetail } from '../../functions/lib/start-run-for-uplo
 import type { TrackingStore } from '../../functions/lib/tracking-store';
 import { createConfigBucket, createTrackingTable } from '../create-resources';
 import {
-  LOCAL_CREDENTIALS,
-  LOCAL_REGION,
+  localAwsEnvironment,
   localDynamoDbClient,
   localS3Client,
   startDynamoDb,
@@ -22,7 +21,6 @@ import {
   type Emulator,
   type S3EventRecord,
 } from '../emulators';
-export { localDynamoDbClient, localS3Client };
 import { listLambdaFunctions, loadLambdaHandler, type LambdaHandler } from '../lambda-functions';
 import { readStageNames, type StageNames } from '../stage-environment';
 
@@ -108,14 +106,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const endpoints = { dynamodb: dynamoEmulator.endpoint, s3: s3Emulator.endpoint };
 
   // The handlers build their clients from the environment at load time, exactly as in Lambda.
-  Object.assign(process.env, names.environment, {
-    AWS_REGION: LOCAL_REGION,
-    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-    AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
-    AWS_ENDPOINT_URL_S3: endpoints.s3,
-    AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
-    AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
+  Object.assign(process.env, names.environment, localAwsEnvironment(endpoints), {
     // Info and debug logs go to stdout, which belongs to the summary (and to --json).
     ...(options.verbose ? {} : { POWERTOOLS_LOG_LEVEL: 'ERROR' }),
   });

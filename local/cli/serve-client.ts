@@ -6,7 +6,7 @@ import type { ProgressCounts } from '../progress';
 import { readRunSummary, type RunSummary } from '../summary';
 import { LocalCommandError } from './command';
 import { readEndpoints, type LocalEndpoints } from './endpoints-file';
-import { localDynamoDbClient } from './local-stack';
+import { localDynamoDbClient } from '../emulators';
 
 const POLL_INTERVAL_MS = 300;
 

@@ -1,9 +1,8 @@
 // given/when helpers for running the real state machine definition against real local emulators: dynalite for
 // the tracking table and s3rver for the config bucket, reached through the real AWS SDK v3 clients by the real
 // handler modules. Only Glue, EMR and ECS (no local implementation) are answered by the scripted job backend.
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { createDocumentClient } from '../../functions/clients/dynamodb';
 import { listRunTables } from '../../functions/lib/tracking-store';
 import { runKey, type RunRecord, type TableRecord } from '../../functions/lib/tracking-records';
@@ -15,8 +14,10 @@ import { createConfigBucket, createTaskQueueTable, createTrackingTable } from '.
 import { startTaskRunnerServer, type TaskRunnerServer } from '../../local/task-runner-server';
 import { LocalTaskTokens } from '../../local/task-token-bridge';
 import {
-  LOCAL_CREDENTIALS,
   LOCAL_REGION,
+  localAwsEnvironment,
+  localDynamoDbClient,
+  localS3Client,
   startDynamoDb,
   startS3,
   type Emulator,
@@ -85,32 +86,16 @@ export interface Pipeline {
 export async function startPipeline(): Promise<Pipeline> {
   const [dynamo, s3Emulator]: Emulator[] = await Promise.all([startDynamoDb(), startS3()]);
   // The handlers build their clients from the environment, exactly as in Lambda.
-  Object.assign(process.env, TEST_STAGE_ENV, {
-    AWS_REGION: LOCAL_REGION,
-    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-    AWS_ENDPOINT_URL_DYNAMODB: dynamo!.endpoint,
-    AWS_ENDPOINT_URL_S3: s3Emulator!.endpoint,
-    // s3rver corrupts streamed uploads with the SDK's default checksums.
-    AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
-    AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
-    POWERTOOLS_LOG_LEVEL: 'ERROR',
-  });
+  Object.assign(
+    process.env,
+    TEST_STAGE_ENV,
+    localAwsEnvironment({ dynamodb: dynamo!.endpoint, s3: s3Emulator!.endpoint }),
+    { POWERTOOLS_LOG_LEVEL: 'ERROR' },
+  );
 
-  const dynamodb = new DynamoDBClient({
-    endpoint: dynamo!.endpoint,
-    region: LOCAL_REGION,
-    credentials: LOCAL_CREDENTIALS,
-  });
+  const dynamodb = localDynamoDbClient(dynamo!.endpoint);
   const db = createDocumentClient(dynamodb);
-  const s3 = new S3Client({
-    endpoint: s3Emulator!.endpoint,
-    region: LOCAL_REGION,
-    credentials: LOCAL_CREDENTIALS,
-    forcePathStyle: true,
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  });
+  const s3 = localS3Client(s3Emulator!.endpoint);
   await createTrackingTable(dynamodb, TRACKING_TABLE);
   await createTaskQueueTable(dynamodb, TASK_QUEUE_TABLE);
   await createConfigBucket(s3, CONFIG_BUCKET);
