@@ -1,7 +1,6 @@
 // Reads and writes the extract tracking table. Every write that moves a status is conditional, so a retried or
 // duplicated Lambda invocation can neither write a table twice nor move it back (dynalite, used locally, has
 // no transactions, so nothing here relies on them).
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   BatchWriteCommand,
   GetCommand,
@@ -10,6 +9,7 @@ import {
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
+import { isConditionFailure } from './is-condition-failure';
 import type { TableJob } from './build-table-jobs';
 import { RunAlreadyExistsError } from './errors';
 import type { JobOutcome, TableStatus } from './job-outcome';
@@ -42,13 +42,6 @@ const BATCH_PARALLELISM = 4;
 const MAX_BATCH_RETRIES = 8;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function isConditionFailure(error: unknown): boolean {
-  return (
-    error instanceof ConditionalCheckFailedException ||
-    (error as Error).name === 'ConditionalCheckFailedException'
-  );
-}
 
 export type NewRun = Omit<RunRecord, 'pk' | 'sk' | 'entity' | 'status' | 'gsi2pk' | 'gsi2sk'>;
 

@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { GetCommand, paginateQuery, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { AccessDeniedException } from './protocol-errors';
+import { isConditionFailure } from '../is-condition-failure';
 
 export interface RunnerCredentialsDeps {
   documentClient: DynamoDBDocumentClient;
@@ -115,7 +116,7 @@ export async function grantRunnerCredentialWorkerGroups(
       }),
     );
   } catch (error) {
-    if ((error as Error).name === 'ConditionalCheckFailedException') {
+    if (isConditionFailure(error)) {
       throw new RunnerCredentialNotFoundError(`No active runner credential ${accessKeyId}.`);
     }
     throw error;
@@ -181,7 +182,7 @@ export async function revokeRunnerCredential(
       }),
     );
   } catch (error) {
-    if ((error as Error).name === 'ConditionalCheckFailedException') {
+    if (isConditionFailure(error)) {
       throw new RunnerCredentialNotFoundError(`No runner credential with access key id ${accessKeyId}.`);
     }
     throw error;

@@ -26,6 +26,7 @@ import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/li
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { MAX_CAUSE_LENGTH, TaskGoneError } from './task-callbacks';
 import type { TaskCallbacks } from './task-callbacks';
+import { isConditionFailure } from '../is-condition-failure';
 
 export const QUEUE_INDEX = 'gsi1';
 export const LEASE_INDEX = 'leases';
@@ -83,7 +84,6 @@ export const taskKey = (taskId: string) => ({ pk: `TASK#${taskId}`, sk: 'TASK' }
 const sha256 = (value: string) => createHash('sha256').update(value).digest('base64url');
 const queueSortKey = (queuedAtMs: number, taskId: string) =>
   `${String(queuedAtMs).padStart(15, '0')}#${taskId}`;
-const isConditionFailure = (error: unknown) => (error as Error).name === 'ConditionalCheckFailedException';
 const finalTtl = (nowMs: number) => Math.floor(nowMs / 1000) + FINISHED_RETENTION_SECONDS;
 
 function toTaskItem(item: Record<string, unknown>): TaskItem {
