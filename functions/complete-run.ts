@@ -3,9 +3,9 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { documentClient } from './clients/dynamodb';
 import { lazy } from './lib/lazy';
-import { logger } from './lib/logger';
+import { logger } from './powertools';
 import { readTrackingTableName } from './lib/tracking-table-name';
-import { completeRun, type RunInfo, type RunSummary } from './lib/tracking-store';
+import { completeRun, type RunInfo, type RunSummary } from './lib/tracking/tracking-store';
 
 export interface CompleteRunInput {
   run: RunInfo;

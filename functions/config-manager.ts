@@ -5,9 +5,9 @@ import middy from '@middy/core';
 import { documentClient } from './clients/dynamodb';
 import { s3Client } from './clients/s3';
 import { lazy } from './lib/lazy';
-import { logger } from './lib/logger';
-import { prepareExtractRun, type ConfigManagerInput, type PreparedRun } from './lib/prepare-extract-run';
-import { readStageSettings } from './lib/stage-settings';
+import { logger } from './powertools';
+import { prepareExtractRun, type ConfigManagerInput, type PreparedRun } from './lib/runs/prepare-extract-run';
+import { readStageSettings } from './lib/config/stage-settings';
 
 const deps = lazy(() => {
   const settings = readStageSettings();

@@ -3,7 +3,7 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { documentClient } from './clients/dynamodb';
-import { logger } from './lib/logger';
+import { logger } from './powertools';
 import { parseEnqueueRequest } from './lib/task-runner/enqueue-request';
 import { attemptIdFor } from './lib/task-runner/task-object';
 import { enqueueTask } from './lib/task-runner/task-queue';

@@ -2,12 +2,12 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { documentClient } from './clients/dynamodb';
-import type { JobError, TableJob } from './lib/build-table-jobs';
-import { describeJobOutcome } from './lib/job-outcome';
+import type { JobError, TableJob } from './lib/jobs/build-table-jobs';
+import { describeJobOutcome } from './lib/jobs/job-outcome';
 import { lazy } from './lib/lazy';
-import { logger } from './lib/logger';
+import { logger } from './powertools';
 import { readTrackingTableName } from './lib/tracking-table-name';
-import { recordTableOutcome, type RecordedOutcome, type RunInfo } from './lib/tracking-store';
+import { recordTableOutcome, type RecordedOutcome, type RunInfo } from './lib/tracking/tracking-store';
 
 /** The Map iteration's state when it reaches the status handler. */
 export interface JobRunStatusInput {

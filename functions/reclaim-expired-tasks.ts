@@ -5,7 +5,7 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { documentClient } from './clients/dynamodb';
 import { sfnClient } from './clients/sfn';
-import { logger } from './lib/logger';
+import { logger } from './powertools';
 import { createStepFunctionsCallbacks } from './lib/task-runner/task-callbacks';
 import { reclaimExpiredTasks } from './lib/task-runner/task-queue';
 import { loadTaskRunnerConfig } from './lib/task-runner/task-runner-config';

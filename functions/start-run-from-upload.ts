@@ -5,12 +5,8 @@ import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { EventBridgeEvent } from 'aws-lambda';
 import { sfnClient } from './clients/sfn';
 import { StageSettingsError } from './lib/errors';
-import { logger } from './lib/logger';
-import {
-  startRunForUpload,
-  type ObjectCreatedDetail,
-  type UploadRunResult,
-} from './lib/start-run-for-upload';
+import { logger } from './powertools';
+import { startRunForUpload, type ObjectCreatedDetail, type UploadRunResult } from './lib/runs/upload-trigger';
 
 async function startRunFromUpload(
   event: EventBridgeEvent<'Object Created', ObjectCreatedDetail>,

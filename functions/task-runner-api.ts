@@ -6,7 +6,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Context, LambdaFunctionURLEvent } from 'aws-lambda';
 import { documentClient } from './clients/dynamodb';
 import { sfnClient } from './clients/sfn';
-import { logger } from './lib/logger';
+import { logger } from './powertools';
 import { createTaskRunnerApi } from './lib/task-runner/handle-request';
 import { realSleep } from './lib/task-runner/poll-for-task';
 import { createStepFunctionsCallbacks } from './lib/task-runner/task-callbacks';

@@ -9,7 +9,7 @@ import './polyfills';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
-import type { ObjectCreatedDetail } from '../functions/lib/start-run-for-upload';
+import type { ObjectCreatedDetail } from '../functions/lib/runs/upload-trigger';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from './emulators';
 import { readMockFile } from './mock-file';
 import { LocalCommandError, parseOptions, runCommand, UsageError } from './cli/command';

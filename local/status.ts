@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createDocumentClient } from '../functions/clients/dynamodb';
-import type { TrackingStore } from '../functions/lib/tracking-store';
+import type { TrackingStore } from '../functions/lib/tracking/tracking-store';
 import { listLiveRunners } from '../functions/lib/task-runner/runner-heartbeats';
 import { startDynamoDb, localDynamoDbClient } from './emulators';
 import { deployedTrackingTableName, readStageNames, readStageConfig } from './stage-environment';

@@ -1,9 +1,14 @@
 // One run's summary, read from the tracking table: what `npm start` prints when a run ends and what
 // `npm run status -- --run-id R` prints later. Both go through here so the two can never disagree.
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import type { TableStatus } from '../functions/lib/job-outcome';
-import { runKey, type RunRecord, type RunStatus, type TableRecord } from '../functions/lib/tracking-records';
-import { listRunTables, type TrackingStore } from '../functions/lib/tracking-store';
+import type { TableStatus } from '../functions/lib/jobs/job-outcome';
+import {
+  runKey,
+  type RunRecord,
+  type RunStatus,
+  type TableRecord,
+} from '../functions/lib/tracking/tracking-records';
+import { listRunTables, type TrackingStore } from '../functions/lib/tracking/tracking-store';
 
 export interface TableSummary {
   table: string;

@@ -6,7 +6,7 @@
 //                           e.g. to replay one: a repeated event starts nothing
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ObjectCreatedDetail } from '../../functions/lib/start-run-for-upload';
+import type { ObjectCreatedDetail } from '../../functions/lib/runs/upload-trigger';
 import { parseMockFile } from '../mock-file';
 import type { RemoteRunRequest } from './serve-client';
 import type { ServeRuns } from './serve-runs';

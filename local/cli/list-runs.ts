@@ -1,8 +1,12 @@
 // Runs newest first with their counts, from the tracking table's by-status index (one Query per status, no
 // scan), so the same code lists a local table or a deployed stage's.
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { runStatusIndexKey, type RunRecord, type RunStatus } from '../../functions/lib/tracking-records';
-import { listRunTables, type TrackingStore } from '../../functions/lib/tracking-store';
+import {
+  runStatusIndexKey,
+  type RunRecord,
+  type RunStatus,
+} from '../../functions/lib/tracking/tracking-records';
+import { listRunTables, type TrackingStore } from '../../functions/lib/tracking/tracking-store';
 import { countTables, type RunCounts } from '../summary';
 
 const BY_STATUS_INDEX = 'by-status';

@@ -2,8 +2,8 @@
 // the tracking table. `npm start` (standalone) and serve mode (uploads, `npm start` against serve) both run here.
 import { randomUUID } from 'node:crypto';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { RUN_ID_PATTERN } from '../../functions/lib/extract-run-event';
-import type { TrackingStore } from '../../functions/lib/tracking-store';
+import { RUN_ID_PATTERN } from '../../functions/lib/runs/extract-run-event';
+import type { TrackingStore } from '../../functions/lib/tracking/tracking-store';
 import { createJobBackend, type JobScript } from '../job-backend';
 import type { LambdaHandler } from '../lambda-functions';
 import type { ProgressCounts } from '../progress';

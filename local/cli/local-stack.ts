@@ -9,8 +9,8 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../../functions/clients/dynamodb';
-import type { ObjectCreatedDetail } from '../../functions/lib/start-run-for-upload';
-import type { TrackingStore } from '../../functions/lib/tracking-store';
+import type { ObjectCreatedDetail } from '../../functions/lib/runs/upload-trigger';
+import type { TrackingStore } from '../../functions/lib/tracking/tracking-store';
 import { createConfigBucket, createTrackingTable } from '../create-resources';
 import {
   localAwsEnvironment,

@@ -7,7 +7,7 @@ import {
   type ObjectCreatedDetail,
   type StartExecution,
   type UploadRunResult,
-} from '../../functions/lib/start-run-for-upload';
+} from '../../functions/lib/runs/upload-trigger';
 import type { JobScript } from '../job-backend';
 import { LocalTaskTokens } from '../task-token-bridge';
 import { readRunRecord } from '../summary';

@@ -12,7 +12,7 @@ import {
   grantRunnerCredentialWorkerGroups,
 } from '../../functions/lib/task-runner/runner-credentials';
 import type { TaskCallbacks } from '../../functions/lib/task-runner/task-callbacks';
-import { parseConfigDocument, validateExtractConfig } from '../../functions/lib/extract-config';
+import { parseConfigDocument, validateExtractConfig } from '../../functions/lib/config/extract-config';
 import { createTaskQueueTable } from '../create-resources';
 import { startTaskRunnerServer } from '../task-runner-server';
 import type { Credentials } from './endpoints-file';

@@ -4,8 +4,8 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { createDocumentClient } from '../../functions/clients/dynamodb';
-import { listRunTables } from '../../functions/lib/tracking-store';
-import { runKey, type RunRecord, type TableRecord } from '../../functions/lib/tracking-records';
+import { listRunTables } from '../../functions/lib/tracking/tracking-store';
+import { runKey, type RunRecord, type TableRecord } from '../../functions/lib/tracking/tracking-records';
 import { PassThrough } from 'node:stream';
 import { DataPipelineClient } from '@aws-sdk/client-data-pipeline';
 import { createRunnerCredential } from '../../functions/lib/task-runner/runner-credentials';

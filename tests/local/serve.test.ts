@@ -19,7 +19,7 @@ import { listRuns, type RunListing } from '../../local/cli/list-runs';
 import { localDynamoDbClient, localS3Client } from '../../local/emulators';
 import { readRunRecord } from '../../local/summary';
 import type { LocalEndpoints } from '../../local/cli/endpoints-file';
-import { listRunTables } from '../../functions/lib/tracking-store';
+import { listRunTables } from '../../functions/lib/tracking/tracking-store';
 import { PROJECT_ROOT, runCommand, spawnCommand, type SummaryJson } from './helpers/commands';
 
 jest.setTimeout(60_000);

@@ -3,7 +3,7 @@
 //   base table  pk = RUN#<run_id>          sk = RUN | TABLE#<table>
 //   by-table    gsi1pk = TABLE#<table>     gsi1sk = <run started_at>#<run_id>   (history of table T)
 //   by-status   gsi2pk = RUNS#<status>     gsi2sk = <run started_at>#<run_id>   (runs by status; run records only)
-import type { TableStatus } from './job-outcome';
+import type { TableStatus } from '../jobs/job-outcome';
 
 export type RunStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED';
 

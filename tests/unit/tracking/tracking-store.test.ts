@@ -3,11 +3,11 @@
 // behaviour, so they are checked against a DynamoDB rather than a stub.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { createDocumentClient } from '../../functions/clients/dynamodb';
-import type { TableJob } from '../../functions/lib/build-table-jobs';
-import { RunAlreadyExistsError } from '../../functions/lib/errors';
-import type { JobOutcome } from '../../functions/lib/job-outcome';
-import { runKey, tableKey } from '../../functions/lib/tracking-records';
+import { createDocumentClient } from '../../../functions/clients/dynamodb';
+import type { TableJob } from '../../../functions/lib/jobs/build-table-jobs';
+import { RunAlreadyExistsError } from '../../../functions/lib/errors';
+import type { JobOutcome } from '../../../functions/lib/jobs/job-outcome';
+import { runKey, tableKey } from '../../../functions/lib/tracking/tracking-records';
 import {
   completeRun,
   failRun,
@@ -17,9 +17,9 @@ import {
   type NewRun,
   type RunInfo,
   type TrackingStore,
-} from '../../functions/lib/tracking-store';
-import { createTrackingTable } from '../../local/create-resources';
-import { startDynamoDb, type Emulator, localDynamoDbClient } from '../../local/emulators';
+} from '../../../functions/lib/tracking/tracking-store';
+import { createTrackingTable } from '../../../local/create-resources';
+import { startDynamoDb, type Emulator, localDynamoDbClient } from '../../../local/emulators';
 
 jest.setTimeout(20_000);
 

@@ -1,11 +1,11 @@
 // The per-job-type launchers: a table's config and the stage defaults in, the service request out.
-import { buildEcsRequest } from '../../functions/launchers/ecs';
-import { buildEmrRequest } from '../../functions/launchers/emr';
-import { buildGlueRequest } from '../../functions/launchers/glue';
-import { TableJobError } from '../../functions/lib/errors';
-import type { TableConfig } from '../../functions/lib/extract-config';
-import type { JobArguments } from '../../functions/lib/job-arguments';
-import type { EcsDefaults, EmrDefaults, GlueDefaults } from '../../functions/lib/stage-settings';
+import { buildEcsRequest } from '../../../functions/lib/jobs/launchers/ecs';
+import { buildEmrRequest } from '../../../functions/lib/jobs/launchers/emr';
+import { buildGlueRequest } from '../../../functions/lib/jobs/launchers/glue';
+import { TableJobError } from '../../../functions/lib/errors';
+import type { TableConfig } from '../../../functions/lib/config/extract-config';
+import type { JobArguments } from '../../../functions/lib/jobs/job-arguments';
+import type { EcsDefaults, EmrDefaults, GlueDefaults } from '../../../functions/lib/config/stage-settings';
 
 const RUN = { run_id: 'run-2024-06-01' };
 const ARGS: JobArguments = { '--table': 'sales.orders', '--run_id': RUN.run_id, '--source_type': 'postgres' };

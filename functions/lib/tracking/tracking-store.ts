@@ -9,10 +9,10 @@ import {
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import { isConditionFailure } from './is-condition-failure';
-import type { TableJob } from './build-table-jobs';
-import { RunAlreadyExistsError } from './errors';
-import type { JobOutcome, TableStatus } from './job-outcome';
+import { isConditionFailure } from '../is-condition-failure';
+import type { TableJob } from '../jobs/build-table-jobs';
+import { RunAlreadyExistsError } from '../errors';
+import type { JobOutcome, TableStatus } from '../jobs/job-outcome';
 import {
   overallRunStatus,
   runKey,

@@ -1,8 +1,8 @@
 // Turns a table into the Glue StartJobRun request that `Glue Start Extract Job Run` sends (.sync).
-import { TableJobError } from '../lib/errors';
-import type { TableConfig } from '../lib/extract-config';
-import type { JobArguments } from '../lib/job-arguments';
-import type { GlueDefaults } from '../lib/stage-settings';
+import { TableJobError } from '../../errors';
+import type { TableConfig } from '../../config/extract-config';
+import type { JobArguments } from '../job-arguments';
+import type { GlueDefaults } from '../../config/stage-settings';
 
 export interface GlueJobRequest {
   JobName: string;

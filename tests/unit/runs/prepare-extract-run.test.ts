@@ -3,14 +3,14 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { createDocumentClient } from '../../functions/clients/dynamodb';
-import { InvalidEventError } from '../../functions/lib/errors';
-import { prepareExtractRun } from '../../functions/lib/prepare-extract-run';
-import { readStageSettings } from '../../functions/lib/stage-settings';
-import { runKey } from '../../functions/lib/tracking-records';
-import { startRun, type TrackingStore } from '../../functions/lib/tracking-store';
-import { createTrackingTable } from '../../local/create-resources';
-import { startDynamoDb, type Emulator, localDynamoDbClient } from '../../local/emulators';
+import { createDocumentClient } from '../../../functions/clients/dynamodb';
+import { InvalidEventError } from '../../../functions/lib/errors';
+import { prepareExtractRun } from '../../../functions/lib/runs/prepare-extract-run';
+import { readStageSettings } from '../../../functions/lib/config/stage-settings';
+import { runKey } from '../../../functions/lib/tracking/tracking-records';
+import { startRun, type TrackingStore } from '../../../functions/lib/tracking/tracking-store';
+import { createTrackingTable } from '../../../local/create-resources';
+import { startDynamoDb, type Emulator, localDynamoDbClient } from '../../../local/emulators';
 
 jest.setTimeout(20_000);
 

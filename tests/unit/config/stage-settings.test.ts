@@ -1,6 +1,6 @@
 // The stage settings the Lambdas read from their environment (set from config/<stage>.yml).
-import { StageSettingsError } from '../../functions/lib/errors';
-import { readStageSettings } from '../../functions/lib/stage-settings';
+import { StageSettingsError } from '../../../functions/lib/errors';
+import { readStageSettings } from '../../../functions/lib/config/stage-settings';
 
 const REQUIRED = {
   STAGE: 'dev',

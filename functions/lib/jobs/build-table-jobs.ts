@@ -1,12 +1,12 @@
 // Resolves which tables a run extracts and builds each one's job request: the Map's items. Every table asked
 // for yields exactly one item, valid or not, so that every table ends with a record.
-import { buildEcsRequest, type EcsTaskRequest } from '../launchers/ecs';
-import { buildEmrRequest, type EmrJobRequest } from '../launchers/emr';
-import { buildGlueRequest, type GlueJobRequest } from '../launchers/glue';
-import { buildRunnerRequest, type RunnerTaskRequest } from '../launchers/runner';
-import { JOB_TYPES, type ExtractConfig, type JobType, type TableConfig } from './extract-config';
+import { buildEcsRequest, type EcsTaskRequest } from './launchers/ecs';
+import { buildEmrRequest, type EmrJobRequest } from './launchers/emr';
+import { buildGlueRequest, type GlueJobRequest } from './launchers/glue';
+import { buildRunnerRequest, type RunnerTaskRequest } from './launchers/runner';
+import { JOB_TYPES, type ExtractConfig, type JobType, type TableConfig } from '../config/extract-config';
 import { buildJobArguments, type RunContext } from './job-arguments';
-import type { StageSettings } from './stage-settings';
+import type { StageSettings } from '../config/stage-settings';
 
 export interface JobError {
   Error: string;

@@ -2,12 +2,12 @@
 // tables, record the run, and hand the Map its items. A run that cannot start is still recorded (FAILED, with
 // the reason) before the error is raised, so it never vanishes without a trace.
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { buildTableJobs } from './build-table-jobs';
-import { InvalidEventError } from './errors';
+import { buildTableJobs } from '../jobs/build-table-jobs';
+import { InvalidEventError } from '../errors';
 import { parseExtractRunEvent, RUN_ID_PATTERN } from './extract-run-event';
-import { readExtractConfig } from './read-extract-config';
-import type { StageSettings } from './stage-settings';
-import { failRun, startRun, type NewRun, type RunInfo, type TrackingStore } from './tracking-store';
+import { readExtractConfig } from '../config/read-extract-config';
+import type { StageSettings } from '../config/stage-settings';
+import { failRun, startRun, type NewRun, type RunInfo, type TrackingStore } from '../tracking/tracking-store';
 
 /** The config manager's Lambda payload, built by the state machine from the event and the context object. */
 export interface ConfigManagerInput {

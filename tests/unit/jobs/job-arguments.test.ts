@@ -1,6 +1,7 @@
 // The arguments every extract job receives, whatever service runs it.
-import type { TableConfig } from '../../functions/lib/extract-config';
-import { buildJobArguments, toEnvironmentName } from '../../functions/lib/job-arguments';
+import type { TableConfig } from '../../../functions/lib/config/extract-config';
+import { toEnvironmentName } from '../../../functions/lib/config/argument-names';
+import { buildJobArguments } from '../../../functions/lib/jobs/job-arguments';
 
 function table(overrides: Partial<TableConfig> = {}): TableConfig {
   return { name: 'sales.orders', job_type: 'glue', enabled: true, ...overrides };

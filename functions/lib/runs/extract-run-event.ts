@@ -2,8 +2,8 @@
 // Unknown keys are rejected so that a typo such as `table_to_extract` fails loudly instead of extracting
 // every table in the config.
 import { z } from 'zod';
-import { InvalidEventError } from './errors';
-import { formatIssues, TABLE_NAME_PATTERN } from './extract-config';
+import { InvalidEventError } from '../errors';
+import { formatIssues, TABLE_NAME_PATTERN } from '../config/extract-config';
 
 export const RUN_ID_PATTERN = /^[A-Za-z0-9_.:-]{1,80}$/;
 

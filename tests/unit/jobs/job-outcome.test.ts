@@ -1,6 +1,6 @@
 // Reading a table's outcome out of what its job state produced: the .sync result, or the Catch's Error/Cause.
-import { JOB_TYPES } from '../../functions/lib/extract-config';
-import { describeJobOutcome } from '../../functions/lib/job-outcome';
+import { JOB_TYPES } from '../../../functions/lib/config/extract-config';
+import { describeJobOutcome } from '../../../functions/lib/jobs/job-outcome';
 
 const STARTED_ISO = '2023-11-14T22:13:20.000Z';
 const STARTED_MS = Date.parse(STARTED_ISO);

@@ -1,6 +1,6 @@
 // The extract config schema: what a hand-written config may say, and how each mistake is reported.
-import { ConfigValidationError } from '../../functions/lib/errors';
-import { parseConfigDocument, validateExtractConfig } from '../../functions/lib/extract-config';
+import { ConfigValidationError } from '../../../functions/lib/errors';
+import { parseConfigDocument, validateExtractConfig } from '../../../functions/lib/config/extract-config';
 
 const KEY = 'extract-config/extract-config.yml';
 

@@ -1,6 +1,6 @@
 // The state machine's input: what a manual invoke, the upload trigger and the local runner may send.
-import { InvalidEventError } from '../../functions/lib/errors';
-import { parseExtractRunEvent } from '../../functions/lib/extract-run-event';
+import { InvalidEventError } from '../../../functions/lib/errors';
+import { parseExtractRunEvent } from '../../../functions/lib/runs/extract-run-event';
 
 const LIMIT = 3;
 

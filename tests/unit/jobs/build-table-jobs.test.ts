@@ -1,7 +1,7 @@
 // Which tables a run extracts, and the one Map item each of them becomes.
-import { buildTableJobs } from '../../functions/lib/build-table-jobs';
-import { validateExtractConfig, type ExtractConfig } from '../../functions/lib/extract-config';
-import { readStageSettings } from '../../functions/lib/stage-settings';
+import { buildTableJobs } from '../../../functions/lib/jobs/build-table-jobs';
+import { validateExtractConfig, type ExtractConfig } from '../../../functions/lib/config/extract-config';
+import { readStageSettings } from '../../../functions/lib/config/stage-settings';
 
 const SETTINGS = readStageSettings({
   STAGE: 'test',

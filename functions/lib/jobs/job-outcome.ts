@@ -1,7 +1,7 @@
 // Reads a table's outcome out of whatever the job state produced: the service's .sync result on success,
 // or the Catch's {Error, Cause} on failure, where Cause is often the service's own JSON description of the
 // failed run. Each service names its fields differently; this is the one place that knows how.
-import { JOB_TYPES } from './job-types';
+import { JOB_TYPES } from '../config/job-types';
 import type { JobError } from './build-table-jobs';
 
 export type TableStatus = 'PENDING' | 'SUCCEEDED' | 'FAILED' | 'SKIPPED';

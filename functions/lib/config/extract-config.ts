@@ -3,8 +3,8 @@
 // file, a bad top level or bad `defaults` (which affect every table) fail the whole run.
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { ConfigValidationError } from './errors';
-import { RESERVED_ARGUMENT_KEYS, toEnvironmentName } from './job-arguments';
+import { ConfigValidationError } from '../errors';
+import { RESERVED_ARGUMENT_KEYS, toEnvironmentName } from './argument-names';
 
 export { JOB_TYPES, type JobType } from './job-types';
 

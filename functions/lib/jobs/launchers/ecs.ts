@@ -1,8 +1,9 @@
 // Turns a table into the ECS RunTask (Fargate) request that `ECS Run Extract Task` sends (.sync).
-import { TableJobError } from '../lib/errors';
-import type { TableConfig } from '../lib/extract-config';
-import { toEnvironmentName, type JobArguments, type RunContext } from '../lib/job-arguments';
-import type { EcsDefaults } from '../lib/stage-settings';
+import { TableJobError } from '../../errors';
+import type { TableConfig } from '../../config/extract-config';
+import { toEnvironmentName } from '../../config/argument-names';
+import type { JobArguments, RunContext } from '../job-arguments';
+import type { EcsDefaults } from '../../config/stage-settings';
 
 export interface EcsTaskRequest {
   Cluster: string;

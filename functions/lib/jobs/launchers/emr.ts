@@ -1,9 +1,9 @@
 // Turns a table into the EMR Serverless StartJobRun request that `EMR Start Extract Job Run` sends (.sync).
 import { createHash } from 'node:crypto';
-import { TableJobError } from '../lib/errors';
-import type { TableConfig } from '../lib/extract-config';
-import type { JobArguments, RunContext } from '../lib/job-arguments';
-import type { EmrDefaults } from '../lib/stage-settings';
+import { TableJobError } from '../../errors';
+import type { TableConfig } from '../../config/extract-config';
+import type { JobArguments, RunContext } from '../job-arguments';
+import type { EmrDefaults } from '../../config/stage-settings';
 
 export interface EmrJobRequest {
   ApplicationId: string;

@@ -1,7 +1,7 @@
 // Fetches the extract config object, pinned to a version when the trigger names one, so that a run always
 // uses the exact file that started it even if it is overwritten meanwhile.
 import { GetObjectCommand, NoSuchKey, type S3Client } from '@aws-sdk/client-s3';
-import { ConfigNotFoundError, ConfigValidationError } from './errors';
+import { ConfigNotFoundError, ConfigValidationError } from '../errors';
 import { parseConfigDocument, validateExtractConfig, type ExtractConfig } from './extract-config';
 
 export interface ConfigLocation {

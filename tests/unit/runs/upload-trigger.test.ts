@@ -12,7 +12,7 @@ import {
   startRunForUpload,
   type ObjectCreatedDetail,
   type StartExecution,
-} from '../../functions/lib/start-run-for-upload';
+} from '../../../functions/lib/runs/upload-trigger';
 
 const STATE_MACHINE_ARN = 'arn:aws:states:eu-west-1:123456789012:stateMachine:extract-pipeline-dev';
 const EXECUTION_ARN_PREFIX = 'arn:aws:states:eu-west-1:123456789012:execution:extract-pipeline-dev:';

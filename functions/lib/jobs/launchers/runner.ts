@@ -1,8 +1,8 @@
 // Turns a table into the task that `Runner Extract Task` queues for a worker group's self-hosted task runners
 // (functions/enqueue-runner-task.ts); the runner receives the job arguments as the task's fields.
-import { TableJobError } from '../lib/errors';
-import type { TableConfig } from '../lib/extract-config';
-import type { JobArguments } from '../lib/job-arguments';
+import { TableJobError } from '../../errors';
+import type { TableConfig } from '../../config/extract-config';
+import type { JobArguments } from '../job-arguments';
 
 export interface RunnerTaskRequest {
   worker_group: string;

@@ -1,7 +1,7 @@
 // The arguments every extract job receives, whatever runs it. Launchers shape them for their service
 // (Glue `--key` arguments, EMR entry-point arguments, container environment), so one table's arguments
 // are the same on every job type.
-import type { TableConfig } from './extract-config';
+import type { TableConfig } from '../config/extract-config';
 
 export interface RunContext {
   run_id: string;
@@ -9,16 +9,6 @@ export interface RunContext {
 
 /** Ordered `--key: value` pairs; common keys first, then the table's own arguments. */
 export type JobArguments = Record<string, string>;
-
-/** Set by the pipeline from the table's own fields; a table's `arguments` may not redefine them. */
-export const RESERVED_ARGUMENT_KEYS = [
-  'table',
-  'job_type',
-  'run_id',
-  'source_type',
-  'source_secret_arn',
-  'target_path',
-];
 
 export function buildJobArguments(table: TableConfig, run: RunContext): JobArguments {
   const args: JobArguments = {
@@ -34,12 +24,4 @@ export function buildJobArguments(table: TableConfig, run: RunContext): JobArgum
     if (!(`--${key}` in args)) args[`--${key}`] = value;
   }
   return args;
-}
-
-/** `--source_type` → `EXTRACT_SOURCE_TYPE`: the form a container or shell expects. */
-export function toEnvironmentName(argumentKey: string): string {
-  return `EXTRACT_${argumentKey
-    .replace(/^-+/, '')
-    .replace(/[^A-Za-z0-9]/g, '_')
-    .toUpperCase()}`;
 }
