@@ -2,9 +2,9 @@
 // retries included) and Lambda invocations, per table on each job type and per run. Measured by running the
 // real definition locally with 1 and with N tables and taking the difference, so per-run overhead is separate.
 import '../local/polyfills';
-import { bridgeDistributedMaps } from '../local/distributed-map-bridge';
-import type { LambdaHandler } from '../local/lambda-functions';
-import { loadDefinition } from '../local/load-definition';
+import { bridgeDistributedMaps } from '../local/runtime/distributed-map-bridge';
+import type { LambdaHandler } from '../local/runtime/lambda-functions';
+import { loadDefinition } from '../local/runtime/load-definition';
 import { startPipeline, type Pipeline } from '../tests/helpers/pipeline-harness';
 
 const TABLES = 40;

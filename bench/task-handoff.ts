@@ -9,8 +9,8 @@ import { createDocumentClient } from '../functions/clients/dynamodb';
 import { createRunnerCredential } from '../functions/lib/task-runner/runner-credentials';
 import { InMemoryTaskCallbacks } from '../functions/lib/task-runner/task-callbacks';
 import { enqueueTask } from '../functions/lib/task-runner/task-queue';
-import { LOCAL_REGION, startDynamoDb, localDynamoDbClient } from '../local/emulators';
-import { createTaskQueueTable, startTaskRunnerServer } from '../local/task-runner-server';
+import { LOCAL_REGION, startDynamoDb, localDynamoDbClient } from '../local/stack/emulators';
+import { createTaskQueueTable, startTaskRunnerServer } from '../local/stack/task-runner-server';
 
 const POLLERS = 10;
 const TASKS = 1000;

@@ -10,9 +10,13 @@ import { PassThrough } from 'node:stream';
 import { DataPipelineClient } from '@aws-sdk/client-data-pipeline';
 import { createRunnerCredential } from '../../functions/lib/task-runner/runner-credentials';
 import { DEFAULT_RUNNER_OPTIONS, ExtractRunner } from '../../runner/extract-runner';
-import { createConfigBucket, createTaskQueueTable, createTrackingTable } from '../../local/create-resources';
-import { startTaskRunnerServer, type TaskRunnerServer } from '../../local/task-runner-server';
-import { LocalTaskTokens } from '../../local/task-token-bridge';
+import {
+  createConfigBucket,
+  createTaskQueueTable,
+  createTrackingTable,
+} from '../../local/stack/create-resources';
+import { startTaskRunnerServer, type TaskRunnerServer } from '../../local/stack/task-runner-server';
+import { LocalTaskTokens } from '../../local/runtime/task-token-bridge';
 import {
   LOCAL_REGION,
   localAwsEnvironment,
@@ -21,10 +25,14 @@ import {
   startDynamoDb,
   startS3,
   type Emulator,
-} from '../../local/emulators';
-import { createJobBackend, type JobBackend, type JobScript } from '../../local/job-backend';
-import { listLambdaFunctions, loadLambdaHandler, type LambdaHandler } from '../../local/lambda-functions';
-import { runPipeline, type PipelineRun } from '../../local/run-pipeline';
+} from '../../local/stack/emulators';
+import { createJobBackend, type JobBackend, type JobScript } from '../../local/runtime/job-backend';
+import {
+  listLambdaFunctions,
+  loadLambdaHandler,
+  type LambdaHandler,
+} from '../../local/runtime/lambda-functions';
+import { runPipeline, type PipelineRun } from '../../local/runtime/run-pipeline';
 
 export const TRACKING_TABLE = 'extract-pipeline-test-tracking';
 export const CONFIG_BUCKET = 'extract-pipeline-test-config';

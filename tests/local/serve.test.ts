@@ -15,12 +15,13 @@ import {
   ReportTaskRunnerHeartbeatCommand,
 } from '@aws-sdk/client-data-pipeline';
 import { createDocumentClient } from '../../functions/clients/dynamodb';
-import { listRuns, type RunListing } from '../../local/cli/list-runs';
-import { localDynamoDbClient, localS3Client } from '../../local/emulators';
+import { listRuns, type RunListing } from '../../local/list-runs';
+import { localDynamoDbClient, localS3Client } from '../../local/stack/emulators';
 import { readRunRecord } from '../../local/summary';
-import type { LocalEndpoints } from '../../local/cli/endpoints-file';
+import type { LocalEndpoints } from '../../local/stack/endpoints-file';
 import { listRunTables } from '../../functions/lib/tracking/tracking-store';
-import { PROJECT_ROOT, runCommand, spawnCommand, type SummaryJson } from './helpers/commands';
+import { SAMPLE_CONFIG } from '../../local/commands/samples';
+import { runLocalScript, spawnLocalScript, type SummaryJson } from './helpers/commands';
 
 jest.setTimeout(60_000);
 
@@ -41,7 +42,7 @@ async function eventually<T>(check: () => Promise<T | undefined>, attempts = 150
 
 async function startServe(): Promise<LocalEndpoints> {
   // A short long-poll window keeps every poll in these tests bounded.
-  const child = spawnCommand('serve.ts', ['--port', '0', '--data-dir', dataDir, '--poll-window', '2']);
+  const child = spawnLocalScript('serve.ts', ['--port', '0', '--data-dir', dataDir, '--poll-window', '2']);
   children.push(child);
   return eventually(async () => {
     const path = join(dataDir, 'endpoints.json');
@@ -117,7 +118,7 @@ describe('serve mode', () => {
       new PutObjectCommand({
         Bucket: endpoints.bucket,
         Key: key,
-        Body: readFileSync(join(PROJECT_ROOT, 'local', 'sample', 'extract-config.yml')),
+        Body: readFileSync(SAMPLE_CONFIG),
       }),
     );
     const [run] = await finishedRuns(endpoints, 1);
@@ -143,7 +144,7 @@ describe('serve mode', () => {
 
   it('runs `npm start -- --tables …` on the serve instance and follows it there', async () => {
     // Act
-    const result = await runCommand('start.ts', [
+    const result = await runLocalScript('start.ts', [
       '--json',
       '--data-dir',
       dataDir,
@@ -230,8 +231,8 @@ describe('serve mode', () => {
         hostname: 'db7',
       }),
     );
-    const listed = await runCommand('status.ts', ['--runners', '--json', '--data-dir', dataDir]);
-    const inGroup = await runCommand('status.ts', [
+    const listed = await runLocalScript('status.ts', ['--runners', '--json', '--data-dir', dataDir]);
+    const inGroup = await runLocalScript('status.ts', [
       '--runners',
       '--worker-group',
       'local',
@@ -260,7 +261,7 @@ describe('serve mode', () => {
     // Act
     await stopServe();
     endpoints = await startServe();
-    const result = await runCommand('status.ts', ['--json', '--data-dir', dataDir]);
+    const result = await runLocalScript('status.ts', ['--json', '--data-dir', dataDir]);
 
     // Assess
     expect(result.code).toBe(0);
@@ -270,7 +271,13 @@ describe('serve mode', () => {
       ['local', 'SUCCEEDED'],
       ['s3', 'SUCCEEDED'],
     ]);
-    const one = await runCommand('status.ts', ['--json', '--data-dir', dataDir, '--run-id', runs[2]!.runId]);
+    const one = await runLocalScript('status.ts', [
+      '--json',
+      '--data-dir',
+      dataDir,
+      '--run-id',
+      runs[2]!.runId,
+    ]);
     expect(JSON.parse(one.stdout)).toMatchObject({ runId: runs[2]!.runId, status: 'SUCCEEDED' });
   });
 });

@@ -2,7 +2,7 @@
 // task-runner endpoint (the deployed handler code, served on 127.0.0.1) hands it to the runner CLI's runner,
 // which really runs the command; the runner's SetTaskStatus answers the waiting state through the token bridge.
 import { DataPipelineClient, PollForTaskCommand, SetTaskStatusCommand } from '@aws-sdk/client-data-pipeline';
-import { LOCAL_REGION } from '../../local/emulators';
+import { LOCAL_REGION } from '../../local/stack/emulators';
 import { SDK_WORKER_GROUP, startPipeline, WORKER_GROUP, type Pipeline } from '../helpers/pipeline-harness';
 
 jest.setTimeout(30_000);

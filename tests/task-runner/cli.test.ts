@@ -4,7 +4,7 @@ import { PassThrough } from 'node:stream';
 import { PollForTaskCommand } from '@aws-sdk/client-data-pipeline';
 import { parseRunnerArgs } from '../../runner/cli';
 import { main as credentialsCli } from '../../runner/credentials-cli';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/emulators';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/stack/emulators';
 import { anEndpoint } from './helpers/given';
 import type { Endpoint } from './helpers/given';
 import { waitFor } from './helpers/wait-for';

@@ -5,14 +5,14 @@ import { SendTaskFailureCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { claimNextQueuedTask, enqueueTask, getTask } from '../../functions/lib/task-runner/task-queue';
 import { createDocumentClient } from '../../functions/clients/dynamodb';
-import { createTaskQueueTable } from '../../local/create-resources';
+import { createTaskQueueTable } from '../../local/stack/create-resources';
 import {
   LOCAL_CREDENTIALS,
   LOCAL_REGION,
   localDynamoDbClient,
   startDynamoDb,
   type Emulator,
-} from '../../local/emulators';
+} from '../../local/stack/emulators';
 
 const TABLE = 'reclaim-schedule-queue';
 const ELEVEN_MINUTES_AGO = () => Date.now() - 11 * 60_000;

@@ -8,9 +8,9 @@ import {
   bridgeDistributedMaps,
   itemReaderStateName,
   readMapItems,
-} from '../../local/distributed-map-bridge';
-import { localS3Client, startS3, type Emulator } from '../../local/emulators';
-import { loadDefinition } from '../../local/load-definition';
+} from '../../local/runtime/distributed-map-bridge';
+import { localS3Client, startS3, type Emulator } from '../../local/stack/emulators';
+import { loadDefinition } from '../../local/runtime/load-definition';
 
 jest.setTimeout(20_000);
 

@@ -1,9 +1,10 @@
 // given/when helpers for the local commands: each one runs as a child process, exactly as a user types it
-// (`npx tsx local/start.ts …`), so the tests see the real exit code, stdout and stderr.
+// (`npx tsx local/commands/start.ts …`), so the tests see the real exit code, stdout and stderr.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { PROJECT_ROOT } from '../../../local/project-root';
 
-export const PROJECT_ROOT = join(__dirname, '..', '..', '..');
+const COMMANDS = join(PROJECT_ROOT, 'local', 'commands');
 const TSX = join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx');
 
 export interface CommandResult {
@@ -12,11 +13,11 @@ export interface CommandResult {
   stderr: string;
 }
 
-export function runCommand(script: string, args: string[], timeoutMs = 60_000): Promise<CommandResult> {
+export function runLocalScript(script: string, args: string[], timeoutMs = 60_000): Promise<CommandResult> {
   return new Promise((resolve) => {
     execFile(
       TSX,
-      [join(PROJECT_ROOT, 'local', script), ...args],
+      [join(COMMANDS, script), ...args],
       { cwd: PROJECT_ROOT, timeout: timeoutMs, env: { ...process.env, DEBUG: '' } },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
@@ -28,11 +29,11 @@ export function runCommand(script: string, args: string[], timeoutMs = 60_000): 
 
 /** `npm start -- --json …`, never handed to a serve instance a developer may have running. */
 export function start(args: string[] = []): Promise<CommandResult> {
-  return runCommand('start.ts', ['--json', '--standalone', ...args]);
+  return runLocalScript('start.ts', ['--json', '--standalone', ...args]);
 }
 
-export function spawnCommand(script: string, args: string[]): ChildProcess {
-  return spawn(TSX, [join(PROJECT_ROOT, 'local', script), ...args], {
+export function spawnLocalScript(script: string, args: string[]): ChildProcess {
+  return spawn(TSX, [join(COMMANDS, script), ...args], {
     cwd: PROJECT_ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

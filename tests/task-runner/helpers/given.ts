@@ -9,8 +9,8 @@ import type { IssuedRunnerCredential } from '../../../functions/lib/task-runner/
 import { InMemoryTaskCallbacks } from '../../../functions/lib/task-runner/task-callbacks';
 import { enqueueTask, getTask } from '../../../functions/lib/task-runner/task-queue';
 import type { NewTask, TaskItem } from '../../../functions/lib/task-runner/task-queue';
-import { LOCAL_REGION, startDynamoDb, localDynamoDbClient } from '../../../local/emulators';
-import { createTaskQueueTable, startTaskRunnerServer } from '../../../local/task-runner-server';
+import { LOCAL_REGION, startDynamoDb, localDynamoDbClient } from '../../../local/stack/emulators';
+import { createTaskQueueTable, startTaskRunnerServer } from '../../../local/stack/task-runner-server';
 
 /** A clock the tests move forward instead of sleeping: leases of minutes expire in milliseconds. */
 export class TestClock {

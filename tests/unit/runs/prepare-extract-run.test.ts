@@ -9,8 +9,8 @@ import { prepareExtractRun } from '../../../functions/lib/runs/prepare-extract-r
 import { readStageSettings } from '../../../functions/lib/config/stage-settings';
 import { runKey } from '../../../functions/lib/tracking/tracking-records';
 import { startRun, type TrackingStore } from '../../../functions/lib/tracking/tracking-store';
-import { createTrackingTable } from '../../../local/create-resources';
-import { startDynamoDb, type Emulator, localDynamoDbClient } from '../../../local/emulators';
+import { createTrackingTable } from '../../../local/stack/create-resources';
+import { startDynamoDb, type Emulator, localDynamoDbClient } from '../../../local/stack/emulators';
 
 jest.setTimeout(20_000);
 

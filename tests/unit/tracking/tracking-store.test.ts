@@ -18,8 +18,8 @@ import {
   type RunInfo,
   type TrackingStore,
 } from '../../../functions/lib/tracking/tracking-store';
-import { createTrackingTable } from '../../../local/create-resources';
-import { startDynamoDb, type Emulator, localDynamoDbClient } from '../../../local/emulators';
+import { createTrackingTable } from '../../../local/stack/create-resources';
+import { startDynamoDb, type Emulator, localDynamoDbClient } from '../../../local/stack/emulators';
 
 jest.setTimeout(20_000);
 

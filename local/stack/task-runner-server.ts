@@ -2,24 +2,24 @@
 // format 2.0) and answers with createTaskRunnerApi, the code the deployed handler runs. Only middy's logging
 // middleware is left out: middy is ESM-only and the tests run under CommonJS jest.
 //
-// Run on its own: `npx tsx local/task-runner-server.ts --port 8787 --worker-group G [--poll-window S]` starts DynamoDB Local
+// Run on its own: `npx tsx local/stack/task-runner-server.ts --port 8787 --worker-group G [--poll-window S]` starts DynamoDB Local
 // (dynalite), creates the table, issues a runner credential for G and prints it.
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { LambdaFunctionURLEvent } from 'aws-lambda';
-import { createDocumentClient } from '../functions/clients/dynamodb';
-import { createTaskRunnerApi } from '../functions/lib/task-runner/handle-request';
-import type { TaskRunnerApi, TaskRunnerApiDeps } from '../functions/lib/task-runner/handle-request';
+import { createDocumentClient } from '../../functions/clients/dynamodb';
+import { createTaskRunnerApi } from '../../functions/lib/task-runner/handle-request';
+import type { TaskRunnerApi, TaskRunnerApiDeps } from '../../functions/lib/task-runner/handle-request';
 import {
   DEFAULT_POLL_INTERVAL_MS,
   DEFAULT_POLL_WINDOW_MS,
   realSleep,
-} from '../functions/lib/task-runner/poll-for-task';
-import { createRunnerCredential } from '../functions/lib/task-runner/runner-credentials';
-import { InMemoryTaskCallbacks } from '../functions/lib/task-runner/task-callbacks';
-import type { TaskCallbacks } from '../functions/lib/task-runner/task-callbacks';
+} from '../../functions/lib/task-runner/poll-for-task';
+import { createRunnerCredential } from '../../functions/lib/task-runner/runner-credentials';
+import { InMemoryTaskCallbacks } from '../../functions/lib/task-runner/task-callbacks';
+import type { TaskCallbacks } from '../../functions/lib/task-runner/task-callbacks';
 import { createTaskQueueTable } from './create-resources';
 import { startDynamoDb, localDynamoDbClient } from './emulators';
 

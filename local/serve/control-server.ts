@@ -7,7 +7,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ObjectCreatedDetail } from '../../functions/lib/runs/upload-trigger';
-import { parseMockFile } from '../mock-file';
+import { parseMockFile } from '../runtime/mock-file';
 import type { RemoteRunRequest } from './serve-client';
 import type { ServeRuns } from './serve-runs';
 

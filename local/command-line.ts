@@ -30,7 +30,8 @@ export class LocalCommandError extends Error {
   override name = 'LocalCommandError';
 }
 
-export function runCommand(name: string, main: () => Promise<number>): void {
+/** Runs a command's main: its result is the exit code; an error becomes one line (exit 2 for a usage error). */
+export function runMain(name: string, main: () => Promise<number>): void {
   main()
     .then((code) => {
       process.exitCode = code;

@@ -1,12 +1,12 @@
 // `npm start` against a running serve instance: finds it through endpoints.json, asks its control endpoint to
 // start the run, then follows the run in the tracking table as any other tool would.
 import { createDocumentClient } from '../../functions/clients/dynamodb';
-import type { JobScript } from '../job-backend';
+import type { JobScript } from '../runtime/job-backend';
 import type { ProgressCounts } from '../progress';
 import { readRunSummary, type RunSummary } from '../summary';
-import { LocalCommandError } from './command';
-import { readEndpoints, type LocalEndpoints } from './endpoints-file';
-import { localDynamoDbClient } from '../emulators';
+import { LocalCommandError } from '../command-line';
+import { readEndpoints, type LocalEndpoints } from '../stack/endpoints-file';
+import { localDynamoDbClient } from '../stack/emulators';
 
 const POLL_INTERVAL_MS = 300;
 

@@ -5,8 +5,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StateMachineDefinition } from 'aws-local-stepfunctions';
 import { parse } from 'yaml';
+import { PROJECT_ROOT } from '../project-root';
 
-export const DEFINITION_PATH = join(__dirname, '..', 'statemachines', 'extract-pipeline.asl.yml');
+export const DEFINITION_PATH = join(PROJECT_ROOT, 'statemachines', 'extract-pipeline.asl.yml');
 
 function resolveIntrinsics(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(resolveIntrinsics);

@@ -4,7 +4,7 @@
 // handler with it, and waits until the task-runner endpoint answers the token through these callbacks — the same
 // TaskCallbacks interface the deployed endpoint drives Step Functions with.
 import { randomUUID } from 'node:crypto';
-import { TaskGoneError, type TaskCallbacks } from '../functions/lib/task-runner/task-callbacks';
+import { TaskGoneError, type TaskCallbacks } from '../../functions/lib/task-runner/task-callbacks';
 import { ServiceError } from './job-backend';
 
 /** The static value the interpreter substitutes for `$$.Task.Token`; the bridge swaps in a minted token. */

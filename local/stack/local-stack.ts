@@ -11,7 +11,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../../functions/clients/dynamodb';
 import type { ObjectCreatedDetail } from '../../functions/lib/runs/upload-trigger';
 import type { TrackingStore } from '../../functions/lib/tracking/tracking-store';
-import { createConfigBucket, createTrackingTable } from '../create-resources';
+import { createConfigBucket, createTrackingTable } from './create-resources';
 import {
   localAwsEnvironment,
   localDynamoDbClient,
@@ -20,9 +20,9 @@ import {
   startS3,
   type Emulator,
   type S3EventRecord,
-} from '../emulators';
-import { listLambdaFunctions, loadLambdaHandler, type LambdaHandler } from '../lambda-functions';
-import { readStageNames, type StageNames } from '../stage-environment';
+} from './emulators';
+import { listLambdaFunctions, loadLambdaHandler, type LambdaHandler } from '../runtime/lambda-functions';
+import { readStageNames, type StageNames } from './stage-environment';
 
 export const LOCAL_STAGE = 'local';
 

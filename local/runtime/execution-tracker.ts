@@ -1,7 +1,7 @@
 // Follows a run through the interpreter's event stream: how many tables there are, which are running, which
 // have an outcome, and how often the state machine retried each table's job state (a throttled start leaves
 // no trace in the tracking table, since the service never ran; this is where it shows).
-import type { PipelineEvent } from '../run-pipeline';
+import type { PipelineEvent } from './run-pipeline';
 import type { ProgressCounts } from '../progress';
 
 // State names from statemachines/extract-pipeline.asl.yml.
@@ -14,7 +14,7 @@ interface StateEvent {
   state?: { name: string; input?: unknown; output?: unknown };
 }
 
-export class RunEventTracker {
+export class ExecutionTracker {
   runId?: string;
   private total?: number;
   private started = 0;

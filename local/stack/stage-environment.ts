@@ -6,8 +6,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { readResourceFile } from './create-resources';
-import { PROJECT_ROOT } from './lambda-functions';
-import { readCloudFormationYaml } from './read-cloudformation-yaml';
+import { PROJECT_ROOT } from '../project-root';
+import { readCloudFormationYaml } from '../read-cloudformation-yaml';
 
 /** A stage setting is missing or serverless.yml uses something this resolver cannot compute locally. */
 export class StageEnvironmentError extends Error {

@@ -8,24 +8,22 @@
 //
 //   npm start -- [--tables a,b | --data '<event JSON>'] [--config file] [--mock file] [--json]
 //                [--standalone] [--data-dir dir] [--verbose]
-import './polyfills';
+import '../polyfills';
 import { readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
-import { readMockFile } from './mock-file';
-import { ProgressLine } from './progress';
-import { formatSummary, summaryJson, type RunSummary } from './summary';
-import { LocalCommandError, parseOptions, runCommand } from './cli/command';
-import { DEFAULT_DATA_DIR } from './cli/endpoints-file';
-import { runLocally, runSucceeded, uploadConfig } from './cli/local-run';
-import { startLocalRunners } from './cli/local-runners';
-import { startLocalStack, type LocalStack } from './cli/local-stack';
-import { buildRunEvent } from './cli/run-event';
-import { findServeInstance, followRemoteRun, startRemoteRun } from './cli/serve-client';
-import { runnerWorkerGroups, startLocalTaskRunner } from './cli/task-runner-endpoint';
-import { LocalTaskTokens } from './task-token-bridge';
-
-export const SAMPLE_CONFIG = join(__dirname, 'sample', 'extract-config.yml');
-export const SAMPLE_MOCK = join(__dirname, 'sample', 'mock.yml');
+import { basename } from 'node:path';
+import { readMockFile } from '../runtime/mock-file';
+import { ProgressLine } from '../progress';
+import { formatSummary, summaryJson, type RunSummary } from '../summary';
+import { LocalCommandError, parseOptions, runMain } from '../command-line';
+import { DEFAULT_DATA_DIR } from '../stack/endpoints-file';
+import { runLocally, runSucceeded, uploadConfig } from '../runtime/run-locally';
+import { startLocalRunners } from '../stack/local-runners';
+import { startLocalStack, type LocalStack } from '../stack/local-stack';
+import { buildRunEvent } from './build-run-event';
+import { SAMPLE_CONFIG, SAMPLE_MOCK } from './samples';
+import { findServeInstance, followRemoteRun, startRemoteRun } from '../serve/serve-client';
+import { runnerWorkerGroups, startLocalTaskRunner } from '../stack/task-runner-endpoint';
+import { LocalTaskTokens } from '../runtime/task-token-bridge';
 
 const USAGE = `Usage: npm start -- [options]
   --tables a,b,c        extract only these tables (default: every table in the config)
@@ -129,4 +127,4 @@ async function main(): Promise<number> {
   return runSucceeded(summary) ? 0 : 1;
 }
 
-if (require.main === module) runCommand('npm start', main);
+if (require.main === module) runMain('npm start', main);

@@ -4,21 +4,21 @@
 // `--stage S` reads the deployed stage's tables with the default AWS credential chain.
 //
 //   npm run status -- [--run-id R | --runners [--worker-group G]] [--json] [--stage S] [--limit N] [--data-dir dir]
-import './polyfills';
+import '../polyfills';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { createDocumentClient } from '../functions/clients/dynamodb';
-import type { TrackingStore } from '../functions/lib/tracking/tracking-store';
-import { listLiveRunners } from '../functions/lib/task-runner/runner-heartbeats';
-import { startDynamoDb, localDynamoDbClient } from './emulators';
-import { deployedTrackingTableName, readStageNames, readStageConfig } from './stage-environment';
-import { formatSummary, formatTable, readRunSummary, summaryJson } from './summary';
-import { LocalCommandError, parseOptions, runCommand, UsageError } from './cli/command';
-import { DEFAULT_DATA_DIR } from './cli/endpoints-file';
-import { listRuns } from './cli/list-runs';
-import { LOCAL_STAGE } from './cli/local-stack';
-import { findServeInstance } from './cli/serve-client';
+import { createDocumentClient } from '../../functions/clients/dynamodb';
+import type { TrackingStore } from '../../functions/lib/tracking/tracking-store';
+import { listLiveRunners } from '../../functions/lib/task-runner/runner-heartbeats';
+import { startDynamoDb, localDynamoDbClient } from '../stack/emulators';
+import { deployedTrackingTableName, readStageNames, readStageConfig } from '../stack/stage-environment';
+import { formatSummary, formatTable, readRunSummary, summaryJson } from '../summary';
+import { LocalCommandError, parseOptions, runMain, UsageError } from '../command-line';
+import { DEFAULT_DATA_DIR } from '../stack/endpoints-file';
+import { listRuns } from '../list-runs';
+import { LOCAL_STAGE } from '../stack/local-stack';
+import { findServeInstance } from '../serve/serve-client';
 
 interface OpenStore {
   store: TrackingStore;
@@ -154,4 +154,4 @@ async function main(): Promise<number> {
   }
 }
 
-if (require.main === module) runCommand('npm run status', main);
+if (require.main === module) runMain('npm run status', main);

@@ -1,4 +1,4 @@
-// The local task-runner endpoint: the real endpoint code (local/task-runner-server.ts) on 127.0.0.1, its queue
+// The local task-runner endpoint: the real endpoint code (task-runner-server.ts) on 127.0.0.1, its queue
 // table created from resources/, and a runner credential issued the way `runner-credentials` issues one when
 // deployed, so runners (the bundled extract-runner, boto3, the JS SDK) can poll it. `npm start` and serve mode
 // both start it; its callbacks are the LocalTaskTokens their runs wait on, so a runner's answer resumes the run.
@@ -13,8 +13,8 @@ import {
 } from '../../functions/lib/task-runner/runner-credentials';
 import type { TaskCallbacks } from '../../functions/lib/task-runner/task-callbacks';
 import { parseConfigDocument, validateExtractConfig } from '../../functions/lib/config/extract-config';
-import { createTaskQueueTable } from '../create-resources';
-import { startTaskRunnerServer } from '../task-runner-server';
+import { createTaskQueueTable } from './create-resources';
+import { startTaskRunnerServer } from './task-runner-server';
 import type { Credentials } from './endpoints-file';
 import type { LocalStack } from './local-stack';
 

@@ -4,13 +4,13 @@ import { randomUUID } from 'node:crypto';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { RUN_ID_PATTERN } from '../../functions/lib/runs/extract-run-event';
 import type { TrackingStore } from '../../functions/lib/tracking/tracking-store';
-import { createJobBackend, type JobScript } from '../job-backend';
-import type { LambdaHandler } from '../lambda-functions';
+import { createJobBackend, type JobScript } from './job-backend';
+import type { LambdaHandler } from './lambda-functions';
 import type { ProgressCounts } from '../progress';
-import type { LocalTaskTokens } from '../task-token-bridge';
-import { runPipeline, type PipelineRun } from '../run-pipeline';
+import type { LocalTaskTokens } from './task-token-bridge';
+import { runPipeline, type PipelineRun } from './run-pipeline';
 import { readRunSummary, type RunSummary } from '../summary';
-import { RunEventTracker } from './run-events';
+import { ExecutionTracker } from './execution-tracker';
 
 /** Long enough to see a throttled table retried, short enough that the state machine's backoff costs nothing. */
 export const LOCAL_RETRY_DELAY_MS = 200;
@@ -66,7 +66,7 @@ export async function runLocally(
   stack: { handlers: Record<string, LambdaHandler>; store: TrackingStore },
   options: LocalRunOptions,
 ): Promise<LocalRunResult> {
-  const tracker = new RunEventTracker();
+  const tracker = new ExecutionTracker();
   const executionName = options.executionName ?? newExecutionName();
   const execution = await runPipeline({
     input: options.input,

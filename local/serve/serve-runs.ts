@@ -8,13 +8,13 @@ import {
   type StartExecution,
   type UploadRunResult,
 } from '../../functions/lib/runs/upload-trigger';
-import type { JobScript } from '../job-backend';
-import { LocalTaskTokens } from '../task-token-bridge';
+import type { JobScript } from '../runtime/job-backend';
+import { LocalTaskTokens } from '../runtime/task-token-bridge';
 import { readRunRecord } from '../summary';
-import type { LocalStack } from './local-stack';
-import { newExecutionName, runIdFor, runLocally, uploadConfig } from './local-run';
+import type { LocalStack } from '../stack/local-stack';
+import { newExecutionName, runIdFor, runLocally, uploadConfig } from '../runtime/run-locally';
 import type { RemoteRunRequest, RemoteRunStarted, RemoteRunState } from './serve-client';
-import { runnerWorkerGroups } from './task-runner-endpoint';
+import { runnerWorkerGroups } from '../stack/task-runner-endpoint';
 
 /** Config files sent by `npm start --config` land here, outside the trigger prefix, so they start no run. */
 const START_CONFIG_PREFIX = 'local-runs/';

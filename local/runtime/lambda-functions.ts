@@ -1,9 +1,8 @@
 // Maps the state machine's function references to handler code using serverless.yml itself, so the local
 // runtime calls exactly the handlers that are deployed, with no second list to keep in step.
 import { join } from 'node:path';
-import { readCloudFormationYaml } from './read-cloudformation-yaml';
-
-export const PROJECT_ROOT = join(__dirname, '..');
+import { PROJECT_ROOT } from '../project-root';
+import { readCloudFormationYaml } from '../read-cloudformation-yaml';
 
 export type LambdaHandler = (event: unknown, context: unknown) => Promise<unknown>;
 

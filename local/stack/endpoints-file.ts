@@ -2,7 +2,7 @@
 // scripts and other tools (any S3 client, boto3 against the task-runner endpoint).
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PROJECT_ROOT } from '../lambda-functions';
+import { PROJECT_ROOT } from '../project-root';
 
 export const DEFAULT_DATA_DIR = join(PROJECT_ROOT, '.local');
 

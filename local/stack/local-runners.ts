@@ -3,8 +3,8 @@
 // next to a deployed stage, so `npm start` really runs its runner tables' commands.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { LOCAL_REGION } from '../emulators';
-import { PROJECT_ROOT } from '../lambda-functions';
+import { LOCAL_REGION } from './emulators';
+import { PROJECT_ROOT } from '../project-root';
 import type { Credentials } from './endpoints-file';
 
 export const RUNNER_CLI = join(PROJECT_ROOT, 'bin', 'extract-runner.js');

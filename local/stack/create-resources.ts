@@ -8,8 +8,8 @@ import {
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
-import { PROJECT_ROOT } from './lambda-functions';
-import { readCloudFormationYaml } from './read-cloudformation-yaml';
+import { PROJECT_ROOT } from '../project-root';
+import { readCloudFormationYaml } from '../read-cloudformation-yaml';
 
 /** A resources/*.yml file as plain data. */
 export function readResourceFile(file: string): {

@@ -5,34 +5,34 @@
 // terminal and to .local/endpoints.json.
 //
 //   npm run serve -- [--port N] [--reset] [--poll-window S] [--mock file] [--data-dir dir] [--verbose]
-import './polyfills';
+import '../polyfills';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
-import type { ObjectCreatedDetail } from '../functions/lib/runs/upload-trigger';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from './emulators';
-import { readMockFile } from './mock-file';
-import { LocalCommandError, parseOptions, runCommand, UsageError } from './cli/command';
-import { startControlServer } from './cli/control-server';
+import type { ObjectCreatedDetail } from '../../functions/lib/runs/upload-trigger';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../stack/emulators';
+import { readMockFile } from '../runtime/mock-file';
+import { LocalCommandError, parseOptions, runMain, UsageError } from '../command-line';
+import { startControlServer } from '../serve/control-server';
 import {
   DEFAULT_DATA_DIR,
   endpointsPath,
   removeEndpoints,
   writeEndpoints,
   type LocalEndpoints,
-} from './cli/endpoints-file';
-import { uploadConfig } from './cli/local-run';
-import { startLocalStack, type LocalStack } from './cli/local-stack';
-import { findServeInstance } from './cli/serve-client';
-import { ServeRuns } from './cli/serve-runs';
-import { startLocalRunners } from './cli/local-runners';
+} from '../stack/endpoints-file';
+import { uploadConfig } from '../runtime/run-locally';
+import { startLocalStack, type LocalStack } from '../stack/local-stack';
+import { findServeInstance } from '../serve/serve-client';
+import { ServeRuns } from '../serve/serve-runs';
+import { startLocalRunners } from '../stack/local-runners';
 import {
   LOCAL_WORKER_GROUP,
   runnerWorkerGroups,
   startLocalTaskRunner,
   type LocalTaskRunner,
-} from './cli/task-runner-endpoint';
-import { SAMPLE_CONFIG, SAMPLE_MOCK } from './start';
+} from '../stack/task-runner-endpoint';
+import { SAMPLE_CONFIG, SAMPLE_MOCK } from './samples';
 
 /** Fixed ports by default, so the endpoints stay the same across restarts: DynamoDB, S3, task runner, control. */
 const DEFAULT_BASE_PORT = 4700;
@@ -213,4 +213,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-if (require.main === module) runCommand('npm run serve', main);
+if (require.main === module) runMain('npm run serve', main);

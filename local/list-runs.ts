@@ -5,9 +5,9 @@ import {
   runStatusIndexKey,
   type RunRecord,
   type RunStatus,
-} from '../../functions/lib/tracking/tracking-records';
-import { listRunTables, type TrackingStore } from '../../functions/lib/tracking/tracking-store';
-import { countTables, type RunCounts } from '../summary';
+} from '../functions/lib/tracking/tracking-records';
+import { listRunTables, type TrackingStore } from '../functions/lib/tracking/tracking-store';
+import { countTables, type RunCounts } from './summary';
 
 const BY_STATUS_INDEX = 'by-status';
 const RUN_STATUSES: RunStatus[] = ['RUNNING', 'SUCCEEDED', 'FAILED'];

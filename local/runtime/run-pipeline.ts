@@ -3,7 +3,7 @@
 // Lambda invoke integration's response and error shapes), Glue/EMR/ECS `.sync` states are answered by the
 // local job backend, task tokens by the task-token bridge, and a Distributed Map's ItemReader by the
 // Distributed Map bridge.
-import './polyfills';
+import '../polyfills';
 import { randomUUID } from 'node:crypto';
 import { S3Client } from '@aws-sdk/client-s3';
 import { StateMachine, type RunOptions, type StateMachineDefinition } from 'aws-local-stepfunctions';
