@@ -1,4 +1,4 @@
-// Four projects so that `npm run test:unit` stays fast while `npm test` runs everything.
+// Five projects so that `npm run test:unit` stays fast while `npm test` runs everything.
 const common = {
   testEnvironment: 'node',
   setupFiles: ['<rootDir>/tests/helpers/polyfills.ts'],
@@ -12,7 +12,13 @@ module.exports = {
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/tests/unit/**/*.test.ts'] },
     { ...common, displayName: 'pipeline', testMatch: ['<rootDir>/tests/pipeline/**/*.test.ts'] },
     { ...common, displayName: 'task-runner', testMatch: ['<rootDir>/tests/task-runner/**/*.test.ts'] },
-    { ...common, displayName: 'template', testMatch: ['<rootDir>/tests/template/**/*.test.ts'] },
+    {
+      ...common,
+      displayName: 'template',
+      testMatch: ['<rootDir>/tests/template/**/*.test.ts'],
+      // One `sls package` per stage for all template test files (cached by a hash of the inputs).
+      globalSetup: '<rootDir>/tests/template/global-setup.ts',
+    },
     { ...common, displayName: 'local', testMatch: ['<rootDir>/tests/local/**/*.test.ts'] },
   ],
 };

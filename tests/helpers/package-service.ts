@@ -4,19 +4,27 @@
 // The service is copied into a temporary folder first (node_modules linked, not copied): serverless-esbuild
 // builds in `<service>/.esbuild`, so two test files packaging at once in the work tree would overwrite each
 // other's bundles, and packaging in place would also leave build folders in everyone's work tree.
+//
+// The template tests read one package per stage (`packagedService`), kept under node_modules/.cache and keyed by
+// a hash of every file the package is made from, so a change to any of them packages again and an unchanged
+// tree is packaged once, not once per test file.
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import {
   cpSync,
   existsSync,
+  mkdirSync,
   mkdtempSync,
   readFileSync,
   readdirSync,
+  renameSync,
   rmSync,
   statSync,
   symlinkSync,
+  writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -33,6 +41,14 @@ const SERVICE_FILES = [
   'statemachines',
   'functions',
 ];
+
+/**
+ * What else decides the package without being copied: the locked dependency versions (osls, the plugins,
+ * esbuild, the bundled SDK) and this file, which holds the command line and environment of `sls package`.
+ */
+const HASHED_ONLY = ['package-lock.json', relative(ROOT, __filename)];
+
+const CACHE_DIR = join(ROOT, 'node_modules', '.cache', 'extract-pipeline-packages');
 
 // Only identifiers the CLI needs to run offline: never real credentials or a profile.
 const PACKAGE_ENV: NodeJS.ProcessEnv = {
@@ -72,11 +88,18 @@ export interface PackagedService {
   durationMs: number;
 }
 
+/** What `packagedService` stores next to a cached package. */
+interface CachedPackageInfo {
+  stage: string;
+  durationMs: number;
+}
+
 const workDirs: string[] = [];
 
-function copyService(): string {
+/** A private copy of the service; removed by removePackagedServices unless the caller removes it itself. */
+function copyService(track = true): string {
   const dir = mkdtempSync(join(tmpdir(), 'extract-pipeline-package-'));
-  workDirs.push(dir);
+  if (track) workDirs.push(dir);
   for (const entry of SERVICE_FILES) {
     if (existsSync(join(ROOT, entry))) cpSync(join(ROOT, entry), join(dir, entry), { recursive: true });
   }
@@ -84,10 +107,8 @@ function copyService(): string {
   return dir;
 }
 
-/** Runs `sls package --stage <stage>` in a private copy of the service and parses what it produced. */
-export async function packageService(stage: string): Promise<PackagedService> {
-  const serviceDir = copyService();
-  const packageDir = join(serviceDir, '.package');
+/** Runs `sls package --stage <stage>` in a private copy of the service at serviceDir, writing to packageDir. */
+async function runSlsPackage(stage: string, serviceDir: string, packageDir: string): Promise<number> {
   const started = Date.now();
   try {
     await run('npx', ['--no-install', 'sls', 'package', '--stage', stage, '--package', packageDir], {
@@ -99,7 +120,10 @@ export async function packageService(stage: string): Promise<PackagedService> {
     const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
     throw new Error(`sls package --stage ${stage} failed:\n${stdout}\n${stderr}`);
   }
-  const durationMs = Date.now() - started;
+  return Date.now() - started;
+}
+
+function readPackage(stage: string, packageDir: string, durationMs: number): PackagedService {
   const template = JSON.parse(
     readFileSync(join(packageDir, 'cloudformation-template-update-stack.json'), 'utf8'),
   ) as CfnTemplate;
@@ -109,6 +133,72 @@ export async function packageService(stage: string): Promise<PackagedService> {
       .map((name) => [name, statSync(join(packageDir, name)).size]),
   );
   return { stage, packageDir, template, artifacts, durationMs };
+}
+
+/** Runs `sls package --stage <stage>` afresh in a private copy of the service and parses what it produced. */
+export async function packageService(stage: string): Promise<PackagedService> {
+  const serviceDir = copyService();
+  const packageDir = join(serviceDir, '.package');
+  const durationMs = await runSlsPackage(stage, serviceDir, packageDir);
+  return readPackage(stage, packageDir, durationMs);
+}
+
+function filesUnder(path: string): string[] {
+  if (!existsSync(path)) return [];
+  if (!statSync(path).isDirectory()) return [path];
+  return readdirSync(path)
+    .sort()
+    .flatMap((name) => filesUnder(join(path, name)));
+}
+
+/** A hash of the content and path of every file the package is made from, and of the Node version. */
+export function serviceInputsHash(): string {
+  const hash = createHash('sha256').update(process.version);
+  for (const file of [...SERVICE_FILES, ...HASHED_ONLY].flatMap((entry) => filesUnder(join(ROOT, entry)))) {
+    hash.update(`\0${relative(ROOT, file)}\0`).update(readFileSync(file));
+  }
+  return hash.digest('hex').slice(0, 16);
+}
+
+/** Renames a finished package into place; a run that packaged the same inputs first keeps its copy. */
+function publish(partial: string, packageDir: string): void {
+  try {
+    renameSync(partial, packageDir);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (!(code === 'ENOTEMPTY' || code === 'EEXIST') || !existsSync(join(packageDir, 'packaged.json')))
+      throw error;
+  }
+}
+
+/**
+ * The package of a stage as `sls package` makes it from the current tree: taken from the cache when these
+ * exact inputs were packaged before, otherwise packaged now and cached (packages of other inputs are removed).
+ */
+export async function packagedService(stage: string): Promise<PackagedService> {
+  const key = serviceInputsHash();
+  const packageDir = join(CACHE_DIR, key, stage);
+  const infoFile = join(packageDir, 'packaged.json');
+  if (!existsSync(infoFile)) {
+    for (const old of existsSync(CACHE_DIR) ? readdirSync(CACHE_DIR) : []) {
+      if (old !== key) rmSync(join(CACHE_DIR, old), { recursive: true, force: true });
+    }
+    mkdirSync(join(CACHE_DIR, key), { recursive: true });
+    // Packaged beside its final place and renamed into it, so a package is either whole or absent.
+    const partial = mkdtempSync(join(CACHE_DIR, key, `.${stage}-`));
+    const serviceDir = copyService(false);
+    try {
+      const durationMs = await runSlsPackage(stage, serviceDir, partial);
+      const info: CachedPackageInfo = { stage, durationMs };
+      writeFileSync(join(partial, 'packaged.json'), JSON.stringify(info));
+      publish(partial, packageDir);
+    } finally {
+      rmSync(partial, { recursive: true, force: true });
+      rmSync(serviceDir, { recursive: true, force: true });
+    }
+  }
+  const info = JSON.parse(readFileSync(infoFile, 'utf8')) as CachedPackageInfo;
+  return readPackage(stage, packageDir, info.durationMs);
 }
 
 /** Removes the private copies made by this test file (call from afterAll). */

@@ -3,8 +3,7 @@
 import {
   type CfnTemplate,
   type PackagedService,
-  packageService,
-  removePackagedServices,
+  packagedService,
   resource,
   resourcesOfType,
 } from '../helpers/package-service';
@@ -101,10 +100,8 @@ function leastPrivilegeViolations({ owner, statement, actions, resources }: Loca
 const packaged = {} as Record<Stage, PackagedService>;
 
 beforeAll(async () => {
-  for (const stage of STAGES) packaged[stage] = await packageService(stage);
+  for (const stage of STAGES) packaged[stage] = await packagedService(stage);
 }, 2 * PACKAGE_TIMEOUT_MS);
-
-afterAll(() => removePackagedServices());
 
 function statement(template: CfnTemplate, role: string, sid: string): LocatedStatement {
   const found = roleStatements(template, role).find((s) => s.statement.Sid === sid);

@@ -2,8 +2,7 @@
 import {
   type CfnTemplate,
   type PackagedService,
-  packageService,
-  removePackagedServices,
+  packagedService,
   resource,
 } from '../helpers/package-service';
 import { FUNCTIONS, PACKAGE_TIMEOUT_MS, STAGES, type Stage, props, stageConfig } from './template-queries';
@@ -11,7 +10,7 @@ import { FUNCTIONS, PACKAGE_TIMEOUT_MS, STAGES, type Stage, props, stageConfig }
 const packaged = {} as Record<Stage, PackagedService>;
 
 beforeAll(async () => {
-  for (const stage of STAGES) packaged[stage] = await packageService(stage);
+  for (const stage of STAGES) packaged[stage] = await packagedService(stage);
 }, 2 * PACKAGE_TIMEOUT_MS);
 
 afterAll(() => {
@@ -20,7 +19,6 @@ afterAll(() => {
     const { artifacts, durationMs } = packaged[stage] ?? {};
     if (artifacts) console.info(`sls package --stage ${stage}: ${durationMs} ms`, artifacts);
   }
-  removePackagedServices();
 });
 
 function env(stage: Stage, functionKey: keyof typeof FUNCTIONS): Record<string, unknown> {

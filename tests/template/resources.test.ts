@@ -2,8 +2,7 @@
 import {
   type CfnTemplate,
   type PackagedService,
-  packageService,
-  removePackagedServices,
+  packagedService,
   resource,
   resourcesOfType,
 } from '../helpers/package-service';
@@ -21,10 +20,8 @@ import {
 const packaged = {} as Record<Stage, PackagedService>;
 
 beforeAll(async () => {
-  for (const stage of STAGES) packaged[stage] = await packageService(stage);
+  for (const stage of STAGES) packaged[stage] = await packagedService(stage);
 }, 2 * PACKAGE_TIMEOUT_MS);
-
-afterAll(() => removePackagedServices());
 
 function bucketPolicyStatements(template: CfnTemplate, policyId: string): PolicyStatement[] {
   return (props(resource(template, policyId)).PolicyDocument as { Statement: PolicyStatement[] }).Statement;

@@ -1,13 +1,7 @@
 // The packaged state machine: a valid definition wired to our functions and role, commented throughout, with
 // every job state retried and caught into the status handler; and the upload trigger's EventBridge rule.
 import aslValidator from 'asl-validator';
-import {
-  type PackagedService,
-  packageService,
-  removePackagedServices,
-  resource,
-  resourcesOfType,
-} from '../helpers/package-service';
+import { type PackagedService, packagedService, resource, resourcesOfType } from '../helpers/package-service';
 import {
   DUMMY,
   PACKAGE_TIMEOUT_MS,
@@ -33,12 +27,10 @@ const definitions = {} as Record<Stage, AslMachine>;
 
 beforeAll(async () => {
   for (const stage of STAGES) {
-    packaged[stage] = await packageService(stage);
+    packaged[stage] = await packagedService(stage);
     definitions[stage] = stateMachineDefinition(packaged[stage].template);
   }
 }, 2 * PACKAGE_TIMEOUT_MS);
-
-afterAll(() => removePackagedServices());
 
 describe.each(STAGES)('%s: the state machine definition', (stage) => {
   const definition = () => definitions[stage];

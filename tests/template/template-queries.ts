@@ -7,7 +7,10 @@ import type { CfnResource, CfnTemplate } from '../helpers/package-service';
 export const STAGES = ['dev', 'prod'] as const;
 export type Stage = (typeof STAGES)[number];
 
-/** Packaging runs the real CLI (esbuild, four bundles): generous, since jest runs test files side by side. */
+/**
+ * Packaging runs the real CLI (esbuild, one bundle per function) when no cached package of the current tree exists:
+ * generous, since other test files and both stages package side by side.
+ */
 export const PACKAGE_TIMEOUT_MS = 120_000;
 
 export const FUNCTIONS = {
