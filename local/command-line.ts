@@ -7,10 +7,16 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-export function parseOptions<T extends NonNullable<ParseArgsConfig['options']>>(
-  options: T,
-  args = process.argv.slice(2),
-) {
+/** Where a command writes: the process's own streams, or a test's. */
+export interface CommandOutput {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+}
+
+/** A command's main: its arguments and output in, its exit code out, so a test can run it in-process. */
+export type CommandMain = (args: string[], output: CommandOutput) => Promise<number>;
+
+export function parseOptions<T extends NonNullable<ParseArgsConfig['options']>>(options: T, args: string[]) {
   try {
     return parseArgs({ args, options, strict: true, allowPositionals: false }).values;
   } catch (error) {
@@ -30,16 +36,27 @@ export class LocalCommandError extends Error {
   override name = 'LocalCommandError';
 }
 
-/** Runs a command's main: its result is the exit code; an error becomes one line (exit 2 for a usage error). */
-export function runMain(name: string, main: () => Promise<number>): void {
-  main()
+/** Runs main to its exit code; an error becomes one line on stderr naming it (exit 2 for a usage error). */
+export async function exitCodeOf(
+  name: string,
+  main: CommandMain,
+  args: string[],
+  output: CommandOutput,
+): Promise<number> {
+  try {
+    return await main(args, output);
+  } catch (error) {
+    output.stderr.write(`${name}: ${describeError(error)}\n`);
+    if (process.env.DEBUG && error instanceof Error) output.stderr.write(`${error.stack}\n`);
+    return error instanceof UsageError ? 2 : 1;
+  }
+}
+
+/** The process's entry: main on the command line's arguments, then exit with its code. */
+export function runMain(name: string, main: CommandMain): void {
+  exitCodeOf(name, main, process.argv.slice(2), process)
     .then((code) => {
       process.exitCode = code;
-    })
-    .catch((error: unknown) => {
-      process.stderr.write(`${name}: ${describeError(error)}\n`);
-      if (process.env.DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
-      process.exitCode = error instanceof UsageError ? 2 : 1;
     })
     // Lingering sockets (SDK keep-alive, emulators still closing) must not hold the exit up.
     .finally(() => setTimeout(() => process.exit(), 50).unref());

@@ -25,7 +25,7 @@ export class ProgressLine {
   private pending?: ProgressCounts;
 
   constructor(
-    private readonly stream: NodeJS.WriteStream = process.stderr,
+    private readonly stream: NodeJS.WritableStream & { isTTY?: boolean } = process.stderr,
     private readonly interactive = Boolean(stream.isTTY),
   ) {}
 

@@ -12,7 +12,7 @@ import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import type { ObjectCreatedDetail } from '../../functions/lib/runs/upload-trigger';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../stack/emulators';
 import { readMockFile } from '../runtime/mock-file';
-import { LocalCommandError, parseOptions, runMain, UsageError } from '../command-line';
+import { LocalCommandError, parseOptions, runMain, UsageError, type CommandOutput } from '../command-line';
 import { startControlServer } from '../serve/control-server';
 import {
   DEFAULT_DATA_DIR,
@@ -45,10 +45,6 @@ const USAGE = `Usage: npm run serve -- [options]
   --data-dir <dir>      where data and endpoints.json are kept (default: .local)
   --verbose             show the handlers' logs`;
 
-function log(line: string): void {
-  process.stdout.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
-}
-
 function portOption(value: string | undefined, name: string): number | undefined {
   if (value === undefined) return undefined;
   const port = Number(value);
@@ -74,18 +70,22 @@ async function defaultConfigWorkerGroups(stack: LocalStack): Promise<string[]> {
   return runnerWorkerGroups((await object.Body?.transformToString()) ?? '', defaultConfigKey);
 }
 
-async function main(): Promise<number> {
-  const options = parseOptions({
-    port: { type: 'string' },
-    reset: { type: 'boolean', default: false },
-    'poll-window': { type: 'string' },
-    mock: { type: 'string' },
-    'data-dir': { type: 'string', default: DEFAULT_DATA_DIR },
-    verbose: { type: 'boolean', default: false },
-    help: { type: 'boolean', default: false },
-  });
+export async function serveCommand(args: string[], output: CommandOutput): Promise<number> {
+  const log = (line: string) => output.stdout.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
+  const options = parseOptions(
+    {
+      port: { type: 'string' },
+      reset: { type: 'boolean', default: false },
+      'poll-window': { type: 'string' },
+      mock: { type: 'string' },
+      'data-dir': { type: 'string', default: DEFAULT_DATA_DIR },
+      verbose: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+    args,
+  );
   if (options.help) {
-    process.stdout.write(`${USAGE}\n`);
+    output.stdout.write(`${USAGE}\n`);
     return 0;
   }
   const dataDir = options['data-dir']!;
@@ -213,4 +213,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-if (require.main === module) runMain('npm run serve', main);
+if (require.main === module) runMain('npm run serve', serveCommand);

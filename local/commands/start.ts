@@ -14,7 +14,7 @@ import { basename } from 'node:path';
 import { readMockFile } from '../runtime/mock-file';
 import { ProgressLine } from '../progress';
 import { formatSummary, summaryJson, type RunSummary } from '../summary';
-import { LocalCommandError, parseOptions, runMain } from '../command-line';
+import { LocalCommandError, parseOptions, runMain, type CommandOutput } from '../command-line';
 import { DEFAULT_DATA_DIR } from '../stack/endpoints-file';
 import { runLocally, runSucceeded, uploadConfig } from '../runtime/run-locally';
 import { startLocalRunners } from '../stack/local-runners';
@@ -52,6 +52,7 @@ async function startRunners(
   workerGroups: string[],
   verbose: boolean,
   closers: (() => Promise<void>)[],
+  log: (line: string) => void,
 ): Promise<void> {
   if (workerGroups.length === 0) return;
   const taskRunner = await startLocalTaskRunner(stack, { callbacks: taskTokens, workerGroups });
@@ -61,41 +62,44 @@ async function startRunners(
     credentials: taskRunner.credentials,
     workerGroups,
     verbose,
-    log: (line) => process.stderr.write(`${line}\n`),
+    log,
   });
   closers.push(() => runners.stop());
 }
 
-async function main(): Promise<number> {
-  const options = parseOptions({
-    tables: { type: 'string' },
-    data: { type: 'string' },
-    config: { type: 'string' },
-    mock: { type: 'string' },
-    json: { type: 'boolean', default: false },
-    standalone: { type: 'boolean', default: false },
-    'data-dir': { type: 'string', default: DEFAULT_DATA_DIR },
-    verbose: { type: 'boolean', default: false },
-    help: { type: 'boolean', default: false },
-  });
+export async function startCommand(args: string[], output: CommandOutput): Promise<number> {
+  const options = parseOptions(
+    {
+      tables: { type: 'string' },
+      data: { type: 'string' },
+      config: { type: 'string' },
+      mock: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      standalone: { type: 'boolean', default: false },
+      'data-dir': { type: 'string', default: DEFAULT_DATA_DIR },
+      verbose: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+    args,
+  );
   if (options.help) {
-    process.stdout.write(`${USAGE}\n`);
+    output.stdout.write(`${USAGE}\n`);
     return 0;
   }
   // Everything the user gave is checked before anything starts.
   const event = buildRunEvent(options);
   const script = readMockFile(options.mock ?? SAMPLE_MOCK);
-  const progress = new ProgressLine();
+  const progress = new ProgressLine(output.stderr);
 
   let summary: RunSummary;
   const serve = options.standalone ? undefined : await findServeInstance(options['data-dir']!);
   if (serve) {
-    process.stderr.write(`Starting the run on the serve instance at ${serve.control}\n`);
+    output.stderr.write(`Starting the run on the serve instance at ${serve.control}\n`);
     const config = options.config
       ? { name: basename(options.config), text: readConfigFile(options.config) }
       : undefined;
     const started = await startRemoteRun(serve, { event, config, ...(options.mock ? { mock: script } : {}) });
-    process.stderr.write(`Run ${started.runId} (execution ${started.executionName})\n`);
+    output.stderr.write(`Run ${started.runId} (execution ${started.executionName})\n`);
     summary = await followRemoteRun(serve, started, (counts) => progress.update(counts));
   } else {
     const configText = readConfigFile(options.config ?? SAMPLE_CONFIG);
@@ -105,7 +109,14 @@ async function main(): Promise<number> {
       const key = typeof event.config_key === 'string' ? event.config_key : stack.names.defaultConfigKey;
       await uploadConfig(stack.s3, stack.names.configBucket, key, configText);
       const taskTokens = new LocalTaskTokens();
-      await startRunners(stack, taskTokens, runnerWorkerGroups(configText, key), options.verbose!, closers);
+      await startRunners(
+        stack,
+        taskTokens,
+        runnerWorkerGroups(configText, key),
+        options.verbose!,
+        closers,
+        (line) => output.stderr.write(`${line}\n`),
+      );
       const result = await runLocally(stack, {
         input: event,
         script,
@@ -119,12 +130,12 @@ async function main(): Promise<number> {
   }
   progress.finish();
 
-  process.stdout.write(`${options.json ? summaryJson(summary) : formatSummary(summary)}\n`);
+  output.stdout.write(`${options.json ? summaryJson(summary) : formatSummary(summary)}\n`);
   if (summary.error && options.json) {
     // With --json the reader may only parse stdout; the reason still lands on the terminal.
-    process.stderr.write(`Run ${summary.runId} FAILED: ${summary.error}: ${summary.cause ?? ''}\n`);
+    output.stderr.write(`Run ${summary.runId} FAILED: ${summary.error}: ${summary.cause ?? ''}\n`);
   }
   return runSucceeded(summary) ? 0 : 1;
 }
 
-if (require.main === module) runMain('npm start', main);
+if (require.main === module) runMain('npm start', startCommand);

@@ -14,7 +14,7 @@ import { listLiveRunners } from '../../functions/lib/task-runner/runner-heartbea
 import { startDynamoDb, localDynamoDbClient } from '../stack/emulators';
 import { deployedTrackingTableName, readStageNames, readStageConfig } from '../stack/stage-environment';
 import { formatSummary, formatTable, readRunSummary, summaryJson } from '../summary';
-import { LocalCommandError, parseOptions, runMain, UsageError } from '../command-line';
+import { LocalCommandError, parseOptions, runMain, UsageError, type CommandOutput } from '../command-line';
 import { DEFAULT_DATA_DIR } from '../stack/endpoints-file';
 import { listRuns } from '../list-runs';
 import { LOCAL_STAGE } from '../stack/local-stack';
@@ -80,16 +80,19 @@ async function openLocalStore(dataDir: string, table: TableOf): Promise<OpenStor
   };
 }
 
-async function main(): Promise<number> {
-  const options = parseOptions({
-    'run-id': { type: 'string' },
-    json: { type: 'boolean', default: false },
-    stage: { type: 'string' },
-    limit: { type: 'string', default: '20' },
-    'data-dir': { type: 'string', default: DEFAULT_DATA_DIR },
-    runners: { type: 'boolean', default: false },
-    'worker-group': { type: 'string' },
-  });
+export async function statusCommand(args: string[], output: CommandOutput): Promise<number> {
+  const options = parseOptions(
+    {
+      'run-id': { type: 'string' },
+      json: { type: 'boolean', default: false },
+      stage: { type: 'string' },
+      limit: { type: 'string', default: '20' },
+      'data-dir': { type: 'string', default: DEFAULT_DATA_DIR },
+      runners: { type: 'boolean', default: false },
+      'worker-group': { type: 'string' },
+    },
+    args,
+  );
   const limit = Number(options.limit);
   if (!Number.isInteger(limit) || limit < 1)
     throw new UsageError(`--limit: not a positive number (${options.limit})`);
@@ -104,8 +107,8 @@ async function main(): Promise<number> {
         tableName: opened.store.tableName,
         now: Date.now,
       });
-      if (options.json) process.stdout.write(`${JSON.stringify({ runners })}\n`);
-      else if (runners.length === 0) process.stdout.write(`No live runners in ${opened.where}\n`);
+      if (options.json) output.stdout.write(`${JSON.stringify({ runners })}\n`);
+      else if (runners.length === 0) output.stdout.write(`No live runners in ${opened.where}\n`);
       else {
         const rows = runners.map((r) => [
           r.workerGroup ?? '',
@@ -113,7 +116,7 @@ async function main(): Promise<number> {
           r.hostname ?? '',
           r.lastSeenAt,
         ]);
-        process.stdout.write(
+        output.stdout.write(
           `${formatTable(['worker group', 'runner', 'hostname', 'last seen (UTC)'], rows)}\n`,
         );
       }
@@ -122,16 +125,16 @@ async function main(): Promise<number> {
     if (options['run-id']) {
       const summary = await readRunSummary(opened.store, options['run-id']);
       if (!summary) throw new LocalCommandError(`--run-id: no run ${options['run-id']} in ${opened.where}`);
-      process.stdout.write(`${options.json ? summaryJson(summary) : formatSummary(summary)}\n`);
+      output.stdout.write(`${options.json ? summaryJson(summary) : formatSummary(summary)}\n`);
       return 0;
     }
     const runs = await listRuns(opened.store, limit);
     if (options.json) {
-      process.stdout.write(`${JSON.stringify({ runs })}\n`);
+      output.stdout.write(`${JSON.stringify({ runs })}\n`);
       return 0;
     }
     if (runs.length === 0) {
-      process.stdout.write(`No runs in ${opened.where}\n`);
+      output.stdout.write(`No runs in ${opened.where}\n`);
       return 0;
     }
     const rows = runs.map((run) => [
@@ -145,7 +148,7 @@ async function main(): Promise<number> {
       String(run.counts.pending),
       run.error ?? '',
     ]);
-    process.stdout.write(
+    output.stdout.write(
       `${formatTable(['run id', 'status', 'started (UTC)', 'trigger', 'tables', 'succeeded', 'failed', 'running', 'error'], rows)}\n`,
     );
     return 0;
@@ -154,4 +157,4 @@ async function main(): Promise<number> {
   }
 }
 
-if (require.main === module) runMain('npm run status', main);
+if (require.main === module) runMain('npm run status', statusCommand);

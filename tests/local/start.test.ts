@@ -3,7 +3,7 @@
 import { existsSync, readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { start, tableOf, type SummaryJson } from './helpers/commands';
+import { start, startInProcess, tableOf, type SummaryJson } from './helpers/commands';
 
 jest.setTimeout(60_000);
 
@@ -126,15 +126,25 @@ describe('npm start on bad input', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/InvalidEventError: .*"table_to_extract"/);
   });
+});
 
-  it.concurrent.each([
+// Refused before anything starts: the same main in-process, so each case costs no child process or stack.
+describe('npm start on bad command-line input', () => {
+  beforeAll(() => {
+    // DEBUG would add the stack trace that these cases must not show.
+    delete process.env.DEBUG;
+  });
+
+  it.each([
     ['malformed --data JSON', ['--data', '{"tables_to_extract":'], /--data: not valid JSON/, 2],
     ['--data that is not an object', ['--data', '[1]'], /--data: must be a JSON object/, 2],
+    ['--data together with --tables', ['--data', '{}', '--tables', 'a'], /--data and --tables/, 2],
+    ['an empty --tables', ['--tables', ' , '], /--tables: name at least one table/, 2],
     ['an unknown option', ['--tabels', 'a'], /Unknown option '--tabels'/, 2],
     ['a missing config file', ['--config', '/nonexistent/config.yml'], /--config .*cannot be read/, 1],
     ['a missing mock file', ['--mock', '/nonexistent/mock.yml'], /mock\.yml: cannot be read/, 1],
   ])('ends with one clear line for %s', async (_label, args, message, code) => {
-    const result = await start(args);
+    const result = await startInProcess(args);
 
     expect(result.code).toBe(code);
     expect(result.stdout).toBe('');
@@ -143,17 +153,24 @@ describe('npm start on bad input', () => {
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 
-  it.concurrent('names the field of a bad mock file', async () => {
+  it('names the field of a bad mock file', async () => {
     // Prepare
     const mock = join(scratch, 'bad-mock.yml');
     writeFileSync(mock, 'tables:\n  sales.orders:\n    throttle: many\n    sekonds: 2\n');
 
     // Act
-    const result = await start(['--mock', mock]);
+    const result = await startInProcess(['--mock', mock]);
 
     // Assess
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/tables\.sales\.orders\.throttle: .*expected number/);
     expect(result.stderr).toMatch(/tables\.sales\.orders: Unrecognized key: "sekonds"/);
+  });
+
+  it('prints the usage on stdout with --help and exits 0', async () => {
+    const result = await startInProcess(['--help']);
+
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^Usage: npm start -- \[options\]/);
   });
 });

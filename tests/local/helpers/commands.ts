@@ -1,7 +1,11 @@
-// given/when helpers for the local commands: each one runs as a child process, exactly as a user types it
-// (`npx tsx local/commands/start.ts …`), so the tests see the real exit code, stdout and stderr.
+// given/when helpers for the local commands: as a child process, exactly as a user types it
+// (`npx tsx local/commands/start.ts …`), for the real exit code, stdout and stderr end to end; or in-process, the
+// same main with the same exit code and output, for the many cases that end before anything starts.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { exitCodeOf, type CommandMain } from '../../../local/command-line';
+import { startCommand } from '../../../local/commands/start';
 import { PROJECT_ROOT } from '../../../local/project-root';
 
 const COMMANDS = join(PROJECT_ROOT, 'local', 'commands');
@@ -30,6 +34,25 @@ export function runLocalScript(script: string, args: string[], timeoutMs = 60_00
 /** `npm start -- --json …`, never handed to a serve instance a developer may have running. */
 export function start(args: string[] = []): Promise<CommandResult> {
   return runLocalScript('start.ts', ['--json', '--standalone', ...args]);
+}
+
+/** A command's main in this process, its output collected instead of written to the terminal. */
+export async function runInProcess(name: string, main: CommandMain, args: string[]): Promise<CommandResult> {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  const text = (stream: PassThrough) => {
+    const chunks: Buffer[] = [];
+    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+    return () => Buffer.concat(chunks).toString('utf8');
+  };
+  const [out, err] = [text(stdout), text(stderr)];
+  const code = await exitCodeOf(name, main, args, { stdout, stderr });
+  return { code, stdout: out(), stderr: err() };
+}
+
+/** `start` in-process: for input that is refused before a stack starts. */
+export function startInProcess(args: string[]): Promise<CommandResult> {
+  return runInProcess('npm start', startCommand, ['--json', '--standalone', ...args]);
 }
 
 export function spawnLocalScript(script: string, args: string[]): ChildProcess {
