@@ -8,7 +8,7 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { createDocumentClient } from '../functions/clients/dynamodb';
 import { createRunnerCredential } from '../functions/lib/task-runner/runner-credentials';
 import { InMemoryTaskCallbacks } from '../functions/lib/task-runner/task-callbacks';
-import { enqueueTask } from '../functions/lib/task-runner/task-queue';
+import { enqueueTask } from '../functions/lib/task-runner/enqueue-task';
 import { LOCAL_REGION, startDynamoDb, localDynamoDbClient } from '../local/stack/emulators';
 import { createTaskQueueTable, startTaskRunnerServer } from '../local/stack/task-runner-server';
 

@@ -6,7 +6,7 @@ import { documentClient } from './clients/dynamodb';
 import { logger } from './powertools';
 import { parseEnqueueRequest } from './lib/task-runner/enqueue-request';
 import { attemptIdFor } from './lib/task-runner/task-object';
-import { enqueueTask } from './lib/task-runner/task-queue';
+import { enqueueTask } from './lib/task-runner/enqueue-task';
 import { loadTaskRunnerConfig } from './lib/task-runner/task-runner-config';
 
 const { tableName } = loadTaskRunnerConfig(process.env);

@@ -7,7 +7,7 @@ import { documentClient } from './clients/dynamodb';
 import { sfnClient } from './clients/sfn';
 import { logger } from './powertools';
 import { createStepFunctionsCallbacks } from './lib/task-runner/task-callbacks';
-import { reclaimExpiredTasks } from './lib/task-runner/task-queue';
+import { reclaimExpiredTasks } from './lib/task-runner/reclaim-expired-tasks';
 import { loadTaskRunnerConfig } from './lib/task-runner/task-runner-config';
 
 const { tableName } = loadTaskRunnerConfig(process.env);
@@ -17,7 +17,7 @@ export const run = async () => {
   const result = await reclaimExpiredTasks({ documentClient, tableName, now: Date.now, callbacks });
   if (result.requeued.length > 0 || result.failed.length > 0)
     logger.info('Expired runner tasks reclaimed', { ...result });
-  return { requeued: result.requeued.length, failed: result.failed.length };
+  return { requeued: result.requeued.map((r) => r.taskId), failed: result.failed.map((f) => f.taskId) };
 };
 
 export const handler = middy(run).use(injectLambdaContext(logger, { clearState: true }));

@@ -21,6 +21,7 @@ import { readRunRecord } from '../../local/summary';
 import type { LocalEndpoints } from '../../local/stack/endpoints-file';
 import { listRunTables } from '../../functions/lib/tracking/tracking-store';
 import { SAMPLE_CONFIG } from '../../local/commands/samples';
+import { waitFor } from '../helpers/wait-for';
 import { runLocalScript, spawnLocalScript, type SummaryJson } from './helpers/commands';
 
 jest.setTimeout(60_000);
@@ -28,29 +29,22 @@ jest.setTimeout(60_000);
 const dataDir = mkdtempSync(join(tmpdir(), 'extract-pipeline-serve-test-'));
 const children: ChildProcess[] = [];
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Polls until `check` returns a value; bounded by attempts, not by the clock. */
-async function eventually<T>(check: () => Promise<T | undefined>, attempts = 150): Promise<T> {
-  for (let attempt = 0; attempt < attempts; attempt++) {
-    const value = await check().catch(() => undefined);
-    if (value !== undefined) return value;
-    await sleep(200);
-  }
-  throw new Error('gave up waiting');
-}
-
 async function startServe(): Promise<LocalEndpoints> {
   // A short long-poll window keeps every poll in these tests bounded.
   const child = spawnLocalScript('serve.ts', ['--port', '0', '--data-dir', dataDir, '--poll-window', '2']);
   children.push(child);
-  return eventually(async () => {
-    const path = join(dataDir, 'endpoints.json');
-    if (!existsSync(path)) return undefined;
-    // The file is written once everything answers (and removed on shutdown); tsx runs serve in a child node.
-    const endpoints = JSON.parse(readFileSync(path, 'utf8')) as LocalEndpoints;
-    return (await fetch(`${endpoints.control}/health`)).ok ? endpoints : undefined;
-  });
+  return waitFor(
+    'serve to write its endpoints file',
+    async () => {
+      const path = join(dataDir, 'endpoints.json');
+      if (!existsSync(path)) return undefined;
+      // The file is written once everything answers (and removed on shutdown); tsx runs serve in a child node.
+      const endpoints = JSON.parse(readFileSync(path, 'utf8')) as LocalEndpoints;
+      return (await fetch(`${endpoints.control}/health`)).ok ? endpoints : undefined;
+    },
+    30_000,
+    200,
+  );
 }
 
 async function stopServe(): Promise<void> {
@@ -60,7 +54,11 @@ async function stopServe(): Promise<void> {
   child.kill('SIGTERM');
   await exited;
   // Shutdown is complete (data flushed, folder unlocked) once serve has removed its endpoints file.
-  await eventually(async () => (existsSync(join(dataDir, 'endpoints.json')) ? undefined : true));
+  await waitFor(
+    'serve to remove its endpoints file',
+    () => (existsSync(join(dataDir, 'endpoints.json')) ? undefined : true),
+    30_000,
+  );
 }
 
 function trackingStore(endpoints: LocalEndpoints) {
@@ -71,10 +69,15 @@ function trackingStore(endpoints: LocalEndpoints) {
 }
 
 async function finishedRuns(endpoints: LocalEndpoints, count: number): Promise<RunListing[]> {
-  return eventually(async () => {
-    const runs = await listRuns(trackingStore(endpoints), 20);
-    return runs.length >= count && runs.every((run) => run.status !== 'RUNNING') ? runs : undefined;
-  });
+  return waitFor(
+    `${count} finished runs`,
+    async () => {
+      const runs = await listRuns(trackingStore(endpoints), 20);
+      return runs.length >= count && runs.every((run) => run.status !== 'RUNNING') ? runs : undefined;
+    },
+    30_000,
+    200,
+  );
 }
 
 function s3Client(endpoints: LocalEndpoints): S3Client {
@@ -190,12 +193,16 @@ describe('serve mode', () => {
       }),
     );
     // Polls before the grant lands are refused (AccessDeniedException); each poll is bounded by the 2 s window.
-    const task = await eventually(async () => {
-      const { taskObject } = await runner.send(
-        new PollForTaskCommand({ workerGroup: 'onprem-db', hostname: 'sdk-test' }),
-      );
-      return taskObject?.taskId ? taskObject : undefined;
-    }, 30);
+    const task = await waitFor(
+      'a task for the SDK runner',
+      async () => {
+        const { taskObject } = await runner.send(
+          new PollForTaskCommand({ workerGroup: 'onprem-db', hostname: 'sdk-test' }),
+        );
+        return taskObject?.taskId ? taskObject : undefined;
+      },
+      60_000,
+    );
     await runner.send(new ReportTaskProgressCommand({ taskId: task.taskId }));
     await runner.send(new SetTaskStatusCommand({ taskId: task.taskId, taskStatus: 'FINISHED' }));
     const runs = await finishedRuns(endpoints, 3);

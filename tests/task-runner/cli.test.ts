@@ -7,7 +7,7 @@ import { main as credentialsCli } from '../../runner/credentials-cli';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/stack/emulators';
 import { anEndpoint } from './helpers/given';
 import type { Endpoint } from './helpers/given';
-import { waitFor } from './helpers/wait-for';
+import { waitFor } from '../helpers/wait-for';
 
 jest.setTimeout(20_000);
 

@@ -3,7 +3,7 @@ import { ExtractRunner } from '../../runner/extract-runner';
 import type { RunnerOptions } from '../../runner/extract-runner';
 import { anEndpoint } from './helpers/given';
 import type { Endpoint } from './helpers/given';
-import { waitFor } from './helpers/wait-for';
+import { waitFor } from '../helpers/wait-for';
 
 jest.setTimeout(20_000);
 

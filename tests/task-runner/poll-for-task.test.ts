@@ -1,14 +1,16 @@
 import { PollForTaskCommand } from '@aws-sdk/client-data-pipeline';
-import { anEndpoint } from './helpers/given';
+import { anEndpoint, PollGate } from './helpers/given';
 import type { Endpoint } from './helpers/given';
+import { waitFor } from '../helpers/wait-for';
 
 jest.setTimeout(15_000);
 
 describe('PollForTask', () => {
   let endpoint: Endpoint;
+  const gate = new PollGate();
 
   beforeAll(async () => {
-    endpoint = await anEndpoint({ pollWindowMs: 1_000, pollIntervalMs: 50 });
+    endpoint = await anEndpoint({ pollWindowMs: 1_000, pollIntervalMs: 50, sleep: gate.sleep });
   });
   afterAll(() => endpoint.close());
 
@@ -75,11 +77,13 @@ describe('PollForTask', () => {
   it('hands a task queued during the long poll to the waiting poller', async () => {
     // Prepare
     const credential = await endpoint.issueCredential(['wg-late']);
+    gate.close();
     const polling = endpoint.client(credential).send(new PollForTaskCommand({ workerGroup: 'wg-late' }));
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    await waitFor('the poll to wait', () => gate.waiting === 1);
 
     // Act
     const queued = await endpoint.enqueue({ workerGroup: 'wg-late' });
+    gate.open();
 
     // Assess
     expect((await polling).taskObject?.taskId).toBe(queued.taskId);
@@ -105,13 +109,15 @@ describe('PollForTask', () => {
   it('hands one task to exactly one of ten concurrent pollers', async () => {
     // Prepare
     const credential = await endpoint.issueCredential(['wg-race']);
+    gate.close();
     const pollers = Array.from({ length: 10 }, () =>
       endpoint.client(credential).send(new PollForTaskCommand({ workerGroup: 'wg-race' })),
     );
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await waitFor('ten polls to wait', () => gate.waiting === 10);
 
     // Act
     const queued = await endpoint.enqueue({ workerGroup: 'wg-race' });
+    gate.open();
     const responses = await Promise.all(pollers);
 
     // Assess

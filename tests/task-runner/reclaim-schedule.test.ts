@@ -1,9 +1,11 @@
 // The scheduled reclaimer, as deployed (functions/reclaim-expired-tasks.ts): it takes back a task whose runner
 // fell silent even when no runner polls, against the real queue table on dynalite. Step Functions has no local
 // implementation, so its API is stubbed at the SDK boundary to receive the failure of a task out of attempts.
-import { SendTaskFailureCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
-import { claimNextQueuedTask, enqueueTask, getTask } from '../../functions/lib/task-runner/task-queue';
+import { claimNextQueuedTask } from '../../functions/lib/task-runner/claim-task';
+import { recordTaskProgress } from '../../functions/lib/task-runner/record-task-progress';
+import { enqueueTask } from '../../functions/lib/task-runner/enqueue-task';
+import { getTask } from '../../functions/lib/task-runner/task-item';
 import { createDocumentClient } from '../../functions/clients/dynamodb';
 import { createTaskQueueTable } from '../../local/stack/create-resources';
 import {
@@ -14,37 +16,56 @@ import {
   type Emulator,
 } from '../../local/stack/emulators';
 
-const TABLE = 'reclaim-schedule-queue';
 const ELEVEN_MINUTES_AGO = () => Date.now() - 11 * 60_000;
 
+type Deps = { documentClient: ReturnType<typeof createDocumentClient>; tableName: string; now: () => number };
+type ReclaimRun = () => Promise<{ requeued: string[]; failed: string[] }>;
+
 let dynamo: Emulator;
-let deps: { documentClient: ReturnType<typeof createDocumentClient>; tableName: string; now: () => number };
-let run: () => Promise<{ requeued: number; failed: number }>;
-const sfn = mockClient(SFNClient);
+let tables = 0;
 
 beforeAll(async () => {
   dynamo = await startDynamoDb();
-  const client = localDynamoDbClient(dynamo.endpoint);
-  await createTaskQueueTable(client, TABLE);
-  deps = { documentClient: createDocumentClient(client), tableName: TABLE, now: Date.now };
   Object.assign(process.env, {
-    TASK_QUEUE_TABLE: TABLE,
     AWS_REGION: LOCAL_REGION,
     AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
     AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
     AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
     POWERTOOLS_LOG_LEVEL: 'ERROR',
   });
-  ({ run } = await import('../../functions/reclaim-expired-tasks'));
 });
 
 afterAll(async () => {
-  sfn.restore();
   await dynamo?.close();
 });
 
-/** A task handed to a runner eleven minutes ago that never acknowledged it (the window is 2 minutes). */
-async function givenAnAbandonedTask(table: string, attemptLimit: number) {
+/**
+ * Each test gets its own queue table and a fresh load of the handler reading it, so results are exact. The
+ * Step Functions stub is made from the same fresh load of the SDK the handler uses.
+ */
+async function aReclaimFunctionWithItsOwnTable() {
+  const tableName = `reclaim-schedule-${++tables}`;
+  const client = localDynamoDbClient(dynamo.endpoint);
+  await createTaskQueueTable(client, tableName);
+  process.env.TASK_QUEUE_TABLE = tableName;
+  let loaded: { run: ReclaimRun; sfnModule: typeof import('@aws-sdk/client-sfn') } | undefined;
+  await jest.isolateModulesAsync(async () => {
+    const sfnModule = await import('@aws-sdk/client-sfn');
+    const { run } = await import('../../functions/reclaim-expired-tasks');
+    loaded = { run, sfnModule };
+  });
+  const { run, sfnModule } = loaded!;
+  const sfn = mockClient(sfnModule.SFNClient);
+  sfn.on(sfnModule.SendTaskFailureCommand).resolves({});
+  const deps: Deps = { documentClient: createDocumentClient(client), tableName, now: Date.now };
+  const failuresSent = () =>
+    sfn.commandCalls(sfnModule.SendTaskFailureCommand).map((call) => call.args[0].input);
+  return { deps, run, failuresSent };
+}
+
+/** A task handed to a runner eleven minutes ago that acknowledged it once and then fell silent. */
+async function givenAnAbandonedTask(deps: Deps, table: string, attemptLimit: number) {
+  const longAgo = { ...deps, now: ELEVEN_MINUTES_AGO };
   await enqueueTask(
     {
       taskToken: `token-${table}`,
@@ -54,25 +75,27 @@ async function givenAnAbandonedTask(table: string, attemptLimit: number) {
       workerGroup: `group-${table}`,
       command: 'true',
       fields: {},
-      reportProgressTimeoutSeconds: 900,
+      reportProgressTimeoutSeconds: 300,
       attemptLimit,
     },
-    { ...deps, now: ELEVEN_MINUTES_AGO },
+    longAgo,
   );
-  const claimed = await claimNextQueuedTask(`group-${table}`, 'gone-runner', {
-    ...deps,
-    now: ELEVEN_MINUTES_AGO,
-  });
+  const claimed = await claimNextQueuedTask(`group-${table}`, 'gone-runner', longAgo);
   if (!claimed) throw new Error('the task was not claimed');
+  await recordTaskProgress(claimed.taskId, longAgo);
   return claimed;
 }
 
 it('re-queues a silent runner task as a new attempt with no runner polling', async () => {
-  const abandoned = await givenAnAbandonedTask('sales.orders', 3);
+  // Prepare
+  const { deps, run } = await aReclaimFunctionWithItsOwnTable();
+  const abandoned = await givenAnAbandonedTask(deps, 'sales.orders', 3);
 
+  // Act
   const result = await run();
 
-  expect(result.requeued).toBeGreaterThanOrEqual(1);
+  // Assess
+  expect(result).toEqual({ requeued: [abandoned.taskId], failed: [] });
   const old = await getTask(abandoned.taskId, deps);
   expect(old).toMatchObject({ status: 'REQUEUED' });
   const successor = await getTask(old!.requeuedAs!, deps);
@@ -80,15 +103,17 @@ it('re-queues a silent runner task as a new attempt with no runner polling', asy
 });
 
 it('fails a silent runner task out of attempts through Step Functions', async () => {
-  sfn.on(SendTaskFailureCommand).resolves({});
-  const abandoned = await givenAnAbandonedTask('crm.accounts', 1);
+  // Prepare
+  const { deps, run, failuresSent } = await aReclaimFunctionWithItsOwnTable();
+  const abandoned = await givenAnAbandonedTask(deps, 'crm.accounts', 1);
 
+  // Act
   const result = await run();
 
-  expect(result.failed).toBeGreaterThanOrEqual(1);
+  // Assess
+  expect(result).toEqual({ requeued: [], failed: [abandoned.taskId] });
   expect(await getTask(abandoned.taskId, deps)).toMatchObject({ status: 'FAILED' });
-  const sent = sfn.commandCalls(SendTaskFailureCommand).map((call) => call.args[0].input);
-  expect(sent).toEqual([
+  expect(failuresSent()).toEqual([
     expect.objectContaining({ taskToken: 'token-crm.accounts', error: 'TaskLeaseExpired' }),
   ]);
 });

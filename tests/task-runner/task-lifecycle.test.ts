@@ -6,7 +6,7 @@ import {
 } from '@aws-sdk/client-data-pipeline';
 import type { DataPipelineClient } from '@aws-sdk/client-data-pipeline';
 import { listLiveRunners } from '../../functions/lib/task-runner/runner-heartbeats';
-import { reclaimExpiredTasks } from '../../functions/lib/task-runner/task-queue';
+import { reclaimExpiredTasks } from '../../functions/lib/task-runner/reclaim-expired-tasks';
 import { anEndpoint } from './helpers/given';
 import type { Endpoint } from './helpers/given';
 

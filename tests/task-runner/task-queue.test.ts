@@ -1,12 +1,10 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { PollForTaskCommand, SetTaskStatusCommand } from '@aws-sdk/client-data-pipeline';
 import { InMemoryTaskCallbacks } from '../../functions/lib/task-runner/task-callbacks';
-import {
-  claimNextQueuedTask,
-  enqueueTask,
-  reclaimExpiredTasks,
-  taskKey,
-} from '../../functions/lib/task-runner/task-queue';
+import { claimNextQueuedTask } from '../../functions/lib/task-runner/claim-task';
+import { enqueueTask } from '../../functions/lib/task-runner/enqueue-task';
+import { reclaimExpiredTasks } from '../../functions/lib/task-runner/reclaim-expired-tasks';
+import { taskKey } from '../../functions/lib/task-runner/task-item';
 import { anEndpoint } from './helpers/given';
 import type { Endpoint } from './helpers/given';
 

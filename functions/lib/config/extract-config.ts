@@ -5,6 +5,12 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ConfigValidationError } from '../errors';
 import { RESERVED_ARGUMENT_KEYS, toEnvironmentName } from './argument-names';
+import {
+  attemptLimit,
+  MAX_FIELD_VALUE_LENGTH,
+  MAX_WORKER_GROUP_LENGTH,
+  reportProgressTimeoutSeconds,
+} from '../task-runner/runner-limits';
 
 export { JOB_TYPES, type JobType } from './job-types';
 
@@ -89,13 +95,8 @@ const ecsSettings = z.strictObject({
 });
 
 const runnerSettings = z.strictObject({
-  // Data Pipeline's default: a runner that has not reported for 15 minutes has lost the task.
-  report_progress_timeout_seconds: z
-    .int()
-    .min(120)
-    .max(24 * 3600)
-    .optional(),
-  attempt_limit: z.int().min(1).max(10).optional(),
+  report_progress_timeout_seconds: reportProgressTimeoutSeconds.optional(),
+  attempt_limit: attemptLimit.optional(),
 });
 
 const tableSettings = {
@@ -117,9 +118,9 @@ const tableSettings = {
   emr: emrSettings.optional(),
   ecs: ecsSettings.optional(),
   /** runner: the self-hosted worker group whose task runners poll for this table (exact, case-sensitive). */
-  worker_group: z.string().min(1).max(1024).optional(),
+  worker_group: z.string().min(1).max(MAX_WORKER_GROUP_LENGTH).optional(),
   /** runner: the shell command the task runner executes, with the job arguments in its environment. */
-  command: z.string().min(1).max(10240).optional(),
+  command: z.string().min(1).max(MAX_FIELD_VALUE_LENGTH).optional(),
   runner: runnerSettings.optional(),
 };
 

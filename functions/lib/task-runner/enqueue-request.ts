@@ -1,8 +1,15 @@
 // The payload the state machine sends when it queues a `runner` table (lambda:invoke.waitForTaskToken).
 import { z } from 'zod';
 import { fieldPath } from './validate-request';
-import { DEFAULT_ATTEMPT_LIMIT, DEFAULT_REPORT_PROGRESS_TIMEOUT_SECONDS } from './task-queue';
-import type { NewTask } from './task-queue';
+import {
+  attemptLimit,
+  DEFAULT_REPORT_PROGRESS_TIMEOUT_SECONDS,
+  DEFAULT_RUNNER_ATTEMPT_LIMIT,
+  MAX_FIELD_VALUE_LENGTH,
+  MAX_WORKER_GROUP_LENGTH,
+  reportProgressTimeoutSeconds,
+} from './runner-limits';
+import type { NewTask } from './task-item';
 
 /** Named so that the state machine's Catch can tell a malformed request from a transient failure. */
 export class InvalidRunnerTaskError extends Error {
@@ -16,8 +23,8 @@ const enqueueSchema = z.object({
   run_id: z.string().min(1).max(512),
   table: z.string().min(1).max(256),
   attempt: z.number().int().min(1),
-  worker_group: z.string().min(1).max(1024),
-  command: z.string().min(1).max(10240).optional(),
+  worker_group: z.string().min(1).max(MAX_WORKER_GROUP_LENGTH),
+  command: z.string().min(1).max(MAX_FIELD_VALUE_LENGTH).optional(),
   fields: z
     .record(
       z
@@ -25,17 +32,13 @@ const enqueueSchema = z.object({
         .min(1)
         .max(256)
         .refine((key) => !key.startsWith('@'), { error: "keys starting with '@' are reserved" }),
-      z.string().max(10240),
+      z.string().max(MAX_FIELD_VALUE_LENGTH),
     )
     .default({}),
-  // Data Pipeline's own default is 15 minutes; less than the 2-minute acknowledgement window makes no sense.
-  report_progress_timeout_seconds: z
-    .number()
-    .int()
-    .min(120)
-    .max(24 * 3600)
-    .default(DEFAULT_REPORT_PROGRESS_TIMEOUT_SECONDS),
-  attempt_limit: z.number().int().min(1).max(10).default(DEFAULT_ATTEMPT_LIMIT),
+  report_progress_timeout_seconds: reportProgressTimeoutSeconds.default(
+    DEFAULT_REPORT_PROGRESS_TIMEOUT_SECONDS,
+  ),
+  attempt_limit: attemptLimit.default(DEFAULT_RUNNER_ATTEMPT_LIMIT),
 });
 
 export type EnqueueRequest = z.input<typeof enqueueSchema>;

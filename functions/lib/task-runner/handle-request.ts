@@ -12,7 +12,7 @@ import type { Caller } from './runner-credentials';
 import { reportTaskRunnerHeartbeat } from './runner-heartbeats';
 import { setTaskStatus } from './set-task-status';
 import type { TaskCallbacks } from './task-callbacks';
-import type { TaskQueueDeps } from './task-queue';
+import type { TaskQueueDeps } from './task-item';
 import { isOperationName, validateInput } from './validate-request';
 import { verifySigV4 } from './verify-sigv4';
 

@@ -8,8 +8,10 @@ import { TaskGoneError } from './task-callbacks';
 import type { TaskCallbacks } from './task-callbacks';
 import { toTaskObject } from './task-object';
 import type { TaskObject } from './task-object';
-import { claimNextQueuedTask, markTaskCanceled, reclaimExpiredTasks } from './task-queue';
-import type { TaskQueueDeps } from './task-queue';
+import { markTaskCanceled } from './cancel-task';
+import { claimNextQueuedTask } from './claim-task';
+import { reclaimExpiredTasks } from './reclaim-expired-tasks';
+import type { TaskQueueDeps } from './task-item';
 import type { OperationInput } from './validate-request';
 
 export const DEFAULT_POLL_WINDOW_MS = 90_000;

@@ -6,8 +6,10 @@ import { assertWorkerGroupGranted } from './runner-credentials';
 import type { Caller } from './runner-credentials';
 import { TaskGoneError } from './task-callbacks';
 import type { TaskCallbacks } from './task-callbacks';
-import { getTask, markTaskCanceled, recordTaskProgress, TaskNotLeasedError } from './task-queue';
-import type { TaskQueueDeps } from './task-queue';
+import { markTaskCanceled } from './cancel-task';
+import { recordTaskProgress } from './record-task-progress';
+import { getTask, TaskNotLeasedError } from './task-item';
+import type { TaskQueueDeps } from './task-item';
 import type { OperationInput } from './validate-request';
 
 export interface ProgressDeps extends TaskQueueDeps {

@@ -3,7 +3,7 @@
 import { paginateQuery, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { assertWorkerGroupGranted } from './runner-credentials';
 import type { Caller } from './runner-credentials';
-import type { TaskQueueDeps } from './task-queue';
+import type { TaskQueueDeps } from './task-item';
 import type { OperationInput } from './validate-request';
 
 /** Data Pipeline's Task Runner heartbeats every 15 minutes; two missed beats and it counts as gone. */

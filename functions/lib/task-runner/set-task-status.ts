@@ -8,8 +8,10 @@ import type { Caller } from './runner-credentials';
 import { MAX_CAUSE_LENGTH, TaskGoneError } from './task-callbacks';
 import type { TaskCallbacks } from './task-callbacks';
 import { attemptIdFor } from './task-object';
-import { completeTask, getTask, reopenTask, TaskNotLeasedError } from './task-queue';
-import type { CompletionStatus, TaskItem, TaskQueueDeps } from './task-queue';
+import { completeTask, reopenTask } from './complete-task';
+import { getTask, TaskNotLeasedError } from './task-item';
+import type { CompletionStatus } from './complete-task';
+import type { TaskItem, TaskQueueDeps } from './task-item';
 import type { OperationInput } from './validate-request';
 
 export interface SetStatusDeps extends TaskQueueDeps {

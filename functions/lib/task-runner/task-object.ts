@@ -1,7 +1,7 @@
 // Shapes a queued task like Data Pipeline's PollForTask sample response: one attempt object whose fields carry the
 // table's job arguments next to Data Pipeline's own `@`-prefixed bookkeeping fields, so existing runners that
 // read `command`, `workerGroup` or `@scheduledStartTime` keep working.
-import type { TaskItem } from './task-queue';
+import type { TaskItem } from './task-item';
 
 export type TaskField = { key: string; stringValue: string } | { key: string; refValue: string };
 

@@ -7,8 +7,9 @@ import { createDocumentClient } from '../../../functions/clients/dynamodb';
 import { createRunnerCredential } from '../../../functions/lib/task-runner/runner-credentials';
 import type { IssuedRunnerCredential } from '../../../functions/lib/task-runner/runner-credentials';
 import { InMemoryTaskCallbacks } from '../../../functions/lib/task-runner/task-callbacks';
-import { enqueueTask, getTask } from '../../../functions/lib/task-runner/task-queue';
-import type { NewTask, TaskItem } from '../../../functions/lib/task-runner/task-queue';
+import { enqueueTask } from '../../../functions/lib/task-runner/enqueue-task';
+import { getTask } from '../../../functions/lib/task-runner/task-item';
+import type { NewTask, TaskItem } from '../../../functions/lib/task-runner/task-item';
 import { LOCAL_REGION, startDynamoDb, localDynamoDbClient } from '../../../local/stack/emulators';
 import { createTaskQueueTable, startTaskRunnerServer } from '../../../local/stack/task-runner-server';
 
@@ -19,6 +20,31 @@ export class TestClock {
   advance(ms: number): void {
     this.offsetMs += ms;
   }
+}
+
+/**
+ * A long poll's sleep the test controls: while closed, every waiting poll is held in its sleep, so a test knows
+ * exactly how many polls are waiting before it queues a task, without sleeping itself.
+ */
+export class PollGate {
+  waiting = 0;
+  private opened: Promise<void> = Promise.resolve();
+  private release: () => void = () => undefined;
+
+  close(): void {
+    this.opened = new Promise((resolve) => (this.release = resolve));
+  }
+
+  open(): void {
+    this.release();
+  }
+
+  readonly sleep = async (ms: number): Promise<void> => {
+    this.waiting++;
+    await this.opened;
+    this.waiting--;
+    await new Promise((resolve) => setTimeout(resolve, ms));
+  };
 }
 
 export interface EndpointOptions {

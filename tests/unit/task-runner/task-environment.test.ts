@@ -1,7 +1,7 @@
 import { environmentVariableFor, summarizeTask, taskEnvironment } from '../../../runner/task-environment';
 import { failureCause } from '../../../functions/lib/task-runner/set-task-status';
 import { toTaskObject } from '../../../functions/lib/task-runner/task-object';
-import type { TaskItem } from '../../../functions/lib/task-runner/task-queue';
+import type { TaskItem } from '../../../functions/lib/task-runner/task-item';
 
 const task: TaskItem = {
   taskId: 'task-1',

@@ -3,6 +3,10 @@
 import { TableJobError } from '../../errors';
 import type { TableConfig } from '../../config/extract-config';
 import type { JobArguments } from '../job-arguments';
+import {
+  DEFAULT_REPORT_PROGRESS_TIMEOUT_SECONDS,
+  DEFAULT_RUNNER_ATTEMPT_LIMIT,
+} from '../../task-runner/runner-limits';
 
 export interface RunnerTaskRequest {
   worker_group: string;
@@ -11,9 +15,6 @@ export interface RunnerTaskRequest {
   report_progress_timeout_seconds: number;
   attempt_limit: number;
 }
-
-export const DEFAULT_REPORT_PROGRESS_TIMEOUT_SECONDS = 15 * 60;
-export const DEFAULT_RUNNER_ATTEMPT_LIMIT = 3;
 
 export function buildRunnerRequest(table: TableConfig, args: JobArguments): RunnerTaskRequest {
   if (!table.worker_group)

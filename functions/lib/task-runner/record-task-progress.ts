@@ -1,0 +1,36 @@
+// A progress report on a leased task: its acknowledgement and the renewal of its lease.
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { isConditionFailure } from '../is-condition-failure';
+import { getTask, taskKey, TaskNotLeasedError, toTaskItem } from './task-item';
+import type { TaskItem, TaskQueueDeps } from './task-item';
+
+/** A progress report: acknowledges the task and extends its lease by its reportProgressTimeout. */
+export async function recordTaskProgress(taskId: string, deps: TaskQueueDeps): Promise<TaskItem> {
+  const nowMs = deps.now();
+  const task = await getTask(taskId, deps);
+  if (!task || task.status !== 'LEASED') throw new TaskNotLeasedError(`Task ${taskId} is not running.`);
+  try {
+    const { Attributes } = await deps.documentClient.send(
+      new UpdateCommand({
+        TableName: deps.tableName,
+        Key: taskKey(taskId),
+        UpdateExpression: 'SET leaseExpiresAt = :expires, acknowledged = :true, lastProgressAt = :at',
+        ConditionExpression: '#status = :leased AND leaseExpiresAt >= :now',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':expires': nowMs + task.reportProgressTimeoutSeconds * 1000,
+          ':true': true,
+          ':at': new Date(nowMs).toISOString(),
+          ':leased': 'LEASED',
+          ':now': nowMs,
+        },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return toTaskItem(Attributes ?? {});
+  } catch (error) {
+    if (isConditionFailure(error))
+      throw new TaskNotLeasedError(`Task ${taskId} is not running or its lease expired.`);
+    throw error;
+  }
+}

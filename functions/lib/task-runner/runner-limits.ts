@@ -1,0 +1,21 @@
+// A runner table's defaults and bounds, in one place: the extract config (what a table may ask for), the runner
+// launcher (what an unset value becomes) and the enqueue request (what the state machine may send) all read them.
+import { z } from 'zod';
+
+/** Data Pipeline's default: a runner that has not reported for 15 minutes has lost the task. */
+export const DEFAULT_REPORT_PROGRESS_TIMEOUT_SECONDS = 15 * 60;
+/** Less than the 2-minute acknowledgement window makes no sense; a day is the state's own timeout. */
+export const MIN_REPORT_PROGRESS_TIMEOUT_SECONDS = 120;
+export const MAX_REPORT_PROGRESS_TIMEOUT_SECONDS = 24 * 3600;
+export const DEFAULT_RUNNER_ATTEMPT_LIMIT = 3;
+export const MAX_RUNNER_ATTEMPT_LIMIT = 10;
+/** PollForTask's workerGroup: 1-1024 characters, matched exactly. */
+export const MAX_WORKER_GROUP_LENGTH = 1024;
+/** A Data Pipeline field value: the command and every job argument reach the runner as one. */
+export const MAX_FIELD_VALUE_LENGTH = 10240;
+
+export const reportProgressTimeoutSeconds = z
+  .int()
+  .min(MIN_REPORT_PROGRESS_TIMEOUT_SECONDS)
+  .max(MAX_REPORT_PROGRESS_TIMEOUT_SECONDS);
+export const attemptLimit = z.int().min(1).max(MAX_RUNNER_ATTEMPT_LIMIT);

@@ -1,0 +1,104 @@
+/*
+ * A runner task in the task-queue table (one table, generic key names, shared with runner credentials and runner
+ * heartbeats). DynamoDB Local stand-ins have no transactions, so every state change is a single conditional
+ * write, and multi-step changes (re-queueing) are written so that a retry finishes them.
+ *
+ * Task item, one per hand-off:       pk = TASK#<taskId>   sk = TASK
+ *   taskId      opaque; sha256 of the task token for the first hand-off (so a retried enqueue is idempotent),
+ *               sha256 of the previous taskId + attempt for re-queued hand-offs (unguessable, deterministic).
+ *   status      QUEUED -> LEASED -> FINISHED | FAILED | SKIPPED | CANCELED
+ *                         LEASED -> EXPIRED (lease lapsed) -> REQUEUED (successor item created) | FAILED
+ *   taskToken, runId, table, attempt, attemptLimit, workerGroup, command, fields (map of job arguments),
+ *   reportProgressTimeoutSeconds, queuedAt, scheduledStartTime, leaseOwner, leasedAt, leaseExpiresAt (epoch ms),
+ *   acknowledged, canceled, outcome, ttl (epoch s; set once the item is final, DynamoDB TTL removes it later).
+ *
+ * GSI `gsi1` (sparse, gsi1pk/gsi1sk; projects a few listing attributes, never secrets), keys set only while QUEUED:
+ *   gsi1pk = QUEUED#<workerGroup>  gsi1sk = <queuedAt epoch ms, 15 digits>#<taskId>
+ *   -> a poller Queries its exact worker group, oldest first; claiming removes both keys in the same update.
+ * GSI `leases` (sparse, keys only, lpk/leaseExpiresAt), keys set only while LEASED or EXPIRED:
+ *   lpk = LEASES  leaseExpiresAt = epoch ms
+ *   -> reclaimExpiredTasks Queries leaseExpiresAt < now. One partition is plenty for a few thousand running
+ *      extracts; shard lpk by worker group if it ever is not.
+ * The same gsi1 also lists credentials (gsi1pk = CREDENTIALS) and live runners (gsi1pk = RUNNERS).
+ */
+import { createHash } from 'node:crypto';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+
+export const QUEUE_INDEX = 'gsi1';
+export const LEASE_INDEX = 'leases';
+export const LEASES_PK = 'LEASES';
+/** Data Pipeline's rule: a handed-out task must be acknowledged by a first progress report within 2 minutes. */
+export const ACKNOWLEDGE_TIMEOUT_MS = 2 * 60 * 1000;
+/** Finished task items stay readable (for status tooling and late SetTaskStatus answers) for a week. */
+export const FINISHED_RETENTION_SECONDS = 7 * 24 * 3600;
+
+export type TaskStatus =
+  'QUEUED' | 'LEASED' | 'EXPIRED' | 'REQUEUED' | 'FINISHED' | 'FAILED' | 'SKIPPED' | 'CANCELED';
+
+export interface TaskQueueDeps {
+  documentClient: DynamoDBDocumentClient;
+  tableName: string;
+  now: () => number;
+}
+
+export interface NewTask {
+  taskToken: string;
+  runId: string;
+  table: string;
+  attempt: number;
+  workerGroup: string;
+  command?: string;
+  fields: Record<string, string>;
+  reportProgressTimeoutSeconds: number;
+  attemptLimit: number;
+}
+
+export interface TaskItem extends NewTask {
+  taskId: string;
+  status: TaskStatus;
+  queuedAt: string;
+  scheduledStartTime: string;
+  leaseOwner?: string;
+  leasedAt?: string;
+  leaseExpiresAt?: number;
+  acknowledged?: boolean;
+  canceled?: boolean;
+  expiredReason?: string;
+  requeuedAs?: string;
+  outcome?: Record<string, unknown>;
+  ttl?: number;
+}
+
+/** The task is not (or no longer) leased: unknown, expired, canceled or already finished. */
+export class TaskNotLeasedError extends Error {
+  override name = 'TaskNotLeasedError';
+}
+
+export const taskKey = (taskId: string) => ({ pk: `TASK#${taskId}`, sk: 'TASK' });
+export const sha256 = (value: string) => createHash('sha256').update(value).digest('base64url');
+const queueSortKey = (queuedAtMs: number, taskId: string) =>
+  `${String(queuedAtMs).padStart(15, '0')}#${taskId}`;
+export const finalTtl = (nowMs: number) => Math.floor(nowMs / 1000) + FINISHED_RETENTION_SECONDS;
+
+export function toTaskItem(item: Record<string, unknown>): TaskItem {
+  const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g2, lpk: _l, kind: _k, ...task } = item;
+  return task as unknown as TaskItem;
+}
+
+export function queuedItem(task: TaskItem, queuedAtMs: number): Record<string, unknown> {
+  return {
+    ...taskKey(task.taskId),
+    kind: 'task',
+    gsi1pk: `QUEUED#${task.workerGroup}`,
+    gsi1sk: queueSortKey(queuedAtMs, task.taskId),
+    ...task,
+  };
+}
+
+export async function getTask(taskId: string, deps: TaskQueueDeps): Promise<TaskItem | undefined> {
+  const { Item } = await deps.documentClient.send(
+    new GetCommand({ TableName: deps.tableName, Key: taskKey(taskId), ConsistentRead: true }),
+  );
+  return Item ? toTaskItem(Item) : undefined;
+}
