@@ -34,6 +34,7 @@ const ROOT = resolve(__dirname, '..', '..');
 /** What `sls package` reads. A new top-level folder referenced from serverless.yml must be added here. */
 const SERVICE_FILES = [
   'serverless.yml',
+  'esbuild-plugins.js',
   'package.json',
   'tsconfig.json',
   'config',

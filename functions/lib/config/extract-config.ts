@@ -2,7 +2,7 @@
 // error names the table and the field. One bad table entry never invalidates the others: only an unreadable
 // file, a bad top level or bad `defaults` (which affect every table) fail the whole run.
 import { parse as parseYaml } from 'yaml';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfigValidationError } from '../errors';
 import { RESERVED_ARGUMENT_KEYS, toEnvironmentName } from './argument-names';
 import {

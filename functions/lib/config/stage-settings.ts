@@ -1,6 +1,6 @@
 // The stage's job defaults reach the Lambdas as environment variables (set from config/<stage>.yml by
 // serverless.yml). They are parsed once, here, so that a missing setting fails loudly with its variable name.
-import { z } from 'zod';
+import * as z from 'zod';
 import { StageSettingsError } from '../errors';
 
 const list = z

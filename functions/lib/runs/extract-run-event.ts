@@ -1,7 +1,7 @@
 // The state machine's input: what `sls invoke stepf --data`, the S3 upload trigger and the local runner send.
 // Unknown keys are rejected so that a typo such as `table_to_extract` fails loudly instead of extracting
 // every table in the config.
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidEventError } from '../errors';
 import { formatIssues, TABLE_NAME_PATTERN } from '../config/extract-config';
 

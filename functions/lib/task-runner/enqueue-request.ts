@@ -1,5 +1,5 @@
 // The payload the state machine sends when it queues a `runner` table (lambda:invoke.waitForTaskToken).
-import { z } from 'zod';
+import * as z from 'zod';
 import { fieldPath } from './validate-request';
 import {
   attemptLimit,

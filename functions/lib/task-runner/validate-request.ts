@@ -1,7 +1,7 @@
 // Input rules of the Data Pipeline task-runner operations, taken from the service model (botocore
 // datapipeline/2012-10-29 and the API reference): length limits, the allowed character pattern and enums.
 // The SDKs do not check these client-side, so the endpoint must, and each error names the offending field.
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidRequestException } from './protocol-errors';
 
 // The model's pattern: any XML-safe character. The `u` flag makes the surrogate-pair range mean U+10000-U+10FFFF
