@@ -1,6 +1,6 @@
 // A runner table's defaults and bounds, in one place: the extract config (what a table may ask for), the runner
 // launcher (what an unset value becomes) and the enqueue request (what the state machine may send) all read them.
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Data Pipeline's default: a runner that has not reported for 15 minutes has lost the task. */
 export const DEFAULT_REPORT_PROGRESS_TIMEOUT_SECONDS = 15 * 60;
