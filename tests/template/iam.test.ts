@@ -224,9 +224,12 @@ describe.each(STAGES)('%s: the state machine role', (stage) => {
       Statement: { Principal: unknown; Condition: Record<string, Record<string, unknown>> }[];
     };
     expect(trust.Statement[0]!.Principal).toEqual({ Service: 'states.amazonaws.com' });
-    expect(trust.Statement[0]!.Condition.ArnLike!['aws:SourceArn']).toEqual({
-      'Fn::Sub': `arn:\${AWS::Partition}:states:\${AWS::Region}:\${AWS::AccountId}:stateMachine:extract-pipeline-${stage}`,
-    });
+    const machine = `arn:\${AWS::Partition}:states:\${AWS::Region}:\${AWS::AccountId}:stateMachine:extract-pipeline-${stage}`;
+    // The machine itself and its Distributed Map children (<machine>/<Map label>).
+    expect(trust.Statement[0]!.Condition.ArnLike!['aws:SourceArn']).toEqual([
+      { 'Fn::Sub': machine },
+      { 'Fn::Sub': `${machine}/*` },
+    ]);
   });
 
   it('invokes only the four pipeline functions', () => {
@@ -298,8 +301,11 @@ describe.each(STAGES)('%s: the state machine role', (stage) => {
     expect(start.resources).toEqual([`${states}:stateMachine:extract-pipeline-${stage}`]);
     const follow = statement(template(), 'StateMachineRole', 'FollowChildExecutions');
     expect(follow.actions).toEqual(['states:DescribeExecution', 'states:StopExecution']);
-    // Distributed Map child executions are <state machine>/<Map label>:<id>.
-    expect(follow.resources).toEqual([`${states}:execution:extract-pipeline-${stage}/*`]);
+    // Distributed Map child executions are <state machine>/<Map label>:<id>; AWS's example policy grants <name>:*.
+    expect(follow.resources).toEqual([
+      `${states}:execution:extract-pipeline-${stage}/*`,
+      `${states}:execution:extract-pipeline-${stage}:*`,
+    ]);
     const policies = JSON.stringify(props(resource(template(), 'StateMachineRole')).Policies);
     expect(policies).not.toContain('ExtractPipelineStateMachine');
   });

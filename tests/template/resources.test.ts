@@ -234,10 +234,14 @@ describe.each(STAGES)('%s: alarms', (stage) => {
   it('mail the stage alarm address when the config has one', () => {
     const { template } = packaged[stage];
     const email = stageConfig(stage).alarmEmail;
-    expect(template.Conditions?.HasAlarmEmail).toEqual({ 'Fn::Not': [{ 'Fn::Equals': [email ?? '', ''] }] });
+    const parameters = (template as { Parameters?: Record<string, { Default?: string }> }).Parameters;
+    expect(parameters?.AlarmEmail?.Default).toBe(email ?? '');
+    expect(template.Conditions?.HasAlarmEmail).toEqual({
+      'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'AlarmEmail' }, ''] }],
+    });
     expect(resource(template, 'AlarmEmailSubscription')).toMatchObject({
       Condition: 'HasAlarmEmail',
-      Properties: { Protocol: 'email', Endpoint: email ?? '' },
+      Properties: { Protocol: 'email', Endpoint: { Ref: 'AlarmEmail' } },
     });
   });
 });

@@ -4,7 +4,7 @@
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { buildTableJobs } from '../jobs/build-table-jobs';
 import { InvalidEventError } from '../errors';
-import { parseExtractRunEvent, RUN_ID_PATTERN } from './extract-run-event';
+import { parseExtractRunEvent, runIdOf } from './extract-run-event';
 import { readExtractConfig } from '../config/read-extract-config';
 import type { StageSettings } from '../config/stage-settings';
 import { failRun, startRun, type NewRun, type RunInfo, type TrackingStore } from '../tracking/tracking-store';
@@ -58,17 +58,11 @@ export interface PrepareDeps {
   now?: () => Date;
 }
 
-// The run record must be keyed even when the event is invalid, so a usable run_id is taken before validation.
-function peekRunId(event: unknown): string | undefined {
-  const value = (event as { run_id?: unknown } | null)?.run_id;
-  return typeof value === 'string' && RUN_ID_PATTERN.test(value) ? value : undefined;
-}
-
 export async function prepareExtractRun(input: ConfigManagerInput, deps: PrepareDeps): Promise<PreparedRun> {
   const now = deps.now ?? (() => new Date());
   const startedAt = new Date(input.execution_start_time || now()).toISOString();
   const draft: NewRun = {
-    run_id: peekRunId(input.event) ?? input.execution_name,
+    run_id: runIdOf(input.event, input.execution_name),
     execution_name: input.execution_name,
     trigger: 'manual',
     started_at: startedAt,

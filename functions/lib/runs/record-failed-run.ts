@@ -1,0 +1,96 @@
+// `Record Failed Run`: the state machine's Catch on the Extract Config Manager lands here whatever stopped it.
+// The config manager records its own errors (failRun), but a timeout, a crash or running out of memory skips
+// that, and a run must never vanish without a record. So the run record is written FAILED from the execution's
+// own facts (its input, name and start time, and the error Step Functions caught), unless the config manager
+// already did, and any table it had left PENDING is failed with the same reason.
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { runIdOf } from './extract-run-event';
+import type { JobOutcome } from '../jobs/job-outcome';
+import { runKey, type RunRecord } from '../tracking/tracking-records';
+import {
+  failRun,
+  listRunTables,
+  recordTableOutcome,
+  type NewRun,
+  type TrackingStore,
+} from '../tracking/tracking-store';
+
+/** What the state machine passes: the execution's context and the Catch's {Error, Cause}. */
+export interface FailedRunInput {
+  event: unknown;
+  execution_name: string;
+  execution_start_time: string;
+  error: { Error?: string; Cause?: string };
+}
+
+export interface FailedRunSummary {
+  run_id: string;
+  status: 'FAILED';
+  error: string;
+  cause: string;
+  /** False when the record was already FAILED, or belongs to another execution. */
+  recorded: boolean;
+  failed_tables: number;
+}
+
+/** Lambda reports a function error's Cause as JSON {errorType, errorMessage, trace}; others are plain text. */
+function describeCause(cause: string | undefined): string {
+  if (!cause) return 'no cause was reported';
+  try {
+    const parsed = JSON.parse(cause) as { errorMessage?: unknown };
+    if (typeof parsed.errorMessage === 'string' && parsed.errorMessage) return parsed.errorMessage;
+  } catch {
+    // plain text
+  }
+  return cause;
+}
+
+function eventField(event: unknown, field: 'trigger' | 'config_key'): string | undefined {
+  const value = (event as Record<string, unknown> | null)?.[field];
+  return typeof value === 'string' && value ? value : undefined;
+}
+
+export async function recordFailedRun(
+  store: TrackingStore,
+  input: FailedRunInput,
+  now: Date,
+): Promise<FailedRunSummary> {
+  const runId = runIdOf(input.event, input.execution_name);
+  const error = Object.assign(new Error(describeCause(input.error.Cause)), {
+    name: input.error.Error || 'ConfigManagerFailed',
+  });
+  const summary = { run_id: runId, status: 'FAILED' as const, error: error.name, cause: error.message };
+
+  const existing = (
+    await store.db.send(
+      new GetCommand({ TableName: store.tableName, Key: runKey(runId), ConsistentRead: true }),
+    )
+  ).Item as RunRecord | undefined;
+  const ours = !existing || existing.execution_name === input.execution_name;
+  if (!ours || existing?.status === 'FAILED') return { ...summary, recorded: false, failed_tables: 0 };
+
+  const run: NewRun = {
+    run_id: runId,
+    execution_name: input.execution_name,
+    trigger: existing?.trigger ?? eventField(input.event, 'trigger') ?? 'manual',
+    config_key: existing?.config_key ?? eventField(input.event, 'config_key'),
+    config_version: existing?.config_version,
+    table_count: existing?.table_count ?? 0,
+    repeated_tables: existing?.repeated_tables,
+    started_at: existing?.started_at ?? new Date(input.execution_start_time || now).toISOString(),
+  };
+  const recorded = await failRun(store, run, error, now.toISOString());
+
+  // The config manager got as far as the PENDING records: none of those tables ever started.
+  const outcome: JobOutcome = {
+    status: 'FAILED',
+    attempts: 0,
+    error: 'RunFailed',
+    cause: `The run failed before this table started: ${error.name}: ${error.message}`.slice(0, 4000),
+  };
+  const pending = existing ? (await listRunTables(store, runId)).filter((t) => t.status === 'PENDING') : [];
+  const runInfo = { run_id: runId, started_at: run.started_at, max_concurrency: 0 };
+  for (const table of pending) await recordTableOutcome(store, runInfo, table, outcome, now);
+
+  return { ...summary, recorded, failed_tables: pending.length };
+}

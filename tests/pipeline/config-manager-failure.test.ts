@@ -1,0 +1,116 @@
+// Whatever stops the Extract Config Manager (its own error, a crash, a Lambda timeout, running out of memory), the
+// run ends with a FAILED run record that says why: the real definition's Catch and Record Failed Run, with the
+// real completeRun handler against dynalite.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startPipeline, type Pipeline } from '../helpers/pipeline-harness';
+
+const SAMPLE_CONFIG = readFileSync(join(__dirname, '..', 'events', 'extract-config.yml'), 'utf8');
+
+jest.setTimeout(30_000);
+
+let pipeline: Pipeline;
+
+beforeAll(async () => {
+  pipeline = await startPipeline();
+  await pipeline.given.anExtractConfig(SAMPLE_CONFIG);
+});
+
+afterAll(async () => {
+  await pipeline?.close();
+});
+
+type LoggedEvent = { type: string; state?: { name: string } };
+
+function statesEntered(events: unknown[]): string[] {
+  return (events as LoggedEvent[]).filter((e) => e.type === 'StateEntered').map((e) => e.state!.name);
+}
+
+/** An error as Step Functions reports it for a Lambda that died: the name is the error, the message its cause. */
+function lambdaDeath(name: string, message: string): Error {
+  return Object.assign(new Error(message), { name });
+}
+
+describe('a config manager that dies', () => {
+  it.each([
+    ['times out', lambdaDeath('Sandbox.Timedout', 'Task timed out after 300.00 seconds')],
+    ['runs out of memory', lambdaDeath('Lambda.Unknown', 'Runtime exited with error: signal: killed')],
+    ['crashes', new TypeError("Cannot read properties of undefined (reading 'tables')")],
+    ['is stopped by the state timeout', lambdaDeath('States.Timeout', 'The task timed out')],
+  ])('%s: the run still ends FAILED with a run record that says why', async (_label, death) => {
+    // Prepare
+    const runId = `died-${death.name.replace(/[^a-z]/gi, '').toLowerCase()}`;
+    const real = pipeline.handlers.ConfigManagerLambdaFunction!;
+    pipeline.handlers.ConfigManagerLambdaFunction = async () => {
+      throw death;
+    };
+    try {
+      // Act
+      const run = await pipeline.when.theRunStarts({ tables_to_extract: ['sales.orders'], run_id: runId });
+
+      // Assess: the execution fails with the config manager's own error, after recording it
+      expect(run).toMatchObject({ status: 'FAILED', error: death.name });
+      expect(statesEntered(run.events)).toEqual(
+        expect.arrayContaining(['Extract Config Manager', 'Record Failed Run', 'Extract Run Failed']),
+      );
+      expect(await pipeline.then.runRecord(runId)).toMatchObject({
+        status: 'FAILED',
+        error: death.name,
+        cause: death.message,
+        trigger: 'manual',
+      });
+    } finally {
+      pipeline.handlers.ConfigManagerLambdaFunction = real;
+    }
+  });
+
+  it('fails the tables it had left PENDING when it died after recording them', async () => {
+    // Prepare: the real config manager records the run and its PENDING tables, then the invocation dies
+    const real = pipeline.handlers.ConfigManagerLambdaFunction!;
+    pipeline.handlers.ConfigManagerLambdaFunction = async (event, context) => {
+      await real(event, context);
+      throw lambdaDeath('Sandbox.Timedout', 'Task timed out after 300.00 seconds');
+    };
+    try {
+      // Act
+      const run = await pipeline.when.theRunStarts({
+        tables_to_extract: ['sales.orders', 'crm.accounts'],
+        run_id: 'died-after-start',
+      });
+
+      // Assess
+      expect(run).toMatchObject({ status: 'FAILED', error: 'Sandbox.Timedout' });
+      expect(await pipeline.then.runRecord('died-after-start')).toMatchObject({
+        status: 'FAILED',
+        error: 'Sandbox.Timedout',
+        table_count: 2,
+      });
+      const tables = await pipeline.then.tableRecords('died-after-start');
+      expect(Object.values(tables).map((t) => [t.table, t.status, t.error])).toEqual(
+        expect.arrayContaining([
+          ['sales.orders', 'FAILED', 'RunFailed'],
+          ['crm.accounts', 'FAILED', 'RunFailed'],
+        ]),
+      );
+    } finally {
+      pipeline.handlers.ConfigManagerLambdaFunction = real;
+    }
+  });
+
+  it("keeps the config manager's own, fuller record of an invalid config", async () => {
+    await pipeline.given.anExtractConfig('tables: {not: a list}\n', 'extract-config/broken.yml');
+
+    const run = await pipeline.when.theRunStarts({
+      config_key: 'extract-config/broken.yml',
+      run_id: 'own-record',
+    });
+
+    expect(run).toMatchObject({ status: 'FAILED', error: 'ConfigValidationError' });
+    expect(statesEntered(run.events)).toContain('Record Failed Run');
+    expect(await pipeline.then.runRecord('own-record')).toMatchObject({
+      status: 'FAILED',
+      error: 'ConfigValidationError',
+      config_key: 'extract-config/broken.yml',
+    });
+  });
+});
