@@ -10,6 +10,7 @@ import * as lambda from '@aws-sdk/client-lambda';
 import {
   type PackagedService,
   packageService,
+  packagedService,
   removePackagedServices,
   resource,
 } from '../helpers/package-service';
@@ -30,7 +31,7 @@ const definitions = {} as Record<Stage, AslMachine>;
 
 beforeAll(async () => {
   for (const stage of STAGES) {
-    packaged[stage] = await packageService(stage);
+    packaged[stage] = await packagedService(stage);
     definitions[stage] = stateMachineDefinition(packaged[stage].template);
   }
 }, 2 * PACKAGE_TIMEOUT_MS);
