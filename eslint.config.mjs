@@ -59,4 +59,14 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   ...localLayers,
+  {
+    // The option parser the local commands and the runner CLIs share: a leaf, so either may use it.
+    files: ['cli/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['../*'], message: 'cli/ is a leaf: node built-ins and packages only.' }] },
+      ],
+    },
+  },
 );

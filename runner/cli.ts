@@ -3,43 +3,79 @@
 // set AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY to a key issued by `runner-credentials create`.
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { parseArgs } from 'node:util';
-import { DataPipelineClient } from '@aws-sdk/client-data-pipeline';
+import { DataPipelineClient, ReportTaskRunnerHeartbeatCommand } from '@aws-sdk/client-data-pipeline';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { DEFAULT_RUNNER_OPTIONS, ExtractRunner } from './extract-runner';
 import type { RunnerLogger } from './extract-runner';
+import {
+  CommandError,
+  exitCodeOf,
+  helpText,
+  parseCommandLine,
+  UsageError,
+  type CommandOutput,
+  type CommandSpec,
+} from '../cli/command-line';
 
 /** The endpoint holds a poll for up to 90 s; the socket must outlast it, as the PollForTask reference asks. */
 export const REQUEST_TIMEOUT_MS = 120_000;
 
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
-
-const USAGE = `Usage: extract-runner --endpoint URL --worker-group GROUP [--concurrency N] [--region REGION]
-       [--progress-interval SECONDS] [--shutdown-grace SECONDS] [--hostname NAME]`;
+export const EXTRACT_RUNNER_COMMAND = {
+  name: 'extract-runner',
+  synopsis: [
+    'extract-runner --endpoint URL --worker-group GROUP [--concurrency N] [--region REGION]',
+    '[--progress-interval SECONDS] [--shutdown-grace SECONDS] [--hostname NAME]',
+  ],
+  options: {
+    endpoint: { type: 'string', value: 'URL', description: "the stage's task-runner endpoint (required)" },
+    'worker-group': {
+      type: 'string',
+      value: 'GROUP',
+      description: 'the worker group to serve; the key must be granted it (required)',
+    },
+    concurrency: {
+      type: 'string',
+      value: 'N',
+      default: String(DEFAULT_RUNNER_OPTIONS.concurrency),
+      description: `tasks run at once (default ${DEFAULT_RUNNER_OPTIONS.concurrency})`,
+    },
+    region: {
+      type: 'string',
+      value: 'REGION',
+      description: 'SigV4 signing region (default $AWS_REGION, $AWS_DEFAULT_REGION, else us-east-1)',
+    },
+    'progress-interval': {
+      type: 'string',
+      value: 'SECONDS',
+      default: String(DEFAULT_RUNNER_OPTIONS.progressIntervalMs / 1000),
+      description: `how often a running task reports progress (default ${DEFAULT_RUNNER_OPTIONS.progressIntervalMs / 1000})`,
+    },
+    'shutdown-grace': {
+      type: 'string',
+      value: 'SECONDS',
+      default: String(DEFAULT_RUNNER_OPTIONS.shutdownGraceMs / 1000),
+      description: `after SIGTERM or Ctrl-C, how long running tasks may finish (default ${DEFAULT_RUNNER_OPTIONS.shutdownGraceMs / 1000})`,
+    },
+    hostname: {
+      type: 'string',
+      value: 'NAME',
+      default: hostname(),
+      description: 'reported with polls and heartbeats',
+    },
+  },
+  notes: `Credentials come from the standard AWS chain. Set the key from \`runner-credentials create\`:
+  AWS_ACCESS_KEY_ID       the runner key's access key id
+  AWS_SECRET_ACCESS_KEY   its secret (shown once, by runner-credentials create)
+  AWS_PROFILE             or a profile holding the two (AWS_SESSION_TOKEN is not used by runner keys)
+Logs are JSON lines on stderr; the commands' output goes to stdout. A configuration error (no credentials, a
+wrong secret, a revoked key, a worker group the key is not granted) ends the runner at start with exit 1.`,
+} satisfies CommandSpec;
 
 export function parseRunnerArgs(argv: string[]) {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      endpoint: { type: 'string' },
-      'worker-group': { type: 'string' },
-      concurrency: { type: 'string', default: String(DEFAULT_RUNNER_OPTIONS.concurrency) },
-      region: { type: 'string' },
-      'progress-interval': {
-        type: 'string',
-        default: String(DEFAULT_RUNNER_OPTIONS.progressIntervalMs / 1000),
-      },
-      'shutdown-grace': { type: 'string', default: String(DEFAULT_RUNNER_OPTIONS.shutdownGraceMs / 1000) },
-      hostname: { type: 'string', default: hostname() },
-      help: { type: 'boolean', default: false },
-    },
-    strict: true,
-  });
-  if (values.help) throw new UsageError(USAGE);
+  const { values } = parseCommandLine(EXTRACT_RUNNER_COMMAND, argv);
+  if (values.help) return undefined;
   if (!values.endpoint || !values['worker-group'])
-    throw new UsageError(`--endpoint and --worker-group are required.\n${USAGE}`);
+    throw new UsageError('--endpoint and --worker-group are required.');
   const positive = (name: string, raw: string) => {
     const value = Number(raw);
     if (!Number.isFinite(value) || value <= 0) throw new UsageError(`--${name} must be a positive number.`);
@@ -61,25 +97,56 @@ const jsonLogger: RunnerLogger = {
   warn: (message, extra) => process.stderr.write(`${JSON.stringify({ level: 'WARN', message, ...extra })}\n`),
 };
 
-export async function main(argv: string[]): Promise<number> {
-  let args: ReturnType<typeof parseRunnerArgs>;
+/** Errors no retry can mend: the runner stops at once instead of polling with them forever. */
+const CONFIGURATION_ERRORS = ['AccessDeniedException', 'CredentialsProviderError', 'InvalidRequestException'];
+
+/** One heartbeat before the first poll: a key, secret or worker-group grant that is wrong fails here, clearly. */
+async function checkConfiguration(client: DataPipelineClient, args: RunnerArgs): Promise<void> {
   try {
-    args = parseRunnerArgs(argv);
+    await client.send(
+      new ReportTaskRunnerHeartbeatCommand({
+        taskrunnerId: args.taskrunnerId,
+        workerGroup: args.workerGroup,
+        hostname: args.hostname,
+      }),
+    );
   } catch (error) {
-    process.stderr.write(`${(error as Error).message}\n`);
-    return 2;
+    const { name, message } = error as Error;
+    if (!CONFIGURATION_ERRORS.includes(name)) return; // unreachable or failing endpoint: the loop retries
+    if (name === 'CredentialsProviderError')
+      throw new CommandError(
+        'no AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or AWS_PROFILE) to a key from runner-credentials create',
+      );
+    throw new CommandError(`${args.endpoint} refused this runner: ${message}`);
   }
+}
+
+type RunnerArgs = NonNullable<ReturnType<typeof parseRunnerArgs>> & { taskrunnerId: string };
+
+async function runRunner(argv: string[], output: CommandOutput): Promise<number> {
+  const parsed = parseRunnerArgs(argv);
+  if (!parsed) {
+    output.stdout.write(helpText(EXTRACT_RUNNER_COMMAND));
+    return 0;
+  }
+  const args: RunnerArgs = { ...parsed, taskrunnerId: `${parsed.hostname}-${randomUUID()}` };
   const client = new DataPipelineClient({
     endpoint: args.endpoint,
     region: args.region,
     requestHandler: new NodeHttpHandler({ requestTimeout: REQUEST_TIMEOUT_MS, connectionTimeout: 10_000 }),
   });
+  try {
+    await checkConfiguration(client, args);
+  } catch (error) {
+    client.destroy();
+    throw error;
+  }
   const runner = new ExtractRunner(client, {
     ...DEFAULT_RUNNER_OPTIONS,
     workerGroup: args.workerGroup,
     concurrency: args.concurrency,
     hostname: args.hostname,
-    taskrunnerId: `${args.hostname}-${randomUUID()}`,
+    taskrunnerId: args.taskrunnerId,
     progressIntervalMs: args.progressIntervalMs,
     shutdownGraceMs: args.shutdownGraceMs,
     logger: jsonLogger,
@@ -98,4 +165,9 @@ export async function main(argv: string[]): Promise<number> {
   await runner.run();
   client.destroy();
   return 0;
+}
+
+/** The bin's entry (bin/extract-runner.js): the exit code, a usage or configuration error as one line on stderr. */
+export function main(argv: string[], output: CommandOutput = process): Promise<number> {
+  return exitCodeOf(EXTRACT_RUNNER_COMMAND, runRunner, argv, output);
 }

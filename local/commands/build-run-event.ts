@@ -1,6 +1,6 @@
 // The state machine input for a local run, from `--data '<event JSON>'` or `--tables a,b,c`. Only the JSON
 // itself is checked here: the config manager validates the event exactly as deployed, and records a bad one.
-import { UsageError } from '../command-line';
+import { UsageError } from '../../cli/command-line';
 
 export function buildRunEvent(options: { data?: string; tables?: string }): Record<string, unknown> {
   if (options.data !== undefined && options.tables !== undefined)

@@ -12,7 +12,15 @@ import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import type { ObjectCreatedDetail } from '../../functions/lib/runs/upload-trigger';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../stack/emulators';
 import { readMockFile } from '../runtime/mock-file';
-import { LocalCommandError, parseOptions, runMain, UsageError, type CommandOutput } from '../command-line';
+import {
+  CommandError,
+  helpText,
+  parseCommandLine,
+  runMain,
+  UsageError,
+  type CommandOutput,
+  type CommandSpec,
+} from '../../cli/command-line';
 import { startControlServer } from '../serve/control-server';
 import {
   DEFAULT_DATA_DIR,
@@ -37,13 +45,37 @@ import { SAMPLE_CONFIG, SAMPLE_MOCK } from './samples';
 /** Fixed ports by default, so the endpoints stay the same across restarts: DynamoDB, S3, task runner, control. */
 const DEFAULT_BASE_PORT = 4700;
 
-const USAGE = `Usage: npm run serve -- [options]
-  --port <n>            base port: DynamoDB n, S3 n+1, task runner n+2, control n+3 (default ${DEFAULT_BASE_PORT}; 0: any free ports)
-  --reset               delete the data kept from earlier runs first
-  --poll-window <s>     task-runner long-poll window in seconds
-  --mock <file>         job outcomes for runs started here (default: local/sample/mock.yml)
-  --data-dir <dir>      where data and endpoints.json are kept (default: .local)
-  --verbose             show the handlers' logs`;
+export const SERVE_COMMAND = {
+  name: 'npm run serve',
+  synopsis: [
+    'npm run serve -- [--port <n>] [--reset] [--poll-window <s>] [--mock <file>] [--data-dir <dir>] [--verbose]',
+  ],
+  options: {
+    port: {
+      type: 'string',
+      value: '<n>',
+      description: `base port: DynamoDB n, S3 n+1, task runner n+2, control n+3 (default ${DEFAULT_BASE_PORT}; 0: any free ports)`,
+    },
+    reset: { type: 'boolean', default: false, description: 'delete the data kept from earlier runs first' },
+    'poll-window': { type: 'string', value: '<s>', description: 'task-runner long-poll window in seconds' },
+    mock: {
+      type: 'string',
+      value: '<file>',
+      description: 'job outcomes for runs started here (default: local/sample/mock.yml)',
+    },
+    'data-dir': {
+      type: 'string',
+      value: '<dir>',
+      default: DEFAULT_DATA_DIR,
+      description: 'where data and endpoints.json are kept (default: .local)',
+    },
+    verbose: {
+      type: 'boolean',
+      default: false,
+      description: "the handlers' and the runner's logs, on stderr",
+    },
+  },
+} satisfies CommandSpec;
 
 function portOption(value: string | undefined, name: string): number | undefined {
   if (value === undefined) return undefined;
@@ -72,20 +104,9 @@ async function defaultConfigWorkerGroups(stack: LocalStack): Promise<string[]> {
 
 export async function serveCommand(args: string[], output: CommandOutput): Promise<number> {
   const log = (line: string) => output.stdout.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
-  const options = parseOptions(
-    {
-      port: { type: 'string' },
-      reset: { type: 'boolean', default: false },
-      'poll-window': { type: 'string' },
-      mock: { type: 'string' },
-      'data-dir': { type: 'string', default: DEFAULT_DATA_DIR },
-      verbose: { type: 'boolean', default: false },
-      help: { type: 'boolean', default: false },
-    },
-    args,
-  );
+  const { values: options } = parseCommandLine(SERVE_COMMAND, args);
   if (options.help) {
-    output.stdout.write(`${USAGE}\n`);
+    output.stdout.write(helpText(SERVE_COMMAND));
     return 0;
   }
   const dataDir = options['data-dir']!;
@@ -97,8 +118,7 @@ export async function serveCommand(args: string[], output: CommandOutput): Promi
   const script = readMockFile(options.mock ?? SAMPLE_MOCK);
 
   const running = await findServeInstance(dataDir);
-  if (running)
-    throw new LocalCommandError(`serve mode is already running on ${dataDir} (pid ${running.pid})`);
+  if (running) throw new CommandError(`serve mode is already running on ${dataDir} (pid ${running.pid})`);
   if (options.reset) {
     for (const part of ['dynamodb', 's3']) rmSync(join(dataDir, part), { recursive: true, force: true });
     log(`Reset: removed the data under ${dataDir}`);
@@ -213,4 +233,4 @@ export async function serveCommand(args: string[], output: CommandOutput): Promi
   return 0;
 }
 
-if (require.main === module) runMain('npm run serve', serveCommand);
+if (require.main === module) runMain(SERVE_COMMAND, serveCommand);

@@ -14,7 +14,14 @@ import { basename } from 'node:path';
 import { readMockFile } from '../runtime/mock-file';
 import { ProgressLine } from '../progress';
 import { formatSummary, summaryJson, type RunSummary } from '../summary';
-import { LocalCommandError, parseOptions, runMain, type CommandOutput } from '../command-line';
+import {
+  CommandError,
+  helpText,
+  parseCommandLine,
+  runMain,
+  type CommandOutput,
+  type CommandSpec,
+} from '../../cli/command-line';
 import { DEFAULT_DATA_DIR } from '../stack/endpoints-file';
 import { runLocally, runSucceeded, uploadConfig } from '../runtime/run-locally';
 import { startLocalRunners } from '../stack/local-runners';
@@ -25,23 +32,59 @@ import { findServeInstance, followRemoteRun, startRemoteRun } from '../serve/ser
 import { runnerWorkerGroups, startLocalTaskRunner } from '../stack/task-runner-endpoint';
 import { LocalTaskTokens } from '../runtime/task-token-bridge';
 
-const USAGE = `Usage: npm start -- [options]
-  --tables a,b,c        extract only these tables (default: every table in the config)
-  --data '<JSON>'       the state machine input, e.g. '{"tables_to_extract":["sales.orders"],"run_id":"r1"}'
-  --config <file>       extract config to run (default: local/sample/extract-config.yml)
-  --mock <file>         job outcomes per table (default: local/sample/mock.yml)
-  --json                print the summary as one JSON object on stdout
-  --standalone          run in-process even if a serve instance is up
-  --data-dir <dir>      where a serve instance keeps endpoints.json (default: .local)
-  --verbose             show the handlers' and runners' logs, and the runner commands' output (on stderr)`;
+export const START_COMMAND = {
+  name: 'npm start',
+  synopsis: [
+    'npm start -- [--tables a,b | --data <JSON>] [--config <file>] [--mock <file>] [--json] [options]',
+  ],
+  options: {
+    tables: {
+      type: 'string',
+      value: 'a,b,c',
+      description: 'extract only these tables (default: every table in the config)',
+    },
+    data: {
+      type: 'string',
+      value: "'<JSON>'",
+      description: `the state machine input, e.g. '{"tables_to_extract":["sales.orders"],"run_id":"r1"}'`,
+    },
+    config: {
+      type: 'string',
+      value: '<file>',
+      description: 'extract config to run (default: local/sample/extract-config.yml)',
+    },
+    mock: {
+      type: 'string',
+      value: '<file>',
+      description: 'job outcomes per table (default: local/sample/mock.yml)',
+    },
+    json: { type: 'boolean', default: false, description: 'print the summary as one JSON object on stdout' },
+    standalone: {
+      type: 'boolean',
+      default: false,
+      description: 'run in-process even if a serve instance is up',
+    },
+    'data-dir': {
+      type: 'string',
+      value: '<dir>',
+      default: DEFAULT_DATA_DIR,
+      description: 'where a serve instance keeps endpoints.json (default: .local)',
+    },
+    verbose: {
+      type: 'boolean',
+      default: false,
+      description: "the handlers' and runners' logs and the runner commands' output, on stderr",
+    },
+  },
+  notes: `Progress and logs go to stderr; stdout carries only the summary. Exit 0 only if every table succeeded,
+1 if a table or the run failed, 2 for a usage error.`,
+} satisfies CommandSpec;
 
 function readConfigFile(file: string): string {
   try {
     return readFileSync(file, 'utf8');
   } catch (error) {
-    throw new LocalCommandError(
-      `--config ${file}: cannot be read (${(error as NodeJS.ErrnoException).code})`,
-    );
+    throw new CommandError(`--config ${file}: cannot be read (${(error as NodeJS.ErrnoException).code})`);
   }
 }
 
@@ -68,22 +111,9 @@ async function startRunners(
 }
 
 export async function startCommand(args: string[], output: CommandOutput): Promise<number> {
-  const options = parseOptions(
-    {
-      tables: { type: 'string' },
-      data: { type: 'string' },
-      config: { type: 'string' },
-      mock: { type: 'string' },
-      json: { type: 'boolean', default: false },
-      standalone: { type: 'boolean', default: false },
-      'data-dir': { type: 'string', default: DEFAULT_DATA_DIR },
-      verbose: { type: 'boolean', default: false },
-      help: { type: 'boolean', default: false },
-    },
-    args,
-  );
+  const { values: options } = parseCommandLine(START_COMMAND, args);
   if (options.help) {
-    output.stdout.write(`${USAGE}\n`);
+    output.stdout.write(helpText(START_COMMAND));
     return 0;
   }
   // Everything the user gave is checked before anything starts.
@@ -138,4 +168,4 @@ export async function startCommand(args: string[], output: CommandOutput): Promi
   return runSucceeded(summary) ? 0 : 1;
 }
 
-if (require.main === module) runMain('npm start', startCommand);
+if (require.main === module) runMain(START_COMMAND, startCommand);

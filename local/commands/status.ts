@@ -12,13 +12,65 @@ import { createDocumentClient } from '../../functions/clients/dynamodb';
 import type { TrackingStore } from '../../functions/lib/tracking/tracking-store';
 import { listLiveRunners } from '../../functions/lib/task-runner/runner-heartbeats';
 import { startDynamoDb, localDynamoDbClient } from '../stack/emulators';
-import { deployedTrackingTableName, readStageNames, readStageConfig } from '../stack/stage-environment';
+import { deployedStageTable } from '../stack/stage-environment';
 import { formatSummary, formatTable, readRunSummary, summaryJson } from '../summary';
-import { LocalCommandError, parseOptions, runMain, UsageError, type CommandOutput } from '../command-line';
+import {
+  CommandError,
+  helpText,
+  parseCommandLine,
+  runMain,
+  UsageError,
+  type CommandOutput,
+  type CommandSpec,
+} from '../../cli/command-line';
 import { DEFAULT_DATA_DIR } from '../stack/endpoints-file';
 import { listRuns } from '../list-runs';
 import { LOCAL_STAGE } from '../stack/local-stack';
 import { findServeInstance } from '../serve/serve-client';
+
+export const STATUS_COMMAND = {
+  name: 'npm run status',
+  synopsis: [
+    'npm run status -- [--run-id <id>] [--limit <n>] [--json] [--stage <stage> | --data-dir <dir>]',
+    'npm run status -- --runners [--worker-group <group>] [--json] [--stage <stage> | --data-dir <dir>]',
+  ],
+  options: {
+    'run-id': {
+      type: 'string',
+      value: '<id>',
+      description: "one run's table records instead of the list of runs",
+    },
+    limit: {
+      type: 'string',
+      value: '<n>',
+      default: '20',
+      description: 'how many runs to list, newest first (default 20)',
+    },
+    runners: {
+      type: 'boolean',
+      default: false,
+      description: 'the live task runners per worker group instead of runs',
+    },
+    'worker-group': {
+      type: 'string',
+      value: '<group>',
+      description: 'with --runners: only this worker group',
+    },
+    json: { type: 'boolean', default: false, description: 'print one JSON object on stdout' },
+    stage: {
+      type: 'string',
+      value: '<stage>',
+      description:
+        "a deployed stage's tables (region from config/<stage>.yml, AWS credentials from the default chain)",
+    },
+    'data-dir': {
+      type: 'string',
+      value: '<dir>',
+      default: DEFAULT_DATA_DIR,
+      description: "serve mode's data folder (default: .local), read directly while serve is stopped",
+    },
+  },
+} satisfies CommandSpec;
 
 interface OpenStore {
   store: TrackingStore;
@@ -28,22 +80,9 @@ interface OpenStore {
 
 type TableOf = 'trackingTable' | 'taskQueueTable';
 
-function stageTableName(stage: string, table: TableOf): string {
-  const name =
-    table === 'trackingTable' ? deployedTrackingTableName(stage) : readStageNames(stage).taskQueueTable;
-  if (!name) throw new LocalCommandError(`serverless.yml names no ${table} for stage ${stage}`);
-  return name;
-}
-
 async function openDeployedStore(stage: string, table: TableOf): Promise<OpenStore> {
-  let region: string | undefined;
-  try {
-    region = String(readStageConfig(stage).region);
-  } catch {
-    // No config/<stage>.yml here: the default chain's region (AWS_REGION, the profile) decides.
-  }
+  const { tableName, region } = deployedStageTable(stage, table);
   const client = new DynamoDBClient(region ? { region } : {});
-  const tableName = stageTableName(stage, table);
   return {
     store: { db: createDocumentClient(client), tableName },
     where: `${tableName} (stage ${stage})`,
@@ -52,7 +91,7 @@ async function openDeployedStore(stage: string, table: TableOf): Promise<OpenSto
 }
 
 async function openLocalStore(dataDir: string, table: TableOf): Promise<OpenStore> {
-  const tableName = stageTableName(LOCAL_STAGE, table);
+  const { tableName } = deployedStageTable(LOCAL_STAGE, table);
   const serve = await findServeInstance(dataDir);
   if (serve) {
     const client = localDynamoDbClient(serve.dynamodb);
@@ -65,9 +104,7 @@ async function openLocalStore(dataDir: string, table: TableOf): Promise<OpenStor
   // Serve mode is stopped: its data folder is read directly (the folder is locked while serve runs).
   const directory = join(dataDir, 'dynamodb');
   if (!existsSync(directory))
-    throw new LocalCommandError(
-      `no local runs in ${dataDir}: start serve mode (npm run serve) or pass --stage`,
-    );
+    throw new CommandError(`no local runs in ${dataDir}: start serve mode (npm run serve) or pass --stage`);
   const dynamo = await startDynamoDb({ directory });
   const client = localDynamoDbClient(dynamo.endpoint);
   return {
@@ -81,18 +118,11 @@ async function openLocalStore(dataDir: string, table: TableOf): Promise<OpenStor
 }
 
 export async function statusCommand(args: string[], output: CommandOutput): Promise<number> {
-  const options = parseOptions(
-    {
-      'run-id': { type: 'string' },
-      json: { type: 'boolean', default: false },
-      stage: { type: 'string' },
-      limit: { type: 'string', default: '20' },
-      'data-dir': { type: 'string', default: DEFAULT_DATA_DIR },
-      runners: { type: 'boolean', default: false },
-      'worker-group': { type: 'string' },
-    },
-    args,
-  );
+  const { values: options } = parseCommandLine(STATUS_COMMAND, args);
+  if (options.help) {
+    output.stdout.write(helpText(STATUS_COMMAND));
+    return 0;
+  }
   const limit = Number(options.limit);
   if (!Number.isInteger(limit) || limit < 1)
     throw new UsageError(`--limit: not a positive number (${options.limit})`);
@@ -124,7 +154,7 @@ export async function statusCommand(args: string[], output: CommandOutput): Prom
     }
     if (options['run-id']) {
       const summary = await readRunSummary(opened.store, options['run-id']);
-      if (!summary) throw new LocalCommandError(`--run-id: no run ${options['run-id']} in ${opened.where}`);
+      if (!summary) throw new CommandError(`--run-id: no run ${options['run-id']} in ${opened.where}`);
       output.stdout.write(`${options.json ? summaryJson(summary) : formatSummary(summary)}\n`);
       return 0;
     }
@@ -157,4 +187,4 @@ export async function statusCommand(args: string[], output: CommandOutput): Prom
   }
 }
 
-if (require.main === module) runMain('npm run status', statusCommand);
+if (require.main === module) runMain(STATUS_COMMAND, statusCommand);

@@ -4,7 +4,7 @@ import { createDocumentClient } from '../../functions/clients/dynamodb';
 import type { JobScript } from '../runtime/job-backend';
 import type { ProgressCounts } from '../progress';
 import { readRunSummary, type RunSummary } from '../summary';
-import { LocalCommandError } from '../command-line';
+import { CommandError } from '../../cli/command-line';
 import { readEndpoints, type LocalEndpoints } from '../stack/endpoints-file';
 import { localDynamoDbClient } from '../stack/emulators';
 
@@ -46,7 +46,7 @@ export async function findServeInstance(dataDir: string): Promise<LocalEndpoints
 async function call<T>(url: string, init?: RequestInit): Promise<T> {
   const response = await fetch(url, { ...init, headers: { 'content-type': 'application/json' } });
   const body = (await response.json()) as T & { message?: string };
-  if (!response.ok) throw new LocalCommandError(`serve mode: ${body.message ?? response.statusText}`);
+  if (!response.ok) throw new CommandError(`serve mode: ${body.message ?? response.statusText}`);
   return body;
 }
 

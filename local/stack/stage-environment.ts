@@ -183,3 +183,28 @@ export function readStageNames(stage: string, accountId = '000000000000'): Stage
 export function deployedTrackingTableName(stage: string): string {
   return new StageResolver(stage).custom('trackingTableName');
 }
+
+/** The task-queue table a deploy of `stage` creates, resolved alone (the bucket name needs an account id). */
+function deployedTaskQueueTableName(stage: string): string | undefined {
+  return new StageResolver(stage).resourceName('task-queue-table.yml', 'TaskQueueTable');
+}
+
+/** A deployed stage's table as the operator tools reach it (`status --stage`, `runner-credentials --stage`). */
+export interface DeployedTable {
+  tableName: string;
+  /** config/<stage>.yml's region; undefined without that file (the default chain's region decides). */
+  region?: string;
+}
+
+export function deployedStageTable(stage: string, table: 'trackingTable' | 'taskQueueTable'): DeployedTable {
+  let region: string | undefined;
+  try {
+    region = String(readStageConfig(stage).region);
+  } catch {
+    // No config/<stage>.yml here: the default chain's region (AWS_REGION, the profile) decides.
+  }
+  const tableName =
+    table === 'trackingTable' ? deployedTrackingTableName(stage) : deployedTaskQueueTableName(stage);
+  if (!tableName) throw new StageEnvironmentError(`serverless.yml names no ${table} for stage ${stage}`);
+  return { tableName, ...(region ? { region } : {}) };
+}

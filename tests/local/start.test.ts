@@ -140,7 +140,7 @@ describe('npm start on bad command-line input', () => {
     ['--data that is not an object', ['--data', '[1]'], /--data: must be a JSON object/, 2],
     ['--data together with --tables', ['--data', '{}', '--tables', 'a'], /--data and --tables/, 2],
     ['an empty --tables', ['--tables', ' , '], /--tables: name at least one table/, 2],
-    ['an unknown option', ['--tabels', 'a'], /Unknown option '--tabels'/, 2],
+    ['an unknown option', ['--tabels', 'a'], /unknown option --tabels \(did you mean --tables\?\)/, 2],
     ['a missing config file', ['--config', '/nonexistent/config.yml'], /--config .*cannot be read/, 1],
     ['a missing mock file', ['--mock', '/nonexistent/mock.yml'], /mock\.yml: cannot be read/, 1],
   ])('ends with one clear line for %s', async (_label, args, message, code) => {
@@ -148,8 +148,10 @@ describe('npm start on bad command-line input', () => {
 
     expect(result.code).toBe(code);
     expect(result.stdout).toBe('');
-    expect(result.stderr.trim().split('\n')).toHaveLength(1);
-    expect(result.stderr).toMatch(message);
+    const [first, ...rest] = result.stderr.trim().split('\n');
+    expect(first).toMatch(message);
+    // A usage error adds the usage line and where every option is listed.
+    expect(rest).toHaveLength(code === 2 ? 2 : 0);
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 
@@ -171,6 +173,6 @@ describe('npm start on bad command-line input', () => {
     const result = await startInProcess(['--help']);
 
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/^Usage: npm start -- \[options\]/);
+    expect(result.stdout).toMatch(/^Usage: npm start -- /);
   });
 });

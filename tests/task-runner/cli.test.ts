@@ -41,7 +41,7 @@ describe('the package bins', () => {
           '--region',
           LOCAL_REGION,
         ],
-        out,
+        { stdout: out, stderr: process.stderr },
       );
       expect(code).toBe(0);
     } finally {

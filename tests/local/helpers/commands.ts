@@ -4,8 +4,8 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { exitCodeOf, type CommandMain } from '../../../local/command-line';
-import { startCommand } from '../../../local/commands/start';
+import { exitCodeOf, type CommandMain, type CommandSpec } from '../../../cli/command-line';
+import { START_COMMAND, startCommand } from '../../../local/commands/start';
 import { PROJECT_ROOT } from '../../../local/project-root';
 
 const COMMANDS = join(PROJECT_ROOT, 'local', 'commands');
@@ -37,7 +37,11 @@ export function start(args: string[] = []): Promise<CommandResult> {
 }
 
 /** A command's main in this process, its output collected instead of written to the terminal. */
-export async function runInProcess(name: string, main: CommandMain, args: string[]): Promise<CommandResult> {
+export async function runInProcess(
+  spec: CommandSpec,
+  main: CommandMain,
+  args: string[],
+): Promise<CommandResult> {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   const text = (stream: PassThrough) => {
@@ -46,13 +50,13 @@ export async function runInProcess(name: string, main: CommandMain, args: string
     return () => Buffer.concat(chunks).toString('utf8');
   };
   const [out, err] = [text(stdout), text(stderr)];
-  const code = await exitCodeOf(name, main, args, { stdout, stderr });
+  const code = await exitCodeOf(spec, main, args, { stdout, stderr });
   return { code, stdout: out(), stderr: err() };
 }
 
 /** `start` in-process: for input that is refused before a stack starts. */
 export function startInProcess(args: string[]): Promise<CommandResult> {
-  return runInProcess('npm start', startCommand, ['--json', '--standalone', ...args]);
+  return runInProcess(START_COMMAND, startCommand, ['--json', '--standalone', ...args]);
 }
 
 export function spawnLocalScript(script: string, args: string[]): ChildProcess {
