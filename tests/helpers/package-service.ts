@@ -173,29 +173,75 @@ function publish(partial: string, packageDir: string): void {
 }
 
 /**
+ * Takes the lock on packaging these inputs for a stage, or returns false while another live process holds it. The
+ * lock is a folder (created atomically) holding the owner's pid, so a lock left by a killed run is taken over.
+ */
+function tryLock(lockDir: string): boolean {
+  try {
+    mkdirSync(lockDir);
+    writeFileSync(join(lockDir, 'pid'), String(process.pid));
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+  const pidFile = join(lockDir, 'pid');
+  const owner = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8')) : undefined;
+  if (owner === undefined || isAlive(owner)) return false;
+  rmSync(lockDir, { recursive: true, force: true });
+  return tryLock(lockDir);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Packages a stage into the cache under the lock already taken, and releases it. */
+async function packageIntoCache(stage: string, key: string, lockDir: string): Promise<void> {
+  const packageDir = join(CACHE_DIR, key, stage);
+  // Packaged beside its final place and renamed into it, so a package is either whole or absent.
+  const partial = mkdtempSync(join(CACHE_DIR, key, `.${stage}-`));
+  const serviceDir = copyService(false);
+  try {
+    const durationMs = await runSlsPackage(stage, serviceDir, partial);
+    const info: CachedPackageInfo = { stage, durationMs };
+    writeFileSync(join(partial, 'packaged.json'), JSON.stringify(info));
+    publish(partial, packageDir);
+  } finally {
+    rmSync(partial, { recursive: true, force: true });
+    rmSync(serviceDir, { recursive: true, force: true });
+    rmSync(lockDir, { recursive: true, force: true });
+  }
+}
+
+/**
  * The package of a stage as `sls package` makes it from the current tree: taken from the cache when these
  * exact inputs were packaged before, otherwise packaged now and cached (packages of other inputs are removed).
+ * While another process (or the template project's globalSetup) packages the same inputs, it waits for that
+ * package instead of making a second one. Everything up to the first await is synchronous, so a caller that
+ * does not await still holds the lock when this returns.
  */
 export async function packagedService(stage: string): Promise<PackagedService> {
   const key = serviceInputsHash();
   const packageDir = join(CACHE_DIR, key, stage);
   const infoFile = join(packageDir, 'packaged.json');
-  if (!existsSync(infoFile)) {
-    for (const old of existsSync(CACHE_DIR) ? readdirSync(CACHE_DIR) : []) {
-      if (old !== key) rmSync(join(CACHE_DIR, old), { recursive: true, force: true });
+  const lockDir = join(CACHE_DIR, key, `.${stage}.lock`);
+  while (!existsSync(infoFile)) {
+    if (!existsSync(join(CACHE_DIR, key))) {
+      for (const old of existsSync(CACHE_DIR) ? readdirSync(CACHE_DIR) : []) {
+        rmSync(join(CACHE_DIR, old), { recursive: true, force: true });
+      }
+      mkdirSync(join(CACHE_DIR, key), { recursive: true });
     }
-    mkdirSync(join(CACHE_DIR, key), { recursive: true });
-    // Packaged beside its final place and renamed into it, so a package is either whole or absent.
-    const partial = mkdtempSync(join(CACHE_DIR, key, `.${stage}-`));
-    const serviceDir = copyService(false);
-    try {
-      const durationMs = await runSlsPackage(stage, serviceDir, partial);
-      const info: CachedPackageInfo = { stage, durationMs };
-      writeFileSync(join(partial, 'packaged.json'), JSON.stringify(info));
-      publish(partial, packageDir);
-    } finally {
-      rmSync(partial, { recursive: true, force: true });
-      rmSync(serviceDir, { recursive: true, force: true });
+    if (tryLock(lockDir)) {
+      if (!existsSync(infoFile)) await packageIntoCache(stage, key, lockDir);
+      else rmSync(lockDir, { recursive: true, force: true });
+    } else {
+      await new Promise((resolve) => setTimeout(resolve, 250));
     }
   }
   const info = JSON.parse(readFileSync(infoFile, 'utf8')) as CachedPackageInfo;

@@ -1,8 +1,10 @@
-// Packages each stage once before the template tests run (both stages side by side), so every template test file
-// reads the same cached package instead of running `sls package` itself; see packagedService.
+// Starts packaging each stage once, both side by side, before any test runs, and does not wait for it: the other
+// projects' test files run meanwhile, and every template test file reads the same cached package, waiting for it
+// if it is not ready yet (see packagedService). A packaging failure is reported by the template tests, which then
+// package again themselves and fail with the CLI's output.
 import { packagedService } from '../helpers/package-service';
 import { STAGES } from './template-queries';
 
-export default async function packageEveryStage(): Promise<void> {
-  await Promise.all(STAGES.map((stage) => packagedService(stage)));
+export default function startPackagingEveryStage(): void {
+  for (const stage of STAGES) packagedService(stage).catch(() => undefined);
 }
