@@ -5,7 +5,8 @@ import '../local/polyfills';
 import { bridgeDistributedMaps } from '../local/runtime/distributed-map-bridge';
 import type { LambdaHandler } from '../local/runtime/lambda-functions';
 import { loadDefinition } from '../local/runtime/load-definition';
-import { startPipeline, type Pipeline } from '../tests/helpers/pipeline-harness';
+import { runLocally, uploadConfig } from '../local/runtime/run-locally';
+import { startLocalStack, type LocalStack } from '../local/stack/local-stack';
 
 const TABLES = 40;
 
@@ -20,42 +21,45 @@ interface Counts {
   invocations: number;
 }
 
-async function measure(pipeline: Pipeline, jobType: string, tables: number, runId: string): Promise<Counts> {
+async function measure(stack: LocalStack, jobType: string, tables: number, runId: string): Promise<Counts> {
   const names = Array.from({ length: tables }, (_, i) => `bench.${jobType}_${i}`);
   const config = `tables:\n${names.map((name) => `  - { name: ${name}, job_type: ${jobType} }`).join('\n')}\n`;
   const key = `extract-config/bench-${runId}.yml`;
-  await pipeline.given.anExtractConfig(config, key);
+  await uploadConfig(stack.s3, stack.names.configBucket, key, config);
 
   let invocations = 0;
-  const real = { ...pipeline.handlers };
+  const real = { ...stack.handlers };
   for (const [id, handler] of Object.entries(real)) {
-    pipeline.handlers[id] = (async (event, context) => {
+    stack.handlers[id] = (async (event, context) => {
       invocations++;
       return handler(event, context);
     }) as LambdaHandler;
   }
   try {
-    const run = await pipeline.when.theRunStarts({ config_key: key, run_id: runId });
+    const { execution: run } = await runLocally(stack, {
+      input: { config_key: key, run_id: runId },
+      script: {},
+    });
     if (run.status !== 'SUCCEEDED') throw new Error(`bench run ${runId} failed: ${run.error} ${run.cause}`);
     const transitions = (run.events as { type: string; state?: { name: string } }[]).filter(
       (e) => e.type === 'StateEntered' && !BRIDGE_STATES.has(e.state?.name ?? ''),
     ).length;
     return { transitions, invocations };
   } finally {
-    Object.assign(pipeline.handlers, real);
+    Object.assign(stack.handlers, real);
   }
 }
 
 export async function benchPipelineCosts(): Promise<void> {
-  const pipeline = await startPipeline();
+  const stack = await startLocalStack();
   try {
     console.log(`\n## Cost units per table (difference of a 1-table and a ${TABLES}-table run)`);
     console.log(
       'job type | state transitions / table | Lambda invocations / table | per run: transitions, invocations',
     );
     for (const jobType of ['glue', 'emr', 'ecs']) {
-      const one = await measure(pipeline, jobType, 1, `bench-${jobType}-1`);
-      const many = await measure(pipeline, jobType, TABLES, `bench-${jobType}-${TABLES}`);
+      const one = await measure(stack, jobType, 1, `bench-${jobType}-1`);
+      const many = await measure(stack, jobType, TABLES, `bench-${jobType}-${TABLES}`);
       const perTable = (key: keyof Counts) => (many[key] - one[key]) / (TABLES - 1);
       const perRun = (key: keyof Counts) => one[key] - perTable(key);
       console.log(
@@ -63,6 +67,6 @@ export async function benchPipelineCosts(): Promise<void> {
       );
     }
   } finally {
-    await pipeline.close();
+    await stack.close();
   }
 }

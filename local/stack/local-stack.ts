@@ -1,9 +1,9 @@
 // The local stage on this machine: DynamoDB (dynalite) and S3 (s3rver) on 127.0.0.1, the tracking table and
 // config bucket created from resources/, the handlers' environment computed from serverless.yml and
-// config/local.yml, and the real handler modules loaded against it. `npm start` and serve mode both start here.
+// config/local.yml, and the real handler modules loaded against it. `npm start`, serve mode, the pipeline tests
+// and the bench all start here.
 import '../polyfills';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -22,13 +22,15 @@ import {
   type S3EventRecord,
 } from './emulators';
 import { listLambdaFunctions, loadLambdaHandler, type LambdaHandler } from '../runtime/lambda-functions';
-import { readStageNames, type StageNames } from './stage-environment';
+import { readStageNames, type StageNames, type StageSettings } from './stage-environment';
 
 export const LOCAL_STAGE = 'local';
 
 export interface LocalStackOptions {
-  /** Keep DynamoDB and S3 data here across restarts (serve mode); a temporary folder otherwise. */
+  /** Keep DynamoDB and S3 data here across restarts (serve mode); otherwise DynamoDB in memory, S3 in a temp folder. */
   dataDir?: string;
+  /** Laid over config/local.yml before the names and environment are derived (the pipeline tests' own jobs). */
+  stageSettings?: StageSettings;
   ports?: { dynamodb?: number; s3?: number };
   /** Called for every object written to S3 (serve mode's upload trigger). */
   onObjectCreated?: (detail: ObjectCreatedDetail) => void;
@@ -68,25 +70,24 @@ export function objectCreatedDetail(record: S3EventRecord): ObjectCreatedDetail 
 }
 
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
-  const names = readStageNames(LOCAL_STAGE);
-  const temporary = options.dataDir ? undefined : mkdtempSync(join(tmpdir(), 'extract-pipeline-local-'));
-  const dataDir = options.dataDir ?? temporary!;
-  const dynamoDir = join(dataDir, 'dynamodb');
-  const s3Dir = join(dataDir, 's3');
-  mkdirSync(dynamoDir, { recursive: true });
-  mkdirSync(s3Dir, { recursive: true });
+  const names = readStageNames(LOCAL_STAGE, options.stageSettings);
+  const folder = (part: string) => {
+    if (!options.dataDir) return undefined;
+    const path = join(options.dataDir, part);
+    mkdirSync(path, { recursive: true });
+    return path;
+  };
 
   const emulators: Emulator[] = [];
   const closeEmulators = async () => {
     await Promise.all(emulators.map((emulator) => emulator.close()));
-    if (temporary) rmSync(temporary, { recursive: true, force: true });
   };
   try {
-    emulators.push(await startDynamoDb({ directory: dynamoDir, port: options.ports?.dynamodb }));
+    emulators.push(await startDynamoDb({ directory: folder('dynamodb'), port: options.ports?.dynamodb }));
     const { onObjectCreated } = options;
     emulators.push(
       await startS3({
-        directory: s3Dir,
+        directory: folder('s3'),
         port: options.ports?.s3,
         ...(onObjectCreated
           ? {

@@ -16,6 +16,22 @@ export class StageEnvironmentError extends Error {
 
 type Yaml = unknown;
 
+/** Settings laid over config/<stage>.yml key by key (nested maps merge, lists and values replace). */
+export type StageSettings = Record<string, Yaml>;
+
+function isMap(value: Yaml): value is Record<string, Yaml> {
+  return Boolean(value) && typeof value === 'object' && !Array.isArray(value);
+}
+
+function overlay(base: Record<string, Yaml>, over: StageSettings): Record<string, Yaml> {
+  const merged = { ...base };
+  for (const [key, value] of Object.entries(over)) {
+    const current = merged[key];
+    merged[key] = isMap(current) && isMap(value) ? overlay(current, value) : value;
+  }
+  return merged;
+}
+
 interface ServerlessFile {
   service: string;
   provider?: { environment?: Record<string, Yaml> };
@@ -50,11 +66,14 @@ class StageResolver {
   /** Values for Refs that have no name to compute locally (the state machine's ARN). */
   readonly refs: Record<string, string> = {};
 
-  constructor(readonly stage: string) {}
+  constructor(
+    readonly stage: string,
+    private readonly overrides: StageSettings = {},
+  ) {}
 
   // Read on first use: a deployed stage's table name needs no config file on this machine.
   private get stageConfig(): Record<string, Yaml> {
-    this.loadedStageConfig ??= readStageConfig(this.stage);
+    this.loadedStageConfig ??= overlay(readStageConfig(this.stage), this.overrides);
     return this.loadedStageConfig;
   }
 
@@ -159,9 +178,16 @@ export interface StageNames {
   environment: Record<string, string>;
 }
 
-/** The stage's resource names and the handlers' environment, as a deploy of `stage` would have them. */
-export function readStageNames(stage: string, accountId = '000000000000'): StageNames {
-  const resolver = new StageResolver(stage);
+/**
+ * The stage's resource names and the handlers' environment, as a deploy of `stage` would have them; `overrides`
+ * change a few settings of config/<stage>.yml (the pipeline tests name their own jobs) before anything is derived.
+ */
+export function readStageNames(
+  stage: string,
+  overrides: StageSettings = {},
+  accountId = '000000000000',
+): StageNames {
+  const resolver = new StageResolver(stage, overrides);
   const region = resolver.setting('region');
   const stateMachineArn = `arn:aws:states:${region}:${accountId}:stateMachine:${resolver.custom('stateMachineName')}`;
   resolver.refs.ExtractPipelineStateMachine = stateMachineArn;

@@ -47,7 +47,13 @@ export function runnerWorkerGroups(configText: string, key = 'extract-config.yml
 
 export async function startLocalTaskRunner(
   stack: LocalStack,
-  options: { callbacks: TaskCallbacks; port?: number; pollWindowMs?: number; workerGroups?: string[] },
+  options: {
+    callbacks: TaskCallbacks;
+    port?: number;
+    pollWindowMs?: number;
+    pollIntervalMs?: number;
+    workerGroups?: string[];
+  },
 ): Promise<LocalTaskRunner> {
   const tableName = stack.names.taskQueueTable;
   if (!tableName) throw new Error('resources/task-queue-table.yml names no TaskQueueTable');
@@ -59,6 +65,7 @@ export async function startLocalTaskRunner(
     callbacks: options.callbacks,
     port: options.port,
     ...(options.pollWindowMs !== undefined ? { pollWindowMs: options.pollWindowMs } : {}),
+    ...(options.pollIntervalMs !== undefined ? { pollIntervalMs: options.pollIntervalMs } : {}),
   });
   const deps = { documentClient: stack.db, tableName, now: Date.now };
   const credential = await createRunnerCredential(

@@ -1,72 +1,38 @@
-// given/when helpers for running the real state machine definition against real local emulators: dynalite for
-// the tracking table and s3rver for the config bucket, reached through the real AWS SDK v3 clients by the real
-// handler modules. Only Glue, EMR and ECS (no local implementation) are answered by the scripted job backend.
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { createDocumentClient } from '../../functions/clients/dynamodb';
-import { listRunTables } from '../../functions/lib/tracking/tracking-store';
-import { runKey, type RunRecord, type TableRecord } from '../../functions/lib/tracking/tracking-records';
+// given/when helpers for running the real state machine definition on the local stack that `npm start` and serve
+// mode run (local/stack/local-stack.ts): dynalite and s3rver reached through the real AWS SDK v3 clients by the
+// real handler modules, the tables and bucket from resources/, the handlers' environment derived from
+// serverless.yml and config/local.yml. Only Glue, EMR and ECS (no local implementation) are answered by the
+// scripted job backend.
 import { PassThrough } from 'node:stream';
 import { DataPipelineClient } from '@aws-sdk/client-data-pipeline';
-import { createRunnerCredential } from '../../functions/lib/task-runner/runner-credentials';
+import type { RunRecord, TableRecord } from '../../functions/lib/tracking/tracking-records';
+import { listRunTables } from '../../functions/lib/tracking/tracking-store';
 import { DEFAULT_RUNNER_OPTIONS, ExtractRunner } from '../../runner/extract-runner';
-import {
-  createConfigBucket,
-  createTaskQueueTable,
-  createTrackingTable,
-} from '../../local/stack/create-resources';
-import { startTaskRunnerServer, type TaskRunnerServer } from '../../local/stack/task-runner-server';
-import { LocalTaskTokens } from '../../local/runtime/task-token-bridge';
-import {
-  LOCAL_REGION,
-  localAwsEnvironment,
-  localDynamoDbClient,
-  localS3Client,
-  startDynamoDb,
-  startS3,
-  type Emulator,
-} from '../../local/stack/emulators';
 import { createJobBackend, type JobBackend, type JobScript } from '../../local/runtime/job-backend';
-import {
-  listLambdaFunctions,
-  loadLambdaHandler,
-  type LambdaHandler,
-} from '../../local/runtime/lambda-functions';
+import type { LambdaHandler } from '../../local/runtime/lambda-functions';
+import { uploadConfig } from '../../local/runtime/run-locally';
 import { runPipeline, type PipelineRun } from '../../local/runtime/run-pipeline';
+import { LocalTaskTokens } from '../../local/runtime/task-token-bridge';
+import { LOCAL_REGION } from '../../local/stack/emulators';
+import { startLocalStack } from '../../local/stack/local-stack';
+import type { StageNames } from '../../local/stack/stage-environment';
+import { startLocalTaskRunner } from '../../local/stack/task-runner-endpoint';
+import { readRunRecord } from '../../local/summary';
 
-export const TRACKING_TABLE = 'extract-pipeline-test-tracking';
-export const CONFIG_BUCKET = 'extract-pipeline-test-config';
-export const DEFAULT_CONFIG_KEY = 'extract-config/extract-config.yml';
-export const TASK_QUEUE_TABLE = 'extract-pipeline-test-task-queue';
 export const WORKER_GROUP = 'onprem-db';
 /** Polled only by SDK clients in the tests, never by the harness's runner. */
 export const SDK_WORKER_GROUP = 'sdk-clients';
 
-/** The stage settings the handlers read, as serverless.yml sets them from config/<stage>.yml. */
-export const TEST_STAGE_ENV: Record<string, string> = {
-  STAGE: 'test',
-  TRACKING_TABLE,
-  TASK_QUEUE_TABLE,
-  CONFIG_BUCKET,
-  DEFAULT_CONFIG_KEY,
-  MAX_CONCURRENCY: '4',
-  MAX_TABLES_PER_RUN: '1000',
-  GLUE_JOB_NAME: 'extract-test',
-  GLUE_ALLOWED_JOB_NAMES: 'extract-test,extract-test-large',
-  GLUE_NUMBER_OF_WORKERS: '2',
-  GLUE_WORKER_TYPE: 'G.1X',
-  GLUE_TIMEOUT_MINUTES: '60',
-  EMR_APPLICATION_ID: '00fabc123example',
-  EMR_EXECUTION_ROLE_ARN: 'arn:aws:iam::123456789012:role/extract-emr',
-  EMR_ENTRY_POINT: 's3://artifacts/extract.py',
-  ECS_CLUSTER: 'extract',
-  ECS_TASK_DEFINITION: 'extract-task:3',
-  ECS_CONTAINER_NAME: 'extract',
-  ECS_SUBNETS: 'subnet-0123456789abcdef0',
-  ECS_SECURITY_GROUPS: 'sg-0123456789abcdef0',
+/** The settings the tests' configs and assertions name (their own job names), laid over config/local.yml. */
+const TEST_STAGE_SETTINGS = {
+  glue: { jobName: 'extract-test', allowedJobNames: ['extract-test', 'extract-test-large'] },
+  emr: { applicationId: '00fabc123example', entryPoint: 's3://artifacts/extract.py' },
+  ecs: { cluster: 'extract', taskDefinition: 'extract-task:3' },
 };
 
 export interface Pipeline {
+  /** The stage's resource names and environment, as the handlers see them. */
+  names: StageNames;
   /** Handlers by logical id, each overridable by a test (to inject a failure). */
   handlers: Record<string, LambdaHandler>;
   taskRunnerEndpoint: string;
@@ -92,61 +58,34 @@ export interface Pipeline {
 }
 
 export async function startPipeline(): Promise<Pipeline> {
-  const [dynamo, s3Emulator]: Emulator[] = await Promise.all([startDynamoDb(), startS3()]);
-  // The handlers build their clients from the environment, exactly as in Lambda.
-  Object.assign(
-    process.env,
-    TEST_STAGE_ENV,
-    localAwsEnvironment({ dynamodb: dynamo!.endpoint, s3: s3Emulator!.endpoint }),
-    { POWERTOOLS_LOG_LEVEL: 'ERROR' },
-  );
-
-  const dynamodb = localDynamoDbClient(dynamo!.endpoint);
-  const db = createDocumentClient(dynamodb);
-  const s3 = localS3Client(s3Emulator!.endpoint);
-  await createTrackingTable(dynamodb, TRACKING_TABLE);
-  await createTaskQueueTable(dynamodb, TASK_QUEUE_TABLE);
-  await createConfigBucket(s3, CONFIG_BUCKET);
-
-  // The task-runner endpoint answers the same token bridge the runner states wait on.
+  const stack = await startLocalStack({ stageSettings: TEST_STAGE_SETTINGS });
+  // The task-runner endpoint answers the same token bridge the runner states wait on; short polls keep tests quick.
   const taskTokens = new LocalTaskTokens();
-  const taskRunner: TaskRunnerServer = await startTaskRunnerServer({
-    documentClient: db,
-    tableName: TASK_QUEUE_TABLE,
+  const taskRunner = await startLocalTaskRunner(stack, {
     callbacks: taskTokens,
     pollWindowMs: 1_000,
     pollIntervalMs: 25,
+    workerGroups: [WORKER_GROUP, SDK_WORKER_GROUP],
+  }).catch(async (error: unknown) => {
+    await stack.close();
+    throw error;
   });
-  const runnerCredential = await createRunnerCredential([WORKER_GROUP, SDK_WORKER_GROUP], {
-    documentClient: db,
-    tableName: TASK_QUEUE_TABLE,
-    now: Date.now,
-  });
-
-  const handlers = Object.fromEntries(
-    listLambdaFunctions().map((fn) => [fn.logicalId, loadLambdaHandler(fn)]),
-  );
-  const store = { db, tableName: TRACKING_TABLE };
+  const { accessKeyId, secretAccessKey } = taskRunner.credentials;
 
   return {
-    handlers,
+    names: stack.names,
+    handlers: stack.handlers,
     taskRunnerEndpoint: taskRunner.endpoint,
-    runnerCredentials: {
-      accessKeyId: runnerCredential.accessKeyId,
-      secretAccessKey: runnerCredential.secretAccessKey,
-    },
+    runnerCredentials: { accessKeyId, secretAccessKey },
     given: {
-      async anExtractConfig(text, key = DEFAULT_CONFIG_KEY) {
-        await s3.send(new PutObjectCommand({ Bucket: CONFIG_BUCKET, Key: key, Body: text }));
+      async anExtractConfig(text, key = stack.names.defaultConfigKey) {
+        await uploadConfig(stack.s3, stack.names.configBucket, key, text);
       },
       async aRunner() {
         const client = new DataPipelineClient({
           endpoint: taskRunner.endpoint,
           region: LOCAL_REGION,
-          credentials: {
-            accessKeyId: runnerCredential.accessKeyId,
-            secretAccessKey: runnerCredential.secretAccessKey,
-          },
+          credentials: { accessKeyId, secretAccessKey },
         });
         const runner = new ExtractRunner(client, {
           ...DEFAULT_RUNNER_OPTIONS,
@@ -175,7 +114,7 @@ export async function startPipeline(): Promise<Pipeline> {
         const run = await runPipeline({
           input,
           executionName,
-          handlers,
+          handlers: stack.handlers,
           backend,
           taskTokens,
           retryDelayMs: 1,
@@ -184,22 +123,15 @@ export async function startPipeline(): Promise<Pipeline> {
       },
     },
     then: {
-      async runRecord(runId) {
-        const response = await db.send(
-          new GetCommand({ TableName: TRACKING_TABLE, Key: runKey(runId), ConsistentRead: true }),
-        );
-        return response.Item as RunRecord | undefined;
-      },
+      runRecord: (runId) => readRunRecord(stack.store, runId),
       async tableRecords(runId) {
-        const records = await listRunTables(store, runId);
+        const records = await listRunTables(stack.store, runId);
         return Object.fromEntries(records.map((record) => [record.table, record]));
       },
     },
     async close() {
-      dynamodb.destroy();
-      s3.destroy();
       await taskRunner.close();
-      await Promise.all([dynamo!.close(), s3Emulator!.close()]);
+      await stack.close();
     },
   };
 }

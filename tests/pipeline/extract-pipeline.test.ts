@@ -2,7 +2,7 @@
 // s3rver; only Glue, EMR and ECS are scripted. Each test asserts the tracking records and the execution output.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CONFIG_BUCKET, startPipeline, type Pipeline } from '../helpers/pipeline-harness';
+import { startPipeline, type Pipeline } from '../helpers/pipeline-harness';
 
 const SAMPLE_CONFIG = readFileSync(join(__dirname, '..', 'events', 'extract-config.yml'), 'utf8');
 const ALL_TABLES = ['sales.orders', 'sales.order_lines', 'crm.accounts', 'events.clicks'];
@@ -393,8 +393,8 @@ describe('extract pipeline', () => {
     const prepared = stateOutput(run.events, 'Extract Config Manager');
     expect(prepared).toEqual({
       run: expect.objectContaining({ run_id: 'wide-run' }),
-      items: { bucket: CONFIG_BUCKET, key: 'runs/wide-run/tables.json' },
-      results: { bucket: CONFIG_BUCKET, prefix: 'runs/wide-run/results' },
+      items: { bucket: pipeline.names.configBucket, key: 'runs/wide-run/tables.json' },
+      results: { bucket: pipeline.names.configBucket, prefix: 'runs/wide-run/results' },
       table_count: 600,
     });
     expect(Buffer.byteLength(JSON.stringify(prepared))).toBeLessThan(1024);
