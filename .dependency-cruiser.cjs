@@ -1,0 +1,82 @@
+// Import rules that keep the layout readable, run by `npm run lint`: no cycle anywhere, and imports run one way.
+// Handlers use lib, clients and powertools; lib uses none of those. Inside functions/lib a concern imports only
+// the ones before it in: the shared leaves (errors.ts, lazy.ts, …), config, jobs, tracking, runs; task-runner uses
+// the leaves and config. A violation fails the lint and names the files.
+const lib = '^functions/lib/';
+// A runner table's defaults and bounds: a leaf (it imports only zod) that the config schema and the runner launcher
+// read as well as the task queue, so it may be imported from any concern.
+const RUNNER_LIMITS = '^functions/lib/task-runner/runner-limits[.]ts$';
+
+/** `from` may not import any of `folders` (each a functions/lib sub-folder). */
+function notInto(name, from, folders, comment) {
+  return {
+    name,
+    comment,
+    severity: 'error',
+    from: { path: `${lib}${from}/` },
+    to: { path: `${lib}(${folders.join('|')})/`, pathNot: RUNNER_LIMITS },
+  };
+}
+
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-circular',
+      comment:
+        'A cycle hides which module is the foundation; move the shared part into a leaf both can import.',
+      severity: 'error',
+      from: {},
+      to: { circular: true },
+    },
+    {
+      name: 'lib-not-into-handlers',
+      comment:
+        'Domain logic takes its clients and logger as arguments; it never imports a handler, a client or the logger.',
+      severity: 'error',
+      from: { path: lib },
+      to: { path: '^functions/([^/]+[.]ts$|clients/|powertools/)' },
+    },
+    {
+      name: 'lib-leaves-stay-leaves',
+      comment:
+        'The shared files at the top of functions/lib are used by every concern and import none of them.',
+      severity: 'error',
+      from: { path: `${lib}[^/]+[.]ts$` },
+      to: { path: `${lib}[^/]+/` },
+    },
+    notInto(
+      'config-is-the-base',
+      'config',
+      ['jobs', 'tracking', 'runs', 'task-runner'],
+      'config is read by the others',
+    ),
+    notInto(
+      'jobs-below-tracking',
+      'jobs',
+      ['tracking', 'runs', 'task-runner'],
+      'jobs build and read job requests',
+    ),
+    notInto('tracking-below-runs', 'tracking', ['runs', 'task-runner'], 'tracking records what jobs did'),
+    notInto(
+      'task-runner-apart',
+      'task-runner',
+      ['jobs', 'tracking', 'runs'],
+      'the runner protocol needs no job or run',
+    ),
+    {
+      name: 'functions-stand-alone',
+      comment:
+        'Deployed code bundles only functions/ and its packages: never the local runtime, tests or bench.',
+      severity: 'error',
+      from: { path: '^functions/' },
+      to: { path: '^(cli|local|tests|bench|runner|bin)/' },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    // Type-only imports count: a type cycle still ties two modules' meanings together.
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    exclude: { path: '^(node_modules|[.]serverless|[.]esbuild|[.]local|coverage)/' },
+  },
+};
