@@ -1,6 +1,7 @@
 // The task-runner endpoint on 127.0.0.1: adapts each HTTP request into the Lambda function URL event (payload
-// format 2.0) and answers with createTaskRunnerApi, the code the deployed handler runs. Only middy's logging
-// middleware is left out: middy is ESM-only and the tests run under CommonJS jest.
+// format 2.0) and answers with createTaskRunnerApi, the code the deployed handler runs. It calls that rather than
+// the handler because it passes its own table, callbacks and clock, which the handler takes from the Lambda
+// environment; only middy's logging middleware is left out.
 //
 // Run on its own: `npx tsx local/stack/task-runner-server.ts --port 8787 --worker-group G [--poll-window S]` starts DynamoDB Local
 // (dynalite), creates the table, issues a runner credential for G and prints it.

@@ -6,8 +6,9 @@ jest.setTimeout(30_000);
 
 const ROOT = join(__dirname, '..', '..');
 
-// middy is ESM-only, so jest (CommonJS) cannot load the real handler module; a child Node process can, and this
-// checks that the deployed wiring (middy, logger middleware, env config) answers in the Data Pipeline protocol.
+// A child Node process loads the handler module as the Lambda runtime does (its own environment, no jest module
+// registry), and this checks that the deployed wiring (middy, logger middleware, env settings) answers in the Data
+// Pipeline protocol.
 describe('the deployed task-runner handler', () => {
   it('answers an unsigned request with a 403 AccessDeniedException in the JSON 1.1 error shape', async () => {
     // Prepare
