@@ -3,25 +3,30 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { documentClient } from './clients/dynamodb';
+import { readTrackingSettings } from './lib/config/stage-settings';
 import { lazy } from './lib/lazy';
-import { logger } from './powertools';
 import { recordFailedRun, type FailedRunInput, type FailedRunSummary } from './lib/runs/record-failed-run';
-import { readTrackingTableName } from './lib/tracking-table-name';
-import { completeRun, type RunInfo, type RunSummary } from './lib/tracking/tracking-store';
+import { completeRun, type CompletedRun, type RunInfo } from './lib/tracking/tracking-store';
+import { logger } from './powertools';
 
 export type CompleteRunInput = { run: RunInfo } | { failed_run: FailedRunInput };
 
-const store = lazy(() => ({ db: documentClient, tableName: readTrackingTableName() }));
+const settings = lazy(() => readTrackingSettings());
 
-async function completeExtractRun(input: CompleteRunInput): Promise<RunSummary | FailedRunSummary> {
+export async function run(input: CompleteRunInput): Promise<CompletedRun | FailedRunSummary> {
+  const store = { db: documentClient, tableName: settings().trackingTable };
   if ('failed_run' in input) {
-    const failed = await recordFailedRun(store(), input.failed_run, new Date());
-    logger.warn('Extract run failed before its tables ran', { ...failed });
+    const failed = await recordFailedRun(store, input.failed_run, new Date());
+    logger.appendKeys({ runId: failed.run_id });
+    const { run_id: _runId, ...details } = failed;
+    logger.warn('Extract run failed before its tables ran', details);
     return failed;
   }
-  const summary = await completeRun(store(), input.run, new Date());
-  logger.info('Extract run completed', { ...summary, failed_tables: undefined });
-  return summary;
+  logger.appendKeys({ runId: input.run.run_id });
+  const completed = await completeRun(store, input.run, new Date());
+  const { run_id: _runId, failed_tables: _failedTables, ...counts } = completed;
+  logger.info('Extract run completed', counts);
+  return completed;
 }
 
-export const handler = middy(completeExtractRun).use(injectLambdaContext(logger, { clearState: true }));
+export const handler = middy(run).use(injectLambdaContext(logger, { clearState: true }));

@@ -4,24 +4,26 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { documentClient } from './clients/dynamodb';
 import { s3Client } from './clients/s3';
-import { lazy } from './lib/lazy';
-import { logger } from './powertools';
-import { prepareExtractRun, type ConfigManagerInput, type PreparedRun } from './lib/runs/prepare-extract-run';
 import { readStageSettings } from './lib/config/stage-settings';
+import { lazy } from './lib/lazy';
+import { prepareExtractRun, type ConfigManagerInput, type PreparedRun } from './lib/runs/prepare-extract-run';
+import { logger } from './powertools';
 
-const deps = lazy(() => {
-  const settings = readStageSettings();
-  return { s3: s3Client, settings, store: { db: documentClient, tableName: settings.trackingTable } };
-});
+const settings = lazy(() => readStageSettings());
 
-async function configManager(input: ConfigManagerInput): Promise<PreparedRun> {
-  const prepared = await prepareExtractRun(input, deps());
+export async function run(input: ConfigManagerInput): Promise<PreparedRun> {
+  logger.appendKeys({ executionName: input.execution_name });
+  const prepared = await prepareExtractRun(input, {
+    s3: s3Client,
+    settings: settings(),
+    store: { db: documentClient, tableName: settings().trackingTable },
+  });
+  logger.appendKeys({ runId: prepared.run.run_id });
   logger.info('Extract run prepared', {
-    runId: prepared.run.run_id,
     tables: prepared.table_count,
     items: `s3://${prepared.items.bucket}/${prepared.items.key}`,
   });
   return prepared;
 }
 
-export const handler = middy(configManager).use(injectLambdaContext(logger, { clearState: true }));
+export const handler = middy(run).use(injectLambdaContext(logger, { clearState: true }));

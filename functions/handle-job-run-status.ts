@@ -2,12 +2,12 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { documentClient } from './clients/dynamodb';
+import { readTrackingSettings } from './lib/config/stage-settings';
 import type { JobError, TableJob } from './lib/jobs/build-table-jobs';
 import { describeJobOutcome } from './lib/jobs/job-outcome';
 import { lazy } from './lib/lazy';
-import { logger } from './powertools';
-import { readTrackingTableName } from './lib/tracking-table-name';
 import { recordTableOutcome, type RecordedOutcome, type RunInfo } from './lib/tracking/tracking-store';
+import { logger } from './powertools';
 
 /** The Map iteration's state when it reaches the status handler. */
 export interface JobRunStatusInput {
@@ -19,17 +19,23 @@ export interface JobRunStatusInput {
   error?: JobError;
 }
 
-const store = lazy(() => ({ db: documentClient, tableName: readTrackingTableName() }));
+const settings = lazy(() => readTrackingSettings());
 
-async function handleJobRunStatus(input: JobRunStatusInput): Promise<RecordedOutcome> {
+export async function run(input: JobRunStatusInput): Promise<RecordedOutcome> {
+  logger.appendKeys({ runId: input.run?.run_id, table: input.table?.table });
   // A config-time problem (missing table, bad fields) is carried on the item; a job failure comes from Catch.
   const error = input.error ?? input.table.error;
   const outcome = describeJobOutcome(input.table.job_type, input.result, error);
   // A table refused before it ran (bad config, missing table) made no attempt.
   if (!input.error && input.table.error) outcome.attempts = 0;
-  const recorded = await recordTableOutcome(store(), input.run, input.table, outcome, new Date());
-  logger.info('Table outcome recorded', { runId: input.run.run_id, ...recorded, error: outcome.error });
+  const store = { db: documentClient, tableName: settings().trackingTable };
+  const recorded = await recordTableOutcome(store, input.run, input.table, outcome, new Date());
+  logger.info('Table outcome recorded', {
+    status: recorded.status,
+    applied: recorded.applied,
+    error: outcome.error,
+  });
   return recorded;
 }
 
-export const handler = middy(handleJobRunStatus).use(injectLambdaContext(logger, { clearState: true }));
+export const handler = middy(run).use(injectLambdaContext(logger, { clearState: true }));

@@ -4,28 +4,28 @@ import middy from '@middy/core';
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { EventBridgeEvent } from 'aws-lambda';
 import { sfnClient } from './clients/sfn';
-import { StageSettingsError } from './lib/errors';
-import { logger } from './powertools';
+import { readUploadTriggerSettings } from './lib/config/stage-settings';
+import { lazy } from './lib/lazy';
 import { startRunForUpload, type ObjectCreatedDetail, type UploadRunResult } from './lib/runs/upload-trigger';
+import { logger } from './powertools';
 
-async function startRunFromUpload(
+const settings = lazy(() => readUploadTriggerSettings());
+
+export async function run(
   event: EventBridgeEvent<'Object Created', ObjectCreatedDetail>,
 ): Promise<UploadRunResult> {
-  const stateMachineArn = process.env.STATE_MACHINE_ARN;
-  if (!stateMachineArn) throw new StageSettingsError('STATE_MACHINE_ARN: not set in the Lambda environment');
+  const { stateMachineArn, triggerPrefix } = settings();
   if (!event?.detail?.object?.key)
     throw new TypeError('detail.object.key: missing from the S3 Object Created event');
+  logger.appendKeys({ configKey: event.detail.object.key });
   const result = await startRunForUpload(
     (request) => sfnClient.send(new StartExecutionCommand(request)),
     stateMachineArn,
-    process.env.TRIGGER_PREFIX ?? '',
+    triggerPrefix,
     event.detail,
   );
-  logger.info(result.started ? 'Extract run started' : 'No run started', {
-    key: event.detail.object.key,
-    ...result,
-  });
+  logger.info(result.started ? 'Extract run started' : 'No run started', { ...result });
   return result;
 }
 
-export const handler = middy(startRunFromUpload).use(injectLambdaContext(logger, { clearState: true }));
+export const handler = middy(run).use(injectLambdaContext(logger, { clearState: true }));

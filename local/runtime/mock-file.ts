@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { z } from 'zod';
+import { formatIssues } from '../../functions/lib/format-issues';
 import type { JobScript } from './job-backend';
 
 /** The mock file cannot be read, parsed or validated. */
@@ -40,11 +41,7 @@ export function parseMockFile(text: string, file: string): JobScript {
   }
   const parsed = mockSchema.safeParse(document ?? {});
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => {
-      const field = issue.path.map(String).join('.') || '(top level)';
-      return `${field}: ${issue.message}`;
-    });
-    throw new MockFileError(`${file}: ${problems.join('; ')}`);
+    throw new MockFileError(`${file}: ${formatIssues(parsed.error)}`);
   }
   return parsed.data;
 }

@@ -345,7 +345,7 @@ describe('extract pipeline', () => {
   it.each([
     ['a misspelt key', { tables_to_extarct: ['sales.orders'] }, 'tables_to_extarct'],
     ['a string for the list', { tables_to_extract: 'sales.orders' }, 'tables_to_extract'],
-    ['an invalid table name', { tables_to_extract: ['bad name!'] }, 'tables_to_extract.0'],
+    ['an invalid table name', { tables_to_extract: ['bad name!'] }, 'tables_to_extract[0]'],
     [
       'an oversized list',
       { tables_to_extract: Array.from({ length: 1001 }, (_, i) => `t${i}`) },

@@ -4,6 +4,7 @@
 import { parse as parseYaml } from 'yaml';
 import * as z from 'zod';
 import { ConfigValidationError } from '../errors';
+import { formatIssues } from '../format-issues';
 import { RESERVED_ARGUMENT_KEYS, toEnvironmentName } from './argument-names';
 import {
   attemptLimit,
@@ -162,16 +163,6 @@ export function parseConfigDocument(text: string, key: string): unknown {
       `${key} is not valid ${key.endsWith('.json') ? 'JSON' : 'YAML'}: ${(error as Error).message}`,
     );
   }
-}
-
-export function formatIssues(error: z.ZodError, prefix: string): string {
-  return error.issues
-    .map((issue) => {
-      const path = [prefix, ...issue.path.map(String)].filter(Boolean).join('.');
-      // An issue on the top-level object itself (an unknown key) has no path: no empty `: ` before it.
-      return path ? `${path}: ${issue.message}` : issue.message;
-    })
-    .join('; ');
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -1,7 +1,9 @@
-// The stage's job defaults reach the Lambdas as environment variables (set from config/<stage>.yml by
-// serverless.yml). They are parsed once, here, so that a missing setting fails loudly with its variable name.
+// The stage's settings reach the Lambdas as environment variables (set from config/<stage>.yml by serverless.yml).
+// Every handler reads its own with one of the read*Settings functions below, once (lazy, on first use): a missing
+// or bad setting fails the invocation with a StageSettingsError that names the variable.
 import * as z from 'zod';
 import { StageSettingsError } from '../errors';
+import { fieldPath, formatIssues } from '../format-issues';
 
 const list = z
   .string()
@@ -17,7 +19,7 @@ const optionalText = z
   .optional()
   .transform((value) => (value?.trim() ? value.trim() : undefined));
 
-const envSchema = z.object({
+const stageEnvironment = z.object({
   STAGE: z.string().min(1),
   TRACKING_TABLE: z.string().min(3),
   CONFIG_BUCKET: z.string().min(3),
@@ -85,15 +87,28 @@ export interface StageSettings {
   ecs: EcsDefaults;
 }
 
+/**
+ * Parses the variables `schema` names from the Lambda environment. A variable that is absent is reported as
+ * `NAME: not set`, a bad one with what is wrong; every problem at once.
+ */
+export function parseStageEnvironment<Schema extends z.ZodType>(
+  schema: Schema,
+  env: NodeJS.ProcessEnv = process.env,
+): z.output<Schema> {
+  const parsed = schema.safeParse(env);
+  if (parsed.success) return parsed.data;
+  const issues = parsed.error.issues.map((issue) =>
+    issue.code === 'invalid_type' && env[fieldPath(issue.path)] === undefined
+      ? { ...issue, message: 'not set' }
+      : issue,
+  );
+  throw new StageSettingsError(
+    `Invalid stage settings in the Lambda environment: ${formatIssues({ issues })}`,
+  );
+}
+
 export function readStageSettings(env: NodeJS.ProcessEnv = process.env): StageSettings {
-  const parsed = envSchema.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues
-      .map((issue) => `${issue.path.join('.')}: ${issue.message}`)
-      .join('; ');
-    throw new StageSettingsError(`Invalid stage settings in the Lambda environment: ${problems}`);
-  }
-  const e = parsed.data;
+  const e = parseStageEnvironment(stageEnvironment, env);
   const glueJobName = e.GLUE_JOB_NAME;
   return {
     stage: e.STAGE,
@@ -125,4 +140,28 @@ export function readStageSettings(env: NodeJS.ProcessEnv = process.env): StageSe
       securityGroups: e.ECS_SECURITY_GROUPS,
     },
   };
+}
+
+/** The status and completion handlers need only the tracking table. */
+export interface TrackingSettings {
+  trackingTable: string;
+}
+
+export function readTrackingSettings(env: NodeJS.ProcessEnv = process.env): TrackingSettings {
+  const e = parseStageEnvironment(stageEnvironment.pick({ TRACKING_TABLE: true }), env);
+  return { trackingTable: e.TRACKING_TABLE };
+}
+
+/** The upload trigger starts executions of the stage's state machine for configs under its prefix. */
+export interface UploadTriggerSettings {
+  stateMachineArn: string;
+  triggerPrefix: string;
+}
+
+export function readUploadTriggerSettings(env: NodeJS.ProcessEnv = process.env): UploadTriggerSettings {
+  const e = parseStageEnvironment(
+    z.object({ STATE_MACHINE_ARN: z.string().min(1), TRIGGER_PREFIX: z.string().default('') }),
+    env,
+  );
+  return { stateMachineArn: e.STATE_MACHINE_ARN, triggerPrefix: e.TRIGGER_PREFIX };
 }

@@ -3,7 +3,8 @@
 // every table in the config.
 import * as z from 'zod';
 import { InvalidEventError } from '../errors';
-import { formatIssues, TABLE_NAME_PATTERN } from '../config/extract-config';
+import { TABLE_NAME_PATTERN } from '../config/extract-config';
+import { formatIssues } from '../format-issues';
 
 export const RUN_ID_PATTERN = /^[A-Za-z0-9_.:-]{1,80}$/;
 

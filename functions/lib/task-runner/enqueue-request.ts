@@ -1,6 +1,6 @@
 // The payload the state machine sends when it queues a `runner` table (lambda:invoke.waitForTaskToken).
 import * as z from 'zod';
-import { fieldPath } from './validate-request';
+import { fieldPath } from '../format-issues';
 import {
   attemptLimit,
   DEFAULT_REPORT_PROGRESS_TIMEOUT_SECONDS,

@@ -1,31 +1,34 @@
-// Stage settings of the task-runner endpoint, read once from the Lambda environment.
+// Stage settings of the task-runner functions (endpoint, enqueue, reclaim), read the way every handler reads its
+// settings: parsed once from the Lambda environment, a missing or bad variable named in a StageSettingsError.
+import * as z from 'zod';
+import { parseStageEnvironment } from '../config/stage-settings';
 import { DEFAULT_POLL_INTERVAL_MS, DEFAULT_POLL_WINDOW_MS } from './poll-for-task';
 
-export class TaskRunnerSettingsError extends Error {
-  override name = 'TaskRunnerSettingsError';
-}
-
-export interface TaskRunnerConfig {
+export interface TaskRunnerSettings {
   tableName: string;
   pollWindowMs: number;
   pollIntervalMs: number;
 }
 
-function positiveNumber(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value <= 0)
-    throw new TaskRunnerSettingsError(`${name} must be a positive number.`);
-  return value;
-}
+/** A positive number, or `fallback` when the variable is absent or empty. */
+const positiveNumber = (fallback: number) =>
+  z
+    .string()
+    .optional()
+    .transform((raw) => (raw === undefined || raw === '' ? fallback : Number(raw)))
+    .pipe(z.number().positive('must be a positive number'));
 
-export function loadTaskRunnerConfig(env: NodeJS.ProcessEnv): TaskRunnerConfig {
-  const tableName = env.TASK_QUEUE_TABLE;
-  if (!tableName) throw new TaskRunnerSettingsError('TASK_QUEUE_TABLE is not set.');
+const taskRunnerEnvironment = z.object({
+  TASK_QUEUE_TABLE: z.string().min(1),
+  POLL_WINDOW_SECONDS: positiveNumber(DEFAULT_POLL_WINDOW_MS / 1000),
+  POLL_INTERVAL_MS: positiveNumber(DEFAULT_POLL_INTERVAL_MS),
+});
+
+export function readTaskRunnerSettings(env: NodeJS.ProcessEnv = process.env): TaskRunnerSettings {
+  const e = parseStageEnvironment(taskRunnerEnvironment, env);
   return {
-    tableName,
-    pollWindowMs: positiveNumber(env, 'POLL_WINDOW_SECONDS', DEFAULT_POLL_WINDOW_MS / 1000) * 1000,
-    pollIntervalMs: positiveNumber(env, 'POLL_INTERVAL_MS', DEFAULT_POLL_INTERVAL_MS),
+    tableName: e.TASK_QUEUE_TABLE,
+    pollWindowMs: e.POLL_WINDOW_SECONDS * 1000,
+    pollIntervalMs: e.POLL_INTERVAL_MS,
   };
 }

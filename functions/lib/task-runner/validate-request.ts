@@ -2,6 +2,7 @@
 // datapipeline/2012-10-29 and the API reference): length limits, the allowed character pattern and enums.
 // The SDKs do not check these client-side, so the endpoint must, and each error names the offending field.
 import * as z from 'zod';
+import { fieldPath } from '../format-issues';
 import { InvalidRequestException } from './protocol-errors';
 
 // The model's pattern: any XML-safe character. The `u` flag makes the surrogate-pair range mean U+10000-U+10FFFF
@@ -54,14 +55,6 @@ export type OperationName = keyof typeof operationSchemas;
 export type OperationInput<Name extends OperationName> = z.infer<(typeof operationSchemas)[Name]>;
 
 export const isOperationName = (name: string): name is OperationName => Object.hasOwn(operationSchemas, name);
-
-/** The path of the first issue, as the SDKs' own field names: `fields[0].key`. */
-export function fieldPath(path: readonly PropertyKey[]): string {
-  return path.reduce<string>((out, part) => {
-    if (typeof part === 'number') return `${out}[${part}]`;
-    return out ? `${out}.${String(part)}` : String(part);
-  }, '');
-}
 
 function valueAt(body: unknown, path: readonly PropertyKey[]): unknown {
   let value: unknown = body;

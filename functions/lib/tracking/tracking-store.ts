@@ -201,7 +201,7 @@ export async function recordTableOutcome(
   }
 }
 
-export interface RunSummary {
+export interface CompletedRun {
   run_id: string;
   status: RunStatus;
   table_count: number;
@@ -230,7 +230,7 @@ export async function listRunTables(store: TrackingStore, runId: string): Promis
 }
 
 /** Closes a run: tables still PENDING get FAILED, and the run record gets its counts and final status. */
-export async function completeRun(store: TrackingStore, run: RunInfo, now: Date): Promise<RunSummary> {
+export async function completeRun(store: TrackingStore, run: RunInfo, now: Date): Promise<CompletedRun> {
   const records = await listRunTables(store, run.run_id);
   const endedAt = now.toISOString();
 

@@ -124,9 +124,9 @@ describe('extract config: table entries', () => {
       'must be an EMR Serverless application id',
     ],
     ['emr.execution_role_arn', { emr: { execution_role_arn: 'role/extract' } }, 'must be an IAM role ARN'],
-    ['ecs.subnets.0', { ecs: { subnets: ['vpc-123'] } }, 'must be a subnet id'],
+    ['ecs.subnets[0]', { ecs: { subnets: ['vpc-123'] } }, 'must be a subnet id'],
     [
-      'ecs.security_groups.1',
+      'ecs.security_groups[1]',
       { ecs: { security_groups: ['sg-0abc', 'group'] } },
       'must be a security group id',
     ],

@@ -1,6 +1,11 @@
 // The stage settings the Lambdas read from their environment (set from config/<stage>.yml).
 import { StageSettingsError } from '../../../functions/lib/errors';
-import { readStageSettings } from '../../../functions/lib/config/stage-settings';
+import {
+  readStageSettings,
+  readTrackingSettings,
+  readUploadTriggerSettings,
+} from '../../../functions/lib/config/stage-settings';
+import { readTaskRunnerSettings } from '../../../functions/lib/task-runner/task-runner-config';
 
 const REQUIRED = {
   STAGE: 'dev',
@@ -9,9 +14,12 @@ const REQUIRED = {
   DEFAULT_CONFIG_KEY: 'extract-config/extract-config.yml',
 };
 
-function rejection(env: NodeJS.ProcessEnv): string {
+function rejection(
+  env: NodeJS.ProcessEnv,
+  read: (env: NodeJS.ProcessEnv) => unknown = readStageSettings,
+): string {
   try {
-    readStageSettings(env);
+    read(env);
   } catch (error) {
     expect(error).toBeInstanceOf(StageSettingsError);
     return (error as Error).message;
@@ -73,9 +81,7 @@ describe('stage settings', () => {
   it('fails with a StageSettingsError naming TRACKING_TABLE when it is missing', () => {
     const { TRACKING_TABLE: _missing, ...env } = REQUIRED;
 
-    expect(rejection(env)).toBe(
-      'Invalid stage settings in the Lambda environment: TRACKING_TABLE: Invalid input: expected string, received undefined',
-    );
+    expect(rejection(env)).toBe('Invalid stage settings in the Lambda environment: TRACKING_TABLE: not set');
   });
 
   it('names every missing required setting at once', () => {
@@ -158,5 +164,35 @@ describe('the run items prefix', () => {
 
   it.each(['runs', '/runs/', 'runs//', ''])('rejects %j, naming RUN_ITEMS_PREFIX', (prefix) => {
     expect(() => readStageSettings({ ...REQUIRED, RUN_ITEMS_PREFIX: prefix })).toThrow(/RUN_ITEMS_PREFIX/);
+  });
+});
+
+describe("each handler's settings", () => {
+  it('reads only the tracking table for the status and completion handlers', () => {
+    expect(readTrackingSettings({ TRACKING_TABLE: 'tracking' })).toEqual({ trackingTable: 'tracking' });
+    expect(rejection({ STAGE: 'dev' }, readTrackingSettings)).toBe(
+      'Invalid stage settings in the Lambda environment: TRACKING_TABLE: not set',
+    );
+  });
+
+  it('reads the state machine and the trigger prefix for the upload trigger', () => {
+    const arn = 'arn:aws:states:eu-west-1:123456789012:stateMachine:extract-pipeline-dev';
+    expect(readUploadTriggerSettings({ STATE_MACHINE_ARN: arn, TRIGGER_PREFIX: 'extract-config/' })).toEqual({
+      stateMachineArn: arn,
+      triggerPrefix: 'extract-config/',
+    });
+    expect(readUploadTriggerSettings({ STATE_MACHINE_ARN: arn }).triggerPrefix).toBe('');
+    expect(rejection({}, readUploadTriggerSettings)).toBe(
+      'Invalid stage settings in the Lambda environment: STATE_MACHINE_ARN: not set',
+    );
+  });
+
+  it('reads the task queue and the poll timings for the task-runner functions, with defaults', () => {
+    expect(
+      readTaskRunnerSettings({ TASK_QUEUE_TABLE: 'queue', POLL_WINDOW_SECONDS: '20', POLL_INTERVAL_MS: '' }),
+    ).toEqual({ tableName: 'queue', pollWindowMs: 20_000, pollIntervalMs: expect.any(Number) });
+    expect(rejection({ POLL_WINDOW_SECONDS: '0' }, readTaskRunnerSettings)).toBe(
+      'Invalid stage settings in the Lambda environment: TASK_QUEUE_TABLE: not set; POLL_WINDOW_SECONDS: must be a positive number',
+    );
   });
 });

@@ -64,7 +64,7 @@ describe('extract run event', () => {
 
   it('names the position of an invalid table name in the list', () => {
     expect(rejection({ tables_to_extract: ['ok', 'bad name!'] })).toBe(
-      'Invalid event: tables_to_extract.1: must be 1-255 letters, digits, _ . $ or -',
+      'Invalid event: tables_to_extract[1]: must be 1-255 letters, digits, _ . $ or -',
     );
   });
 

@@ -1,0 +1,25 @@
+// Every zod validation in the project (extract config, run event, stage settings, runner requests, local mock file)
+// reports its problems the same way: the field as the user wrote it, then what is wrong with it.
+/** An issue's path as the SDKs and config authors write it: `fields[0].key`, under `prefix` when given. */
+export function fieldPath(path: readonly PropertyKey[], prefix = ''): string {
+  return path.reduce<string>((out, part) => {
+    if (typeof part === 'number') return `${out}[${part}]`;
+    return out ? `${out}.${String(part)}` : String(part);
+  }, prefix);
+}
+
+/** What formatIssues reads of a ZodError (its issues may be re-worded first). */
+export interface Issues {
+  issues: readonly { path: readonly PropertyKey[]; message: string }[];
+}
+
+/** Every issue as `field: message`, joined by `; `. */
+export function formatIssues(error: Issues, prefix = ''): string {
+  return error.issues
+    .map((issue) => {
+      const path = fieldPath(issue.path, prefix);
+      // An issue on the top-level object itself (an unknown key) has no path: no empty `: ` before it.
+      return path ? `${path}: ${issue.message}` : issue.message;
+    })
+    .join('; ');
+}
