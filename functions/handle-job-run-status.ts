@@ -3,7 +3,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { documentClient } from './clients/dynamodb';
 import { readTrackingSettings } from './lib/config/stage-settings';
-import type { JobError, TableJob } from './lib/jobs/build-table-jobs';
+import type { JobError, TableJob } from './lib/jobs/table-job';
 import { describeJobOutcome } from './lib/jobs/job-outcome';
 import { lazy } from './lib/lazy';
 import { recordTableOutcome, type RecordedOutcome, type RunInfo } from './lib/tracking/tracking-store';

@@ -1,27 +1,13 @@
 // Resolves which tables a run extracts and builds each one's job request: the Map's items. Every table asked
 // for yields exactly one item, valid or not, so that every table ends with a record.
-import { buildEcsRequest, type EcsTaskRequest } from './launchers/ecs';
-import { buildEmrRequest, type EmrJobRequest } from './launchers/emr';
-import { buildGlueRequest, type GlueJobRequest } from './launchers/glue';
-import { buildRunnerRequest, type RunnerTaskRequest } from './launchers/runner';
+import { buildEcsRequest } from './launchers/ecs';
+import { buildEmrRequest } from './launchers/emr';
+import { buildGlueRequest } from './launchers/glue';
+import { buildRunnerRequest } from './launchers/runner';
+import type { TableJob } from './table-job';
 import { JOB_TYPES, type ExtractConfig, type JobType, type TableConfig } from '../config/extract-config';
 import { buildJobArguments, type RunContext } from './job-arguments';
 import type { StageSettings } from '../config/stage-settings';
-
-export interface JobError {
-  Error: string;
-  Cause: string;
-}
-
-/** One Map item: what `Choose Job Type` routes on and the job states send. */
-export interface TableJob {
-  table: string;
-  job_type: string;
-  source_type?: string;
-  request?: GlueJobRequest | EmrJobRequest | EcsTaskRequest | RunnerTaskRequest;
-  /** Set when the table cannot run; the status handler records it FAILED with this reason. */
-  error?: JobError;
-}
 
 function isJobType(value: string): value is JobType {
   return (JOB_TYPES as readonly string[]).includes(value);

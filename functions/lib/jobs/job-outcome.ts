@@ -2,7 +2,7 @@
 // or the Catch's {Error, Cause} on failure, where Cause is often the service's own JSON description of the
 // failed run. Each service names its fields differently; this is the one place that knows how.
 import { JOB_TYPES } from '../config/job-types';
-import type { JobError } from './build-table-jobs';
+import type { JobError } from './table-job';
 
 export type TableStatus = 'PENDING' | 'SUCCEEDED' | 'FAILED' | 'SKIPPED';
 

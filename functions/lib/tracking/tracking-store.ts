@@ -10,7 +10,7 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { isConditionFailure } from '../is-condition-failure';
-import type { TableJob } from '../jobs/build-table-jobs';
+import type { TableJob } from '../jobs/table-job';
 import { RunAlreadyExistsError } from '../errors';
 import type { JobOutcome, TableStatus } from '../jobs/job-outcome';
 import {

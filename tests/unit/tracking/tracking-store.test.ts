@@ -4,7 +4,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../../../functions/clients/dynamodb';
-import type { TableJob } from '../../../functions/lib/jobs/build-table-jobs';
+import type { TableJob } from '../../../functions/lib/jobs/table-job';
 import { RunAlreadyExistsError } from '../../../functions/lib/errors';
 import type { JobOutcome } from '../../../functions/lib/jobs/job-outcome';
 import { runKey, tableKey } from '../../../functions/lib/tracking/tracking-records';
