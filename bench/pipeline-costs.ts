@@ -1,72 +1,264 @@
-// What a run costs in the units AWS bills: state transitions (Standard workflows bill every state entered,
-// retries included) and Lambda invocations, per table on each job type and per run. Measured by running the
-// real definition locally with 1 and with N tables and taking the difference, so per-run overhead is separate.
+// What a run costs in the units AWS bills (`npx tsx bench/pipeline-costs.ts [--quick]`): state transitions as
+// Standard workflows bill them (every state entered, retries included, plus one per child execution a
+// Distributed Map starts) and Lambda invocations, per table on each job-type path and per run, and what a run
+// of 1,000 tables costs in orchestration. Measured by running the real definition locally with 1 and with N
+// tables and taking the difference, so that the per-run part is separate. Glue, EMR, ECS, DynamoDB and S3
+// charges are not included: they depend on the jobs, not on the orchestration.
 import '../local/polyfills';
+import { PassThrough } from 'node:stream';
+import { DataPipelineClient } from '@aws-sdk/client-data-pipeline';
 import { bridgeDistributedMaps } from '../local/runtime/distributed-map-bridge';
 import type { LambdaHandler } from '../local/runtime/lambda-functions';
 import { loadDefinition } from '../local/runtime/load-definition';
 import { runLocally, uploadConfig } from '../local/runtime/run-locally';
+import { LocalTaskTokens } from '../local/runtime/task-token-bridge';
+import { LOCAL_REGION } from '../local/stack/emulators';
 import { startLocalStack, type LocalStack } from '../local/stack/local-stack';
+import {
+  LOCAL_WORKER_GROUP,
+  startLocalTaskRunner,
+  type LocalTaskRunner,
+} from '../local/stack/task-runner-endpoint';
+import { DEFAULT_RUNNER_OPTIONS, ExtractRunner } from '../runner/extract-runner';
+import { printSection, type BenchOptions, type BenchSection, type Figures } from './figures';
+import { functionSizes, PRICE_ASSUMPTION, PRICES, type FunctionSize } from './prices';
 
-const TABLES = 40;
+const COMMAND = 'npx tsx bench/pipeline-costs.ts';
+const TASK_RUNNER_API = 'TaskRunnerApiLambdaFunction';
+
+/** One table entry of each job-type path; `invalid` is a job type no service runs (recorded FAILED). */
+const PATHS: Record<string, (name: string) => string> = {
+  glue: (name) => `{ name: ${name}, job_type: glue }`,
+  emr: (name) => `{ name: ${name}, job_type: emr }`,
+  ecs: (name) => `{ name: ${name}, job_type: ecs }`,
+  runner: (name) =>
+    `{ name: ${name}, job_type: runner, worker_group: ${LOCAL_WORKER_GROUP}, command: 'true' }`,
+  invalid: (name) => `{ name: ${name}, job_type: not-a-job-type }`,
+};
 
 // The local Distributed Map bridge's synthetic reader states do not exist in AWS (the Map reads its items
-// itself), so they are not counted. Each table's states run in its own child execution in AWS, billed the same.
+// itself), so they are not counted.
 const BRIDGE_STATES = new Set(
   bridgeDistributedMaps(loadDefinition()).readers.map((reader) => reader.stateName),
 );
 
 interface Counts {
+  /** States entered, plus one per child execution started: what a Standard workflow bills. */
   transitions: number;
+  /** Child executions the Distributed Map started (in `transitions` already). */
+  childStarts: number;
+  /** Lambda requests: the state machine's functions and, for runner tables, the task-runner endpoint. */
   invocations: number;
+  /** Lambda request and duration charges, at each function's configured memory and architecture. */
+  lambdaUsd: number;
 }
 
-async function measure(stack: LocalStack, jobType: string, tables: number, runId: string): Promise<Counts> {
-  const names = Array.from({ length: tables }, (_, i) => `bench.${jobType}_${i}`);
-  const config = `tables:\n${names.map((name) => `  - { name: ${name}, job_type: ${jobType} }`).join('\n')}\n`;
-  const key = `extract-config/bench-${runId}.yml`;
+const zero = (): Counts => ({ transitions: 0, childStarts: 0, invocations: 0, lambdaUsd: 0 });
+
+function lambdaUsd(size: FunctionSize, durationMs: number): number {
+  // Lambda bills duration rounded up to the millisecond.
+  const gbSeconds = (Math.ceil(durationMs) / 1000) * (size.memoryMb / 1024);
+  return PRICES.lambdaRequestUsd + gbSeconds * PRICES.lambdaGbSecondUsd[size.architecture];
+}
+
+/**
+ * A runner like the bundled CLI's, whose client counts the endpoint requests a table causes: the poll that
+ * hands the task over, the acknowledgement (ReportTaskProgress) and SetTaskStatus. Polls that come back empty
+ * are an idle runner's cost, per runner and hour rather than per table, so they are not counted.
+ */
+async function countingRunner(
+  endpoint: LocalTaskRunner,
+  sizes: Record<string, FunctionSize>,
+  counts: () => Counts,
+) {
+  const { accessKeyId, secretAccessKey } = endpoint.credentials;
+  const client = new DataPipelineClient({
+    endpoint: endpoint.endpoint,
+    region: LOCAL_REGION,
+    credentials: { accessKeyId, secretAccessKey },
+  });
+  const endpointSize = sizes[TASK_RUNNER_API]!;
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const start = performance.now();
+      const result = await next(args);
+      const output = result.output as { taskObject?: unknown };
+      if (context.commandName === 'PollForTaskCommand') {
+        // A long poll's waiting is idle time; the request is what one table adds.
+        if (output.taskObject)
+          Object.assign(counts(), add(counts(), { invocations: 1, lambdaUsd: lambdaUsd(endpointSize, 0) }));
+      } else if (context.commandName !== 'ReportTaskRunnerHeartbeatCommand') {
+        Object.assign(
+          counts(),
+          add(counts(), { invocations: 1, lambdaUsd: lambdaUsd(endpointSize, performance.now() - start) }),
+        );
+      }
+      return result;
+    },
+    { step: 'initialize', name: 'benchCountEndpointRequests' },
+  );
+  const runner = new ExtractRunner(client, {
+    ...DEFAULT_RUNNER_OPTIONS,
+    concurrency: 8,
+    workerGroup: LOCAL_WORKER_GROUP,
+    hostname: 'bench',
+    taskrunnerId: 'bench-runner',
+    logger: { info: () => undefined, warn: () => undefined },
+    stdout: new PassThrough(),
+  });
+  const running = runner.run();
+  return async () => {
+    runner.stop();
+    await running;
+    client.destroy();
+  };
+}
+
+interface LocalBench {
+  stack: LocalStack;
+  endpoint: LocalTaskRunner;
+  taskTokens: LocalTaskTokens;
+}
+
+function add(a: Counts, b: Partial<Counts>): Counts {
+  return {
+    transitions: a.transitions + (b.transitions ?? 0),
+    childStarts: a.childStarts + (b.childStarts ?? 0),
+    invocations: a.invocations + (b.invocations ?? 0),
+    lambdaUsd: a.lambdaUsd + (b.lambdaUsd ?? 0),
+  };
+}
+
+async function measure(
+  local: LocalBench,
+  sizes: Record<string, FunctionSize>,
+  path: string,
+  tables: number,
+): Promise<Counts> {
+  const runId = `bench-${path}-${tables}`;
+  const names = Array.from({ length: tables }, (_, i) => `bench.${path}_${i}`);
+  const config = `tables:\n${names.map((name) => `  - ${PATHS[path]!(name)}`).join('\n')}\n`;
+  const key = `extract-config/${runId}.yml`;
+  const { stack } = local;
   await uploadConfig(stack.s3, stack.names.configBucket, key, config);
 
-  let invocations = 0;
+  let counts = zero();
   const real = { ...stack.handlers };
   for (const [id, handler] of Object.entries(real)) {
+    const size = sizes[id];
+    if (!size) throw new Error(`serverless.yml has no function for ${id}`);
     stack.handlers[id] = (async (event, context) => {
-      invocations++;
-      return handler(event, context);
+      const start = performance.now();
+      try {
+        return await handler(event, context);
+      } finally {
+        counts = add(counts, { invocations: 1, lambdaUsd: lambdaUsd(size, performance.now() - start) });
+      }
     }) as LambdaHandler;
   }
+  const stopRunner =
+    path === 'runner' ? await countingRunner(local.endpoint, sizes, () => counts) : undefined;
   try {
     const { execution: run } = await runLocally(stack, {
       input: { config_key: key, run_id: runId },
       script: {},
+      taskTokens: local.taskTokens,
     });
     if (run.status !== 'SUCCEEDED') throw new Error(`bench run ${runId} failed: ${run.error} ${run.cause}`);
-    const transitions = (run.events as { type: string; state?: { name: string } }[]).filter(
+    const events = run.events as { type: string; state?: { name: string } }[];
+    const entered = events.filter(
       (e) => e.type === 'StateEntered' && !BRIDGE_STATES.has(e.state?.name ?? ''),
     ).length;
-    return { transitions, invocations };
+    // In AWS each Map iteration is a child execution, and starting it is a billed transition.
+    const childStarts = events.filter((e) => e.type === 'MapIterationStarted').length;
+    return add(counts, { transitions: entered + childStarts, childStarts });
   } finally {
+    await stopRunner?.();
     Object.assign(stack.handlers, real);
   }
 }
 
-export async function benchPipelineCosts(): Promise<void> {
+function describeSizes(sizes: Record<string, FunctionSize>): string {
+  const byMemory = new Map<string, string[]>();
+  for (const [id, size] of Object.entries(sizes)) {
+    const key = `${size.memoryMb} MB ${size.architecture}`;
+    byMemory.set(key, [...(byMemory.get(key) ?? []), id.replace(/LambdaFunction$/, '')]);
+  }
+  return [...byMemory].map(([key, ids]) => `${key}: ${ids.join(', ')}`).join('; ');
+}
+
+const round = (value: number, digits = 2) => Number(value.toFixed(digits));
+
+export async function benchPipelineCosts(options: BenchOptions): Promise<BenchSection> {
+  const tables = options.quick ? 5 : 40;
+  const sizes = functionSizes();
   const stack = await startLocalStack();
+  // Runner tables: the local task-runner endpoint answers the task tokens the runs wait on.
+  const taskTokens = new LocalTaskTokens();
+  const endpoint = await startLocalTaskRunner(stack, {
+    callbacks: taskTokens,
+    // Short polls, so that stopping the bench's runner does not wait out a 90 s long poll.
+    pollWindowMs: 1_000,
+    pollIntervalMs: 25,
+  });
+  const local: LocalBench = { stack, endpoint, taskTokens };
   try {
-    console.log(`\n## Cost units per table (difference of a 1-table and a ${TABLES}-table run)`);
-    console.log(
-      'job type | state transitions / table | Lambda invocations / table | per run: transitions, invocations',
-    );
-    for (const jobType of ['glue', 'emr', 'ecs']) {
-      const one = await measure(stack, jobType, 1, `bench-${jobType}-1`);
-      const many = await measure(stack, jobType, TABLES, `bench-${jobType}-${TABLES}`);
-      const perTable = (key: keyof Counts) => (many[key] - one[key]) / (TABLES - 1);
-      const perRun = (key: keyof Counts) => one[key] - perTable(key);
-      console.log(
-        `${jobType} | ${perTable('transitions')} | ${perTable('invocations')} | ${perRun('transitions')}, ${perRun('invocations')}`,
+    const figures: Figures = {};
+    const figure = (unit: string, value: number) => ({ value, unit, command: COMMAND });
+    const lines = [
+      `Difference of a 1-table and a ${tables}-table run of the real definition (aws-local-stepfunctions, dynalite, s3rver).`,
+      PRICE_ASSUMPTION,
+      `Lambda duration: each handler call as timed locally, billed at its configured memory (${describeSizes(sizes)});`,
+      'for runner tables the endpoint requests a table causes are added (idle polls are not).',
+      '',
+      '| path | billed transitions / table (child start included) | Lambda invocations / table | $ per run of 1,000 tables |',
+      '| --- | --: | --: | --: |',
+    ];
+    let perRun: Counts | undefined;
+    for (const path of Object.keys(PATHS)) {
+      const one = await measure(local, sizes, path, 1);
+      const many = await measure(local, sizes, path, tables);
+      const perTable = (key: keyof Counts) => (many[key] - one[key]) / (tables - 1);
+      const run = (key: keyof Counts) => one[key] - perTable(key);
+      perRun ??= {
+        transitions: run('transitions'),
+        childStarts: 0,
+        invocations: run('invocations'),
+        lambdaUsd: run('lambdaUsd'),
+      };
+      const usdPer1000 =
+        (perTable('transitions') * 1000 + run('transitions')) * PRICES.standardTransitionUsd +
+        perTable('lambdaUsd') * 1000 +
+        run('lambdaUsd');
+      lines.push(
+        `| ${path} | ${round(perTable('transitions'))} (${round(perTable('childStarts'))}) | ${round(perTable('invocations'))} | ${usdPer1000.toFixed(3)} |`,
       );
+      figures[`cost.${path}.billed_transitions_per_table`] = figure(
+        'transitions',
+        round(perTable('transitions')),
+      );
+      figures[`cost.${path}.lambda_invocations_per_table`] = figure(
+        'invocations',
+        round(perTable('invocations')),
+      );
+      figures[`cost.${path}.usd_per_1000_tables`] = figure('USD', round(usdPer1000, 4));
     }
+    lines.push(
+      '',
+      `Per run (the config manager, the Map, Complete Extract Run): ${round(perRun!.transitions)} billed transitions, ${round(perRun!.invocations)} Lambda invocations.`,
+    );
+    figures['cost.per_run.billed_transitions'] = figure('transitions', round(perRun!.transitions));
+    figures['cost.per_run.lambda_invocations'] = figure('invocations', round(perRun!.invocations));
+    return { title: 'Orchestration cost per table and per run', command: COMMAND, lines, figures };
   } finally {
+    await endpoint.close();
     await stack.close();
   }
+}
+
+if (require.main === module) {
+  benchPipelineCosts({ quick: process.argv.includes('--quick') }).then(printSection, (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
 }
