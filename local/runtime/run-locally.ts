@@ -2,7 +2,7 @@
 // the tracking table. `npm start` (standalone) and serve mode (uploads, `npm start` against serve) both run here.
 import { randomUUID } from 'node:crypto';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { RUN_ID_PATTERN } from '../../functions/lib/runs/extract-run-event';
+import { RUN_ID_PATTERN } from '../../functions/lib/runs/run-id';
 import type { TrackingStore } from '../../functions/lib/tracking/tracking-store';
 import { createJobBackend, type JobScript } from './job-backend';
 import type { LambdaHandler } from './lambda-functions';

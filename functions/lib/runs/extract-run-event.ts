@@ -5,8 +5,7 @@ import * as z from 'zod';
 import { InvalidEventError } from '../errors';
 import { TABLE_NAME_PATTERN } from '../config/extract-config';
 import { formatIssues } from '../format-issues';
-
-export const RUN_ID_PATTERN = /^[A-Za-z0-9_.:-]{1,80}$/;
+import { RUN_ID_PATTERN } from './run-id';
 
 const eventSchema = z.strictObject({
   tables_to_extract: z
@@ -20,15 +19,6 @@ const eventSchema = z.strictObject({
 });
 
 export type ExtractRunEvent = z.output<typeof eventSchema>;
-
-/**
- * The run id of an event that may not validate: the run record must be keyed even when the event is invalid or
- * the config manager died, so a usable run_id is taken as is, else the execution's name.
- */
-export function runIdOf(event: unknown, executionName: string): string {
-  const value = (event as { run_id?: unknown } | null)?.run_id;
-  return typeof value === 'string' && RUN_ID_PATTERN.test(value) ? value : executionName;
-}
 
 export function parseExtractRunEvent(input: unknown, maxTables: number): ExtractRunEvent {
   const parsed = eventSchema.safeParse(input ?? {});

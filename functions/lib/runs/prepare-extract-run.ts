@@ -4,7 +4,8 @@
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { buildTableJobs } from '../jobs/build-table-jobs';
 import { InvalidEventError } from '../errors';
-import { parseExtractRunEvent, runIdOf } from './extract-run-event';
+import { parseExtractRunEvent } from './extract-run-event';
+import { runIdOf } from './run-id';
 import { readExtractConfig } from '../config/read-extract-config';
 import type { StageSettings } from '../config/stage-settings';
 import { failRun, startRun, type NewRun, type RunInfo, type TrackingStore } from '../tracking/tracking-store';

@@ -4,7 +4,7 @@
 // own facts (its input, name and start time, and the error Step Functions caught), unless the config manager
 // already did, and any table it had left PENDING is failed with the same reason.
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { runIdOf } from './extract-run-event';
+import { runIdOf } from './run-id';
 import type { JobOutcome } from '../jobs/job-outcome';
 import { runKey, type RunRecord } from '../tracking/tracking-records';
 import {
