@@ -76,7 +76,6 @@ async function main(): Promise<void> {
         taskToken: `${phase}-${i}`,
         runId: `bench-${phase}`,
         table: `table_${i}`,
-        attempt: 1,
         attemptLimit: 3,
         workerGroup: WORKER_GROUP,
         command: 'true',

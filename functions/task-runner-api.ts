@@ -18,6 +18,7 @@ const api = lazy(() => {
   return createTaskRunnerApi({
     documentClient,
     tableName: settings.tableName,
+    region: settings.region,
     callbacks: createStepFunctionsCallbacks(sfnClient),
     now: Date.now,
     sleep: realSleep,

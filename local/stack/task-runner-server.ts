@@ -6,13 +6,21 @@
 // Run on its own: `npx tsx local/stack/task-runner-server.ts --port 8787 --worker-group G [--poll-window S]` starts DynamoDB Local
 // (dynalite), creates the table, issues a runner credential for G and prints it.
 import { createServer } from 'node:http';
-import type { IncomingMessage, Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { LambdaFunctionURLEvent } from 'aws-lambda';
 import { createDocumentClient } from '../../functions/clients/dynamodb';
-import { createTaskRunnerApi } from '../../functions/lib/task-runner/handle-request';
-import type { TaskRunnerApi, TaskRunnerApiDeps } from '../../functions/lib/task-runner/handle-request';
+import {
+  createTaskRunnerApi,
+  MAX_REQUEST_BODY_BYTES,
+  requestTooLarge,
+} from '../../functions/lib/task-runner/handle-request';
+import type {
+  TaskRunnerApi,
+  TaskRunnerApiDeps,
+  TaskRunnerResult,
+} from '../../functions/lib/task-runner/handle-request';
 import {
   DEFAULT_POLL_INTERVAL_MS,
   DEFAULT_POLL_WINDOW_MS,
@@ -22,7 +30,7 @@ import { createRunnerCredential } from '../../functions/lib/task-runner/runner-c
 import { InMemoryTaskCallbacks } from '../../functions/lib/task-runner/task-callbacks';
 import type { TaskCallbacks } from '../../functions/lib/task-runner/task-callbacks';
 import { createTaskQueueTable } from './create-resources';
-import { startDynamoDb, localDynamoDbClient } from './emulators';
+import { LOCAL_REGION, startDynamoDb, localDynamoDbClient } from './emulators';
 
 // The table comes from resources/task-queue-table.yml, so local and deployed schemas cannot drift apart.
 export { createTaskQueueTable };
@@ -81,7 +89,16 @@ export interface TaskRunnerServerOptions extends Partial<
 export interface TaskRunnerServer {
   endpoint: string;
   api: TaskRunnerApi;
+  /** Requests whose client still waits for the answer. */
+  waitingClients(): number;
+  /** Requests the endpoint is still working on, whether or not their client still waits. */
+  requestsInProgress(): number;
   close(): Promise<void>;
+}
+
+function answer(response: ServerResponse, result: TaskRunnerResult, date: string): void {
+  response.writeHead(result.statusCode ?? 200, { ...(result.headers as Record<string, string>), date });
+  response.end(result.body ?? '');
 }
 
 export async function startTaskRunnerServer(options: TaskRunnerServerOptions): Promise<TaskRunnerServer> {
@@ -89,29 +106,62 @@ export async function startTaskRunnerServer(options: TaskRunnerServerOptions): P
   const now = options.now ?? Date.now;
   const api = createTaskRunnerApi({
     now,
+    region: LOCAL_REGION,
     sleep: realSleep,
     pollWindowMs: DEFAULT_POLL_WINDOW_MS,
     pollIntervalMs: DEFAULT_POLL_INTERVAL_MS,
     ...rest,
   });
   let port = 0;
+  let waiting = 0;
+  let inProgress = 0;
   const server: Server = createServer((request, response) => {
+    waiting++;
+    inProgress++;
+    // The client gave up (its own timeout, a stopped runner): the endpoint stops polling for it and hands back a
+    // task it claimed, instead of leasing it to nobody.
+    const abandoned = new AbortController();
+    response.once('close', () => {
+      waiting--;
+      if (!response.writableFinished) abandoned.abort();
+    });
+    const done = () => inProgress--;
+    // SDKs correct their clock skew from Date; it must come from the same clock the endpoint checks against.
+    const date = () => new Date(now()).toUTCString();
+    const tooLarge = () => {
+      // Stop reading: the rest of the body is never buffered, and the connection closes after the answer.
+      request.pause();
+      response.setHeader('connection', 'close');
+      response.once('finish', () => request.destroy());
+      answer(response, requestTooLarge(), date());
+    };
+    if (Number(request.headers['content-length'] ?? 0) > MAX_REQUEST_BODY_BYTES) {
+      done();
+      return tooLarge();
+    }
     const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    let received = 0;
+    request.on('data', (chunk: Buffer) => {
+      received += chunk.length;
+      // A chunked body declares no length: the cap applies while it streams in.
+      if (received > MAX_REQUEST_BODY_BYTES) {
+        if (!response.headersSent) {
+          done();
+          tooLarge();
+        }
+        return;
+      }
+      chunks.push(chunk);
+    });
     request.on('end', () => {
-      api(toFunctionUrlEvent(request, Buffer.concat(chunks), port))
-        .then((result) => {
-          // SDKs correct their clock skew from Date; it must come from the same clock the endpoint checks against.
-          response.writeHead(result.statusCode ?? 200, {
-            ...(result.headers as Record<string, string>),
-            date: new Date(now()).toUTCString(),
-          });
-          response.end(result.body ?? '');
-        })
+      if (received > MAX_REQUEST_BODY_BYTES) return;
+      api(toFunctionUrlEvent(request, Buffer.concat(chunks), port), { signal: abandoned.signal })
+        .then((result) => answer(response, result, date()))
         .catch(() => {
           response.writeHead(500, { 'content-type': 'application/x-amz-json-1.1' });
           response.end(JSON.stringify({ __type: 'InternalServiceError', message: 'Local server error' }));
-        });
+        })
+        .finally(done);
     });
   });
   // Long polls hold a request for the whole window; the default 5 s keep-alive and request timeouts would not.
@@ -125,6 +175,8 @@ export async function startTaskRunnerServer(options: TaskRunnerServerOptions): P
   return {
     endpoint: `http://127.0.0.1:${port}`,
     api,
+    waitingClients: () => waiting,
+    requestsInProgress: () => inProgress,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

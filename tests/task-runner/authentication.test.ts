@@ -65,7 +65,7 @@ describe('task-runner endpoint authentication', () => {
     expect((await endpoint.task(queued.taskId))?.status).toBe('QUEUED');
   });
 
-  it('refuses progress reports on a task of a worker group the key is not granted', async () => {
+  it('answers a key of another worker group as if the task did not exist', async () => {
     // Prepare
     const owner = await endpoint.issueCredential(['wg-auth-owner']);
     const stranger = await endpoint.issueCredential(['wg-auth-stranger']);
@@ -80,7 +80,7 @@ describe('task-runner endpoint authentication', () => {
       .send(new ReportTaskProgressCommand({ taskId: taskObject!.taskId! }));
 
     // Assess
-    await expect(attempt).rejects.toMatchObject({ name: 'AccessDeniedException' });
+    await expect(attempt).rejects.toMatchObject({ name: 'TaskNotFoundException' });
   });
 
   it('rejects a signature made more than 15 minutes away from the server clock', async () => {
@@ -94,6 +94,36 @@ describe('task-runner endpoint authentication', () => {
     const attempt = client.send(new PollForTaskCommand({ workerGroup: 'wg-auth-skew' }));
 
     // Assess
-    await expect(attempt).rejects.toMatchObject({ name: 'AccessDeniedException', message: /15 minutes/ });
+    await expect(attempt).rejects.toMatchObject({
+      name: 'AccessDeniedException',
+      message: 'The request signature is not valid.',
+    });
+  });
+
+  it('refuses a signature for another region with the answer an unknown key gets', async () => {
+    // Prepare
+    const credential = await endpoint.issueCredential(['wg-auth-region']);
+    const queued = await endpoint.enqueue({ workerGroup: 'wg-auth-region' });
+    const elsewhere = endpoint.client(credential);
+    elsewhere.config.region = async () => 'eu-west-1';
+    const unknown = endpoint.client({ accessKeyId: 'AKXRUNKNOWNUNKNOWN00', secretAccessKey: 'x'.repeat(40) });
+
+    // Act
+    const answers = await Promise.allSettled([
+      elsewhere.send(new PollForTaskCommand({ workerGroup: 'wg-auth-region' })),
+      unknown.send(new PollForTaskCommand({ workerGroup: 'wg-auth-region' })),
+    ]);
+
+    // Assess
+    const refusal = {
+      status: 'rejected',
+      reason: expect.objectContaining({
+        name: 'AccessDeniedException',
+        message: 'The request signature is not valid.',
+        $metadata: expect.objectContaining({ httpStatusCode: 403 }),
+      }),
+    };
+    expect(answers).toEqual([refusal, refusal]);
+    expect((await endpoint.task(queued.taskId))?.status).toBe('QUEUED');
   });
 });

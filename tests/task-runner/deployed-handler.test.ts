@@ -43,7 +43,7 @@ describe('the deployed task-runner handler', () => {
     });
     expect(JSON.parse(result.body)).toEqual({
       __type: 'AccessDeniedException',
-      message: expect.stringContaining('Authorization'),
+      message: 'The request signature is not valid.',
     });
   });
 });

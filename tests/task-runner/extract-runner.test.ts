@@ -82,7 +82,7 @@ describe('the extract runner against the endpoint', () => {
     // Assess
     const [failure] = endpoint.callbacks.outcomes(queued.taskToken);
     expect(failure).toMatchObject({ kind: 'failure', error: 'ExitCode3' });
-    const cause = (failure as { cause: string }).cause;
+    const cause = (JSON.parse((failure as { cause: string }).cause) as { reason: string }).reason;
     expect(cause).toMatch(/^Command exited with code 3\./);
     expect(cause).toMatch(/ORA-12541: no listener\n$/);
     expect(cause).not.toContain('noise line 1\n');

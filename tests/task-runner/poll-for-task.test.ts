@@ -21,7 +21,6 @@ describe('PollForTask', () => {
       workerGroup: 'wg-shape',
       runId: 'run-42',
       table: 'orders',
-      attempt: 2,
       command: 'extract --table orders',
       fields: { '--table': 'orders', '--load-type': 'full' },
     });
@@ -35,10 +34,10 @@ describe('PollForTask', () => {
     expect(taskObject).toMatchObject({
       taskId: queued.taskId,
       pipelineId: 'run-42',
-      attemptId: '@orders_run-42_Attempt=2',
+      attemptId: '@orders_run-42_Attempt=1',
     });
-    const attempt = taskObject!.objects!['@orders_run-42_Attempt=2']!;
-    expect(attempt).toMatchObject({ id: '@orders_run-42_Attempt=2', name: '@orders_run-42_Attempt=2' });
+    const attempt = taskObject!.objects!['@orders_run-42_Attempt=1']!;
+    expect(attempt).toMatchObject({ id: '@orders_run-42_Attempt=1', name: '@orders_run-42_Attempt=1' });
     const fields = Object.fromEntries(
       attempt.fields!.map((f) => [f.key, f.stringValue ?? { ref: f.refValue }]),
     );

@@ -71,7 +71,6 @@ async function givenAnAbandonedTask(deps: Deps, table: string, attemptLimit: num
       taskToken: `token-${table}`,
       runId: 'run-1',
       table,
-      attempt: 1,
       workerGroup: `group-${table}`,
       command: 'true',
       fields: {},
@@ -80,9 +79,9 @@ async function givenAnAbandonedTask(deps: Deps, table: string, attemptLimit: num
     },
     longAgo,
   );
-  const claimed = await claimNextQueuedTask(`group-${table}`, 'gone-runner', longAgo);
+  const claimed = await claimNextQueuedTask(`group-${table}`, { accessKeyId: 'gone-runner' }, longAgo);
   if (!claimed) throw new Error('the task was not claimed');
-  await recordTaskProgress(claimed.taskId, longAgo);
+  await recordTaskProgress(claimed.taskId, 'gone-runner', longAgo);
   return claimed;
 }
 

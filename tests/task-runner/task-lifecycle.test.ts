@@ -7,6 +7,7 @@ import {
 import type { DataPipelineClient } from '@aws-sdk/client-data-pipeline';
 import { listLiveRunners } from '../../functions/lib/task-runner/runner-heartbeats';
 import { reclaimExpiredTasks } from '../../functions/lib/task-runner/reclaim-expired-tasks';
+import { MAX_UNACKNOWLEDGED_RETURNS } from '../../functions/lib/task-runner/task-item';
 import { anEndpoint } from './helpers/given';
 import type { Endpoint } from './helpers/given';
 
@@ -61,34 +62,64 @@ describe('a task handed to a runner', () => {
     );
   });
 
-  it('is re-queued with a new attemptId when its runner does not acknowledge it within 2 minutes', async () => {
-    // Prepare
-    const queued = await endpoint.enqueue({ workerGroup, attempt: 1, attemptLimit: 3 });
+  it('goes back to the queue without using an attempt when its runner never acknowledges it', async () => {
+    // Prepare: one attempt only, handed to a runner that never reports (its client gave up, say).
+    const queued = await endpoint.enqueue({ workerGroup, runId: workerGroup, attemptLimit: 1 });
     const firstTaskId = await pollOne();
 
     // Act
     endpoint.advanceClock(2 * MINUTE + 1_000);
     const { taskObject } = await client.send(new PollForTaskCommand({ workerGroup }));
 
-    // Assess
-    expect(taskObject?.attemptId).toBe('@orders_run-2026-11-25_Attempt=2');
+    // Assess: a live poller gets it as a new hand-off, and the one attempt is still there to use.
     expect(taskObject?.taskId).not.toBe(firstTaskId);
+    expect(taskObject?.attemptId).toBe(`@orders_${queued.runId}_Attempt=2`);
     expect(await endpoint.task(firstTaskId)).toMatchObject({
       status: 'REQUEUED',
       requeuedAs: taskObject?.taskId,
     });
-    expect(await endpoint.task(taskObject!.taskId!)).toMatchObject({ status: 'LEASED', attempt: 2 });
+    expect(await endpoint.task(taskObject!.taskId!)).toMatchObject({
+      status: 'LEASED',
+      attempt: 2,
+      leaseAttempt: 1,
+      unacknowledgedReturns: 1,
+    });
     await expect(client.send(new ReportTaskProgressCommand({ taskId: firstTaskId }))).rejects.toMatchObject({
       name: 'TaskNotFoundException',
     });
-    expect(endpoint.callbacks.outcomes(queued.taskToken)).toEqual([]);
+    await client.send(new ReportTaskProgressCommand({ taskId: taskObject!.taskId! }));
+    await client.send(new SetTaskStatusCommand({ taskId: taskObject!.taskId!, taskStatus: 'FINISHED' }));
+    expect(endpoint.callbacks.outcomes(queued.taskToken)).toMatchObject([
+      { kind: 'success', output: { status: 'SUCCEEDED', attempt: 2 } },
+    ]);
+  });
+
+  it(`fails once a runner has left it unacknowledged ${MAX_UNACKNOWLEDGED_RETURNS + 1} times in its last attempt`, async () => {
+    // Prepare
+    const queued = await endpoint.enqueue({ workerGroup, runId: workerGroup, attemptLimit: 1 });
+
+    // Act: poll and never acknowledge, again and again.
+    for (let handOff = 0; handOff <= MAX_UNACKNOWLEDGED_RETURNS; handOff++) {
+      await pollOne();
+      endpoint.advanceClock(2 * MINUTE + 1_000);
+    }
+    const last = await client.send(new PollForTaskCommand({ workerGroup }));
+
+    // Assess
+    expect(last.taskObject).toBeUndefined();
+    const [failure] = endpoint.callbacks.outcomes(queued.taskToken);
+    expect(failure).toMatchObject({ kind: 'failure', error: 'TaskLeaseExpired' });
+    expect(JSON.parse((failure as { cause: string }).cause)).toMatchObject({
+      attempt: MAX_UNACKNOWLEDGED_RETURNS + 1,
+      reason: expect.stringMatching(/did not acknowledge the task within 120 s.*Attempt 1 of 1/),
+    });
   });
 
   it('fails through the callbacks once its attempt limit is used up by silent runners', async () => {
     // Prepare
     const queued = await endpoint.enqueue({
       workerGroup,
-      attempt: 1,
+      runId: workerGroup,
       attemptLimit: 2,
       reportProgressTimeoutSeconds: 300,
     });
@@ -98,20 +129,21 @@ describe('a task handed to a runner', () => {
     // Act
     endpoint.advanceClock(5 * MINUTE + 1_000);
     const second = await pollOne();
-    endpoint.advanceClock(2 * MINUTE + 1_000);
+    await client.send(new ReportTaskProgressCommand({ taskId: second }));
+    endpoint.advanceClock(5 * MINUTE + 1_000);
     const last = await client.send(new PollForTaskCommand({ workerGroup }));
 
     // Assess
     expect(last.taskObject).toBeUndefined();
-    expect(await endpoint.task(second)).toMatchObject({ status: 'FAILED', attempt: 2 });
-    expect(endpoint.callbacks.outcomes(queued.taskToken)).toEqual([
-      {
-        kind: 'failure',
-        token: queued.taskToken,
-        error: 'TaskLeaseExpired',
-        cause: expect.stringMatching(/did not acknowledge the task within 120 s.*Attempt 2 of 2/),
-      },
-    ]);
+    expect(await endpoint.task(second)).toMatchObject({ status: 'FAILED', attempt: 2, leaseAttempt: 2 });
+    const outcomes = endpoint.callbacks.outcomes(queued.taskToken);
+    expect(outcomes).toMatchObject([{ kind: 'failure', token: queued.taskToken, error: 'TaskLeaseExpired' }]);
+    expect(JSON.parse((outcomes[0] as { cause: string }).cause)).toMatchObject({
+      taskId: second,
+      attemptId: `@orders_${queued.runId}_Attempt=2`,
+      attempt: 2,
+      reason: expect.stringMatching(/did not report progress within reportProgressTimeout.*Attempt 2 of 2/),
+    });
   });
 
   it('reports canceled once the execution stopped waiting, and keeps saying so', async () => {
@@ -176,7 +208,7 @@ describe('a task handed to a runner', () => {
         kind: 'failure',
         token: queued.taskToken,
         error: 'ExitCode3',
-        cause: 'Command exited with code 3\nstderr: connection refused',
+        cause: expect.stringContaining('"reason":"Command exited with code 3\\nstderr: connection refused"'),
       },
     ]);
     expect((await endpoint.task(taskId))?.status).toBe('FAILED');
@@ -227,20 +259,23 @@ describe('a task handed to a runner', () => {
     endpoint.advanceClock(2 * MINUTE + 1_000);
 
     // Act
-    const attempts = [
+    const answers = await Promise.allSettled([
       client.send(new SetTaskStatusCommand({ taskId: 'no-such-task', taskStatus: 'FINISHED' })),
       client.send(new ReportTaskProgressCommand({ taskId: 'no-such-task' })),
       client.send(new SetTaskStatusCommand({ taskId: finished, taskStatus: 'FINISHED' })),
       client.send(new SetTaskStatusCommand({ taskId: expired, taskStatus: 'FINISHED' })),
-    ];
+    ]);
 
     // Assess
-    for (const attempt of attempts) {
-      await expect(attempt).rejects.toMatchObject({
-        name: 'TaskNotFoundException',
-        $metadata: { httpStatusCode: 400 },
-      });
-    }
+    expect(answers).toEqual(
+      Array(4).fill({
+        status: 'rejected',
+        reason: expect.objectContaining({
+          name: 'TaskNotFoundException',
+          $metadata: expect.objectContaining({ httpStatusCode: 400 }),
+        }),
+      }),
+    );
   });
 
   it('records runner heartbeats and lists the live runners of a worker group', async () => {

@@ -5,6 +5,7 @@ import { claimNextQueuedTask } from '../../functions/lib/task-runner/claim-task'
 import { enqueueTask } from '../../functions/lib/task-runner/enqueue-task';
 import { reclaimExpiredTasks } from '../../functions/lib/task-runner/reclaim-expired-tasks';
 import { taskKey } from '../../functions/lib/task-runner/task-item';
+import { recordTaskProgress } from '../../functions/lib/task-runner/record-task-progress';
 import { anEndpoint } from './helpers/given';
 import type { Endpoint } from './helpers/given';
 
@@ -31,8 +32,8 @@ describe('the task queue in DynamoDB', () => {
     // Act
     const first = await endpoint.enqueue({ taskToken: 'token-retried-invoke', workerGroup: 'wg-idem' });
     const again = await endpoint.enqueue({ taskToken: 'token-retried-invoke', workerGroup: 'wg-idem' });
-    const claimed = await claimNextQueuedTask('wg-idem', 'test', endpoint.deps);
-    const nothingLeft = await claimNextQueuedTask('wg-idem', 'test', endpoint.deps);
+    const claimed = await claimNextQueuedTask('wg-idem', { accessKeyId: 'test' }, endpoint.deps);
+    const nothingLeft = await claimNextQueuedTask('wg-idem', { accessKeyId: 'test' }, endpoint.deps);
 
     // Assess
     expect(again.taskId).toBe(first.taskId);
@@ -47,8 +48,8 @@ describe('the task queue in DynamoDB', () => {
     const newer = await endpoint.enqueue({ workerGroup: 'wg-order' });
 
     // Act
-    const first = await claimNextQueuedTask('wg-order', 'test', endpoint.deps);
-    const second = await claimNextQueuedTask('wg-order', 'test', endpoint.deps);
+    const first = await claimNextQueuedTask('wg-order', { accessKeyId: 'test' }, endpoint.deps);
+    const second = await claimNextQueuedTask('wg-order', { accessKeyId: 'test' }, endpoint.deps);
 
     // Assess
     expect([first?.taskId, second?.taskId]).toEqual([older.taskId, newer.taskId]);
@@ -57,7 +58,7 @@ describe('the task queue in DynamoDB', () => {
   it('re-queues an expired task exactly once when several pollers reclaim at the same time', async () => {
     // Prepare
     const queued = await endpoint.enqueue({ workerGroup: 'wg-reclaim-race' });
-    await claimNextQueuedTask('wg-reclaim-race', 'silent-runner', endpoint.deps);
+    await claimNextQueuedTask('wg-reclaim-race', { accessKeyId: 'silent-runner' }, endpoint.deps);
     endpoint.advanceClock(3 * 60_000);
     const deps = { ...endpoint.deps, callbacks: endpoint.callbacks };
 
@@ -68,15 +69,21 @@ describe('the task queue in DynamoDB', () => {
     // Other tests' leases in this table expire too; count only this task's re-queues.
     const requeues = results.flatMap((r) => r.requeued).filter((q) => q.taskId === queued.taskId);
     expect(requeues).toHaveLength(1);
-    const successor = await claimNextQueuedTask('wg-reclaim-race', 'next-runner', endpoint.deps);
+    const successor = await claimNextQueuedTask(
+      'wg-reclaim-race',
+      { accessKeyId: 'next-runner' },
+      endpoint.deps,
+    );
     expect(successor).toMatchObject({ attempt: 2, taskToken: queued.taskToken });
-    expect(await claimNextQueuedTask('wg-reclaim-race', 'next-runner', endpoint.deps)).toBeUndefined();
+    expect(
+      await claimNextQueuedTask('wg-reclaim-race', { accessKeyId: 'next-runner' }, endpoint.deps),
+    ).toBeUndefined();
   });
 
   it('finishes a re-queue that was interrupted after the lease was marked expired', async () => {
     // Prepare: the state a reaper leaves when it dies between its first and second write.
     const queued = await endpoint.enqueue({ workerGroup: 'wg-interrupted' });
-    await claimNextQueuedTask('wg-interrupted', 'silent-runner', endpoint.deps);
+    await claimNextQueuedTask('wg-interrupted', { accessKeyId: 'silent-runner' }, endpoint.deps);
     await endpoint.documentClient.send(
       new UpdateCommand({
         TableName: endpoint.tableName,
@@ -93,7 +100,9 @@ describe('the task queue in DynamoDB', () => {
     // Assess
     expect(result.requeued).toEqual([expect.objectContaining({ taskId: queued.taskId, attempt: 2 })]);
     expect(await endpoint.task(queued.taskId)).toMatchObject({ status: 'REQUEUED' });
-    expect(await claimNextQueuedTask('wg-interrupted', 'next-runner', endpoint.deps)).toMatchObject({
+    expect(
+      await claimNextQueuedTask('wg-interrupted', { accessKeyId: 'next-runner' }, endpoint.deps),
+    ).toMatchObject({
       attempt: 2,
     });
   });
@@ -136,16 +145,16 @@ describe('the task queue in DynamoDB', () => {
         taskToken: 'token-last-attempt',
         runId: 'run-x',
         table: 'invoices',
-        attempt: 3,
-        attemptLimit: 3,
+        attemptLimit: 1,
         workerGroup: 'wg-last',
         fields: {},
         reportProgressTimeoutSeconds: 900,
       },
       endpoint.deps,
     );
-    await claimNextQueuedTask('wg-last', 'silent-runner', endpoint.deps);
-    endpoint.advanceClock(3 * 60_000);
+    await claimNextQueuedTask('wg-last', { accessKeyId: 'silent-runner' }, endpoint.deps);
+    await recordTaskProgress(queued.taskId, 'silent-runner', endpoint.deps);
+    endpoint.advanceClock(16 * 60_000);
 
     // Act
     await Promise.all([reclaimExpiredTasks(deps), reclaimExpiredTasks(deps)]);

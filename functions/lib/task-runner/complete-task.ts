@@ -12,6 +12,7 @@ export type CompletionStatus = 'FINISHED' | 'FAILED' | 'SKIPPED' | 'CANCELED';
  */
 export async function completeTask(
   taskId: string,
+  accessKeyId: string,
   status: CompletionStatus,
   outcome: Record<string, unknown>,
   deps: TaskQueueDeps,
@@ -25,9 +26,11 @@ export async function completeTask(
         UpdateExpression:
           'SET #status = :status, outcome = :outcome, finishedAt = :at, #ttl = :ttl, canceled = :canceled ' +
           'REMOVE lpk, leaseExpiresAt',
-        ConditionExpression: '#status = :leased AND leaseExpiresAt >= :now',
+        // Only the lease holder's word counts, and only while its lease lasts.
+        ConditionExpression: '#status = :leased AND leaseExpiresAt >= :now AND leaseKey = :key',
         ExpressionAttributeNames: { '#status': 'status', '#ttl': 'ttl' },
         ExpressionAttributeValues: {
+          ':key': accessKeyId,
           ':status': status,
           ':outcome': outcome,
           ':at': new Date(nowMs).toISOString(),

@@ -22,6 +22,8 @@ const enqueueSchema = z.object({
   task_token: z.string().min(1).max(2048),
   run_id: z.string().min(1).max(512),
   table: z.string().min(1).max(256),
+  // The state machine's retry number. Checked, not used: a state machine retry and a lease re-queue both hand the
+  // table out again, so attempt numbers come from the table's hand-off count (handoff-counter.ts).
   attempt: z.number().int().min(1),
   worker_group: z.string().min(1).max(MAX_WORKER_GROUP_LENGTH),
   command: z.string().min(1).max(MAX_FIELD_VALUE_LENGTH).optional(),
@@ -56,7 +58,6 @@ export function parseEnqueueRequest(event: unknown): NewTask {
     taskToken: request.task_token,
     runId: request.run_id,
     table: request.table,
-    attempt: request.attempt,
     workerGroup: request.worker_group,
     ...(request.command !== undefined ? { command: request.command } : {}),
     fields: request.fields,

@@ -1,24 +1,30 @@
 // Queueing a runner task: the state machine's enqueue Lambda writes one QUEUED item per task token.
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { isConditionFailure } from '../is-condition-failure';
+import { allocateAttempt } from './handoff-counter';
 import { getTask, queuedItem, sha256 } from './task-item';
 import type { NewTask, TaskItem, TaskQueueDeps } from './task-item';
 
 /** Idempotent: a retried invocation with the same task token finds the task it already queued. */
 export async function enqueueTask(input: NewTask, deps: TaskQueueDeps): Promise<TaskItem> {
+  const taskId = sha256(input.taskToken);
+  const existing = await getTask(taskId, deps);
+  if (existing) return existing;
   const nowMs = deps.now();
   const at = new Date(nowMs).toISOString();
   const task: TaskItem = {
     ...input,
-    taskId: sha256(input.taskToken),
+    taskId,
+    attempt: await allocateAttempt(input.runId, input.table, taskId, deps),
+    leaseAttempt: 1,
     status: 'QUEUED',
     queuedAt: at,
     scheduledStartTime: at,
   };
   if (await putQueuedTask(task, nowMs, deps)) return task;
-  const existing = await getTask(task.taskId, deps);
-  if (!existing) throw new Error(`Task ${task.taskId} exists but could not be read.`);
-  return existing;
+  const raced = await getTask(taskId, deps);
+  if (!raced) throw new Error(`Task ${taskId} exists but could not be read.`);
+  return raced;
 }
 
 /** Writes a new QUEUED item; false if an item with its id already exists (a retry, or a concurrent pass). */

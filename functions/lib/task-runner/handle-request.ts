@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { LambdaFunctionURLEvent, LambdaFunctionURLResult } from 'aws-lambda';
 import { pollForTask } from './poll-for-task';
-import { InvalidRequestException, toProtocolError } from './protocol-errors';
+import { InvalidRequestException, RequestTooLargeException, toProtocolError } from './protocol-errors';
 import { reportTaskProgress } from './report-task-progress';
 import { getActiveRunnerCredential } from './runner-credentials';
 import type { Caller } from './runner-credentials';
@@ -14,9 +14,15 @@ import { setTaskStatus } from './set-task-status';
 import type { TaskCallbacks } from './task-callbacks';
 import type { TaskQueueDeps } from './task-item';
 import { isOperationName, validateInput } from './validate-request';
-import { verifySigV4 } from './verify-sigv4';
+import { AuthenticationFailed, verifySigV4 } from './verify-sigv4';
 
 export const CONTENT_TYPE = 'application/x-amz-json-1.1';
+/**
+ * The largest body the endpoint reads. The largest legal request is a SetTaskStatus at every field's limit
+ * (taskId 2,048 + errorId 1,024 + errorMessage 32,768 + errorStackTrace 1,024 characters), at most 6 bytes
+ * each when JSON-escaped: about 216 KiB. ReportTaskProgress `fields`, which the model leaves unbounded, share it.
+ */
+export const MAX_REQUEST_BODY_BYTES = 256 * 1024;
 const TARGET_PREFIX = 'DataPipeline.';
 /** Time kept back from the Lambda timeout so a long poll still answers before the function is cut off. */
 export const RESPONSE_MARGIN_MS = 5_000;
@@ -25,6 +31,8 @@ export interface TaskRunnerApiDeps extends TaskQueueDeps {
   callbacks: TaskCallbacks;
   pollWindowMs: number;
   pollIntervalMs: number;
+  /** The endpoint's region: requests must be signed for it. */
+  region: string;
   sleep: (ms: number) => Promise<void>;
   logger?: Pick<Logger, 'warn' | 'info' | 'error'>;
 }
@@ -32,6 +40,8 @@ export interface TaskRunnerApiDeps extends TaskQueueDeps {
 export interface InvocationInfo {
   /** The Lambda's remaining time; absent when there is no Lambda (local server). */
   remainingTimeMs?: number;
+  /** Aborted when the client closed the connection (local server); a function URL never tells. */
+  signal?: AbortSignal;
 }
 
 export type TaskRunnerResult = Exclude<LambdaFunctionURLResult, string>;
@@ -82,9 +92,25 @@ async function authenticate(
       workerGroups = credential?.workerGroups ?? [];
       return credential?.secretAccessKey;
     },
-    new Date(deps.now()),
+    { now: new Date(deps.now()), region: deps.region },
   );
   return { accessKeyId, workerGroups };
+}
+
+export function requestTooLarge(): TaskRunnerResult {
+  return errorResult(
+    new RequestTooLargeException(`The request body is larger than ${MAX_REQUEST_BODY_BYTES} bytes.`),
+    randomUUID(),
+  );
+}
+
+function errorResult(error: unknown, requestId: string): TaskRunnerResult {
+  const { statusCode, type, message } = toProtocolError(error);
+  return {
+    statusCode,
+    headers: { 'content-type': CONTENT_TYPE, 'x-amzn-requestid': requestId, 'x-amzn-errortype': type },
+    body: JSON.stringify({ __type: type, message }),
+  };
 }
 
 function parseJson(body: Buffer): unknown {
@@ -102,6 +128,7 @@ export function createTaskRunnerApi(deps: TaskRunnerApiDeps): TaskRunnerApi {
     const target = headers['x-amz-target'] ?? '';
     try {
       const body = decodeBody(event);
+      if (body.length > MAX_REQUEST_BODY_BYTES) return requestTooLarge();
       const caller = await authenticate(event, headers, body, deps);
       if (event.requestContext.http.method !== 'POST' || (event.rawPath || '/') !== '/') {
         throw new InvalidRequestException('Only POST / is supported.');
@@ -124,12 +151,12 @@ export function createTaskRunnerApi(deps: TaskRunnerApiDeps): TaskRunnerApi {
       const { statusCode, type, message } = toProtocolError(error);
       if (statusCode >= 500)
         deps.logger?.error('Task-runner request failed', { error: error as Error, target });
-      else deps.logger?.info('Task-runner request rejected', { type, reason: message, target });
-      return {
-        statusCode,
-        headers: { 'content-type': CONTENT_TYPE, 'x-amzn-requestid': requestId, 'x-amzn-errortype': type },
-        body: JSON.stringify({ __type: type, message }),
-      };
+      else {
+        // The caller gets one answer for every authentication failure; the log keeps which check failed.
+        const reason = error instanceof AuthenticationFailed ? error.reason : message;
+        deps.logger?.info('Task-runner request rejected', { type, reason, target });
+      }
+      return errorResult(error, requestId);
     }
   };
 }
@@ -150,7 +177,11 @@ async function runOperation(
   switch (operation) {
     case 'PollForTask': {
       const pollWindowMs = effectivePollWindowMs(deps.pollWindowMs, info.remainingTimeMs);
-      return pollForTask(validateInput('PollForTask', json), caller, { ...deps, pollWindowMs });
+      return pollForTask(validateInput('PollForTask', json), caller, {
+        ...deps,
+        pollWindowMs,
+        ...(info.signal ? { signal: info.signal } : {}),
+      });
     }
     case 'ReportTaskProgress':
       return reportTaskProgress(validateInput('ReportTaskProgress', json), caller, deps);

@@ -9,7 +9,7 @@ import type { TaskCallbacks } from './task-callbacks';
 import { toTaskObject } from './task-object';
 import type { TaskObject } from './task-object';
 import { markTaskCanceled } from './cancel-task';
-import { claimNextQueuedTask } from './claim-task';
+import { claimNextQueuedTask, releaseUnreceivedClaim } from './claim-task';
 import { reclaimExpiredTasks } from './reclaim-expired-tasks';
 import type { TaskQueueDeps } from './task-item';
 import type { OperationInput } from './validate-request';
@@ -24,6 +24,8 @@ export interface PollDeps extends TaskQueueDeps {
   pollWindowMs: number;
   pollIntervalMs: number;
   sleep: (ms: number) => Promise<void>;
+  /** Aborted when the poll's client has gone (the local server sees the socket close). */
+  signal?: AbortSignal;
   logger?: Pick<Logger, 'warn' | 'info'>;
 }
 
@@ -39,10 +41,11 @@ export async function pollForTask(
   deps: PollDeps,
 ): Promise<PollForTaskOutput> {
   assertWorkerGroupGranted(caller, input.workerGroup);
-  const leaseOwner = `${caller.accessKeyId}/${input.hostname ?? 'unknown-host'}`;
+  const holder = { accessKeyId: caller.accessKeyId, ...(input.hostname ? { hostname: input.hostname } : {}) };
   const deadline = deps.now() + deps.pollWindowMs;
   let nextReclaim = 0;
   for (;;) {
+    if (deps.signal?.aborted) return {};
     if (deps.now() >= nextReclaim) {
       nextReclaim = deps.now() + RECLAIM_EVERY_MS;
       // Piggy-backing lease expiry on polls means no scheduler is needed for correctness; a failure here must
@@ -51,9 +54,14 @@ export async function pollForTask(
         deps.logger?.warn('Reclaiming expired tasks failed', { error: error as Error }),
       );
     }
-    const task = await claimNextQueuedTask(input.workerGroup, leaseOwner, deps);
+    const task = await claimNextQueuedTask(input.workerGroup, holder, deps);
     if (task) {
       if (await executionStillWaits(task.taskToken, deps)) {
+        // Nobody would receive it: back to the queue, so a live poller gets it now, not after the ack window.
+        if (deps.signal?.aborted) {
+          await releaseUnreceivedClaim(task, deps);
+          return {};
+        }
         deps.logger?.info('Task handed to runner', {
           taskId: task.taskId,
           runId: task.runId,

@@ -8,7 +8,12 @@ export abstract class TaskRunnerProtocolError extends Error {
 /** Malformed input: a missing, over-long or invalid field, or an unknown operation. */
 export class InvalidRequestException extends TaskRunnerProtocolError {
   override name = 'InvalidRequestException';
-  readonly statusCode = 400;
+  readonly statusCode: number = 400;
+}
+
+/** A body over the endpoint's size limit: 413, under the protocol's InvalidRequestException so SDKs raise that. */
+export class RequestTooLargeException extends InvalidRequestException {
+  override readonly statusCode: number = 413;
 }
 
 /** The task id is unknown, expired (its lease ran out) or already finished. */

@@ -2,7 +2,8 @@
 import { paginateQuery, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { isConditionFailure } from '../is-condition-failure';
 import { putQueuedTask } from './enqueue-task';
-import { MAX_CAUSE_LENGTH, TaskGoneError } from './task-callbacks';
+import { allocateAttempt } from './handoff-counter';
+import { TaskGoneError } from './task-callbacks';
 import type { TaskCallbacks } from './task-callbacks';
 import {
   ACKNOWLEDGE_TIMEOUT_MS,
@@ -10,11 +11,14 @@ import {
   getTask,
   LEASE_INDEX,
   LEASES_PK,
+  leaseAttemptOf,
+  MAX_UNACKNOWLEDGED_RETURNS,
   sha256,
   taskKey,
   toTaskItem,
 } from './task-item';
 import type { TaskItem, TaskQueueDeps } from './task-item';
+import { failureCause } from './task-outcome';
 
 export interface ReclaimResult {
   requeued: { taskId: string; successorTaskId: string; attempt: number }[];
@@ -48,10 +52,15 @@ export async function reclaimExpiredTasks(deps: ReclaimDeps): Promise<ReclaimRes
       const current = await getTask(String(key.pk).slice('TASK#'.length), deps);
       const task = current && (await expireLease(current, nowMs, deps));
       if (!task) continue;
-      if (task.attempt < task.attemptLimit) {
-        const successorTaskId = await requeueExpiredTask(task, nowMs, deps);
-        if (successorTaskId)
-          result.requeued.push({ taskId: task.taskId, successorTaskId, attempt: task.attempt + 1 });
+      const next = nextTry(task);
+      if (next) {
+        const successor = await requeueExpiredTask(task, next, nowMs, deps);
+        if (successor)
+          result.requeued.push({
+            taskId: task.taskId,
+            successorTaskId: successor.taskId,
+            attempt: successor.attempt,
+          });
       } else if (await failExpiredTask(task, nowMs, deps)) {
         result.failed.push({ taskId: task.taskId, reason: task.expiredReason ?? '' });
       }
@@ -95,23 +104,42 @@ async function expireLease(
   }
 }
 
-/** Returns the successor's id if this call created it; undefined if a concurrent or earlier pass did. */
+type NextTry = Pick<TaskItem, 'leaseAttempt' | 'unacknowledgedReturns'>;
+
+/**
+ * Where an expired lease goes next, or undefined when its attempts are spent. A lease nobody acknowledged costs
+ * no attempt (the poll's client may have given up before the answer reached it), up to
+ * MAX_UNACKNOWLEDGED_RETURNS times per attempt, so a runner that never acknowledges cannot loop a task forever.
+ */
+function nextTry(task: TaskItem): NextTry | undefined {
+  const used = leaseAttemptOf(task);
+  const returns = task.unacknowledgedReturns ?? 0;
+  if (!task.acknowledged && returns < MAX_UNACKNOWLEDGED_RETURNS) {
+    return { leaseAttempt: used, unacknowledgedReturns: returns + 1 };
+  }
+  return used < task.attemptLimit ? { leaseAttempt: used + 1, unacknowledgedReturns: 0 } : undefined;
+}
+
+/** Returns the successor if this call created it; undefined if a concurrent or earlier pass did. */
 async function requeueExpiredTask(
   task: TaskItem,
+  next: NextTry,
   nowMs: number,
   deps: TaskQueueDeps,
-): Promise<string | undefined> {
+): Promise<TaskItem | undefined> {
+  const taskId = sha256(`${task.taskId}#requeued`);
   const successor: TaskItem = {
     taskToken: task.taskToken,
     runId: task.runId,
     table: task.table,
-    attempt: task.attempt + 1,
+    attempt: await allocateAttempt(task.runId, task.table, taskId, deps),
+    ...next,
     attemptLimit: task.attemptLimit,
     workerGroup: task.workerGroup,
     ...(task.command !== undefined ? { command: task.command } : {}),
     fields: task.fields,
     reportProgressTimeoutSeconds: task.reportProgressTimeoutSeconds,
-    taskId: sha256(`${task.taskId}#${task.attempt + 1}`),
+    taskId,
     status: 'QUEUED',
     queuedAt: new Date(nowMs).toISOString(),
     scheduledStartTime: task.scheduledStartTime,
@@ -119,14 +147,16 @@ async function requeueExpiredTask(
   // False when a concurrent pass, or an earlier interrupted one, already created it.
   const created = await putQueuedTask(successor, nowMs, deps);
   await closeExpiredTask(task, 'REQUEUED', { requeuedAs: successor.taskId }, nowMs, deps);
-  return created ? successor.taskId : undefined;
+  return created ? successor : undefined;
 }
 
 async function failExpiredTask(task: TaskItem, nowMs: number, deps: ReclaimDeps): Promise<boolean> {
-  const reason = task.expiredReason ?? 'The task runner fell silent.';
-  const cause = `${reason} Attempt ${task.attempt} of ${task.attemptLimit}; no attempts left.`;
+  const reason =
+    `${task.expiredReason ?? 'The task runner fell silent.'} ` +
+    `Attempt ${leaseAttemptOf(task)} of ${task.attemptLimit}; no attempts left.`;
+  const cause = failureCause(task, reason);
   try {
-    await deps.callbacks.failure(task.taskToken, 'TaskLeaseExpired', cause.slice(0, MAX_CAUSE_LENGTH));
+    await deps.callbacks.failure(task.taskToken, 'TaskLeaseExpired', cause);
   } catch (error) {
     // Leave the item EXPIRED so the next pass delivers the failure; a stopped execution needs no delivery.
     if (!(error instanceof TaskGoneError)) return false;

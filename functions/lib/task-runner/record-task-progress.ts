@@ -4,8 +4,15 @@ import { isConditionFailure } from '../is-condition-failure';
 import { getTask, taskKey, TaskNotLeasedError, toTaskItem } from './task-item';
 import type { TaskItem, TaskQueueDeps } from './task-item';
 
-/** A progress report: acknowledges the task and extends its lease by its reportProgressTimeout. */
-export async function recordTaskProgress(taskId: string, deps: TaskQueueDeps): Promise<TaskItem> {
+/**
+ * A progress report from the lease holder: acknowledges the task and extends its lease by its
+ * reportProgressTimeout. Any other key's report changes nothing.
+ */
+export async function recordTaskProgress(
+  taskId: string,
+  accessKeyId: string,
+  deps: TaskQueueDeps,
+): Promise<TaskItem> {
   const nowMs = deps.now();
   const task = await getTask(taskId, deps);
   if (!task || task.status !== 'LEASED') throw new TaskNotLeasedError(`Task ${taskId} is not running.`);
@@ -15,7 +22,7 @@ export async function recordTaskProgress(taskId: string, deps: TaskQueueDeps): P
         TableName: deps.tableName,
         Key: taskKey(taskId),
         UpdateExpression: 'SET leaseExpiresAt = :expires, acknowledged = :true, lastProgressAt = :at',
-        ConditionExpression: '#status = :leased AND leaseExpiresAt >= :now',
+        ConditionExpression: '#status = :leased AND leaseExpiresAt >= :now AND leaseKey = :key',
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: {
           ':expires': nowMs + task.reportProgressTimeoutSeconds * 1000,
@@ -23,6 +30,7 @@ export async function recordTaskProgress(taskId: string, deps: TaskQueueDeps): P
           ':at': new Date(nowMs).toISOString(),
           ':leased': 'LEASED',
           ':now': nowMs,
+          ':key': accessKeyId,
         },
         ReturnValues: 'ALL_NEW',
       }),

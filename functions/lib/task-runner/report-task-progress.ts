@@ -2,13 +2,13 @@
 // heartbeat the execution no longer accepts (run stopped, state timed out) is how the runner learns `canceled`.
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { TaskNotFoundException } from './protocol-errors';
-import { assertWorkerGroupGranted } from './runner-credentials';
+import { findLeasedTask } from './find-leased-task';
 import type { Caller } from './runner-credentials';
 import { TaskGoneError } from './task-callbacks';
 import type { TaskCallbacks } from './task-callbacks';
 import { markTaskCanceled } from './cancel-task';
 import { recordTaskProgress } from './record-task-progress';
-import { getTask, TaskNotLeasedError } from './task-item';
+import { TaskNotLeasedError } from './task-item';
 import type { TaskQueueDeps } from './task-item';
 import type { OperationInput } from './validate-request';
 
@@ -22,16 +22,14 @@ export async function reportTaskProgress(
   caller: Caller,
   deps: ProgressDeps,
 ): Promise<{ canceled: boolean }> {
-  const task = await getTask(input.taskId, deps);
-  if (!task) throw new TaskNotFoundException(`Task ${input.taskId} was not found.`);
-  assertWorkerGroupGranted(caller, task.workerGroup);
+  const task = await findLeasedTask(input.taskId, caller, deps);
   // A canceled task keeps answering `canceled` so a runner that missed the first answer still stops.
   if (task.canceled) return { canceled: true };
   try {
-    await recordTaskProgress(task.taskId, deps);
+    await recordTaskProgress(task.taskId, caller.accessKeyId, deps);
   } catch (error) {
     if (error instanceof TaskNotLeasedError) {
-      throw new TaskNotFoundException(`Task ${input.taskId} is not running (expired or finished).`);
+      throw new TaskNotFoundException(`Task ${task.taskId} is not running (expired or finished).`);
     }
     throw error;
   }

@@ -1,17 +1,17 @@
-// SetTaskStatus: the runner's final word on a task, forwarded to the waiting execution through its task token.
+// SetTaskStatus: the lease holder's final word on a task, forwarded to the waiting execution through its task token.
 // FINISHED succeeds the table, FAILED fails it (the state machine's Retry decides about another attempt), and FALSE
 // (a precondition not met) succeeds it with status SKIPPED so the run records it as skipped, not failed.
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { InternalServiceError, InvalidRequestException, TaskNotFoundException } from './protocol-errors';
-import { assertWorkerGroupGranted } from './runner-credentials';
-import type { Caller } from './runner-credentials';
-import { MAX_CAUSE_LENGTH, TaskGoneError } from './task-callbacks';
-import type { TaskCallbacks } from './task-callbacks';
-import { attemptIdFor } from './task-object';
 import { completeTask, reopenTask } from './complete-task';
-import { getTask, TaskNotLeasedError } from './task-item';
 import type { CompletionStatus } from './complete-task';
+import { InternalServiceError, InvalidRequestException, TaskNotFoundException } from './protocol-errors';
+import type { Caller } from './runner-credentials';
+import { MAX_ERROR_LENGTH, TaskGoneError } from './task-callbacks';
+import type { TaskCallbacks } from './task-callbacks';
+import { TaskNotLeasedError } from './task-item';
 import type { TaskItem, TaskQueueDeps } from './task-item';
+import { findLeasedTask } from './find-leased-task';
+import { failureCause, taskSummary } from './task-outcome';
 import type { OperationInput } from './validate-request';
 
 export interface SetStatusDeps extends TaskQueueDeps {
@@ -20,7 +20,6 @@ export interface SetStatusDeps extends TaskQueueDeps {
 }
 
 export const DEFAULT_FAILURE_ERROR = 'TaskFailed';
-const STACK_TAIL_LENGTH = 4096;
 
 const STATUS_FOR: Record<OperationInput<'SetTaskStatus'>['taskStatus'], CompletionStatus> = {
   FINISHED: 'FINISHED',
@@ -28,11 +27,13 @@ const STATUS_FOR: Record<OperationInput<'SetTaskStatus'>['taskStatus'], Completi
   FALSE: 'SKIPPED',
 };
 
-export function failureCause(errorMessage: string | undefined, errorStackTrace: string | undefined): string {
+/** The runner's message, then its stack trace (the endpoint caps both; the cause is cut to fit from the start). */
+export function runnerFailureReason(
+  errorMessage: string | undefined,
+  errorStackTrace: string | undefined,
+): string {
   const message = errorMessage ?? 'The task runner reported the task as FAILED.';
-  const stack = errorStackTrace ? `\n${errorStackTrace.slice(-STACK_TAIL_LENGTH)}` : '';
-  // Keep the end of the stack trace (where the error is) and as much of the message as still fits.
-  return (message.slice(0, MAX_CAUSE_LENGTH - stack.length) + stack).slice(0, MAX_CAUSE_LENGTH);
+  return errorStackTrace ? `${message}\n${errorStackTrace}` : message;
 }
 
 export async function setTaskStatus(
@@ -43,54 +44,37 @@ export async function setTaskStatus(
   if (input.errorId?.startsWith('Service_')) {
     throw new InvalidRequestException("Invalid value for 'errorId': the prefix 'Service_' is reserved.");
   }
-  const found = await getTask(input.taskId, deps);
-  if (!found) throw new TaskNotFoundException(`Task ${input.taskId} was not found.`);
-  assertWorkerGroupGranted(caller, found.workerGroup);
-
+  const found = await findLeasedTask(input.taskId, caller, deps);
   const status = STATUS_FOR[input.taskStatus];
-  const summary = {
-    taskId: found.taskId,
-    attemptId: attemptIdFor(found),
-    attempt: found.attempt,
-    runId: found.runId,
-    table: found.table,
-    workerGroup: found.workerGroup,
-    ...(found.leaseOwner ? { runner: found.leaseOwner } : {}),
-  };
+  const summary = taskSummary(found);
+  const error = (input.errorId || DEFAULT_FAILURE_ERROR).slice(0, MAX_ERROR_LENGTH);
+  const cause = failureCause(found, runnerFailureReason(input.errorMessage, input.errorStackTrace));
   const outcome =
     status === 'FAILED'
-      ? {
-          ...summary,
-          error: input.errorId || DEFAULT_FAILURE_ERROR,
-          cause: failureCause(input.errorMessage, input.errorStackTrace),
-        }
+      ? { ...summary, error, cause }
       : status === 'SKIPPED'
         ? { ...summary, status: 'SKIPPED', reason: input.errorMessage || 'A precondition was not met.' }
         : { ...summary, status: 'SUCCEEDED' };
 
   let task: TaskItem;
   try {
-    task = await completeTask(found.taskId, status, outcome, deps);
-  } catch (error) {
-    if (error instanceof TaskNotLeasedError) {
-      throw new TaskNotFoundException(`Task ${input.taskId} is not running (expired or already finished).`);
+    task = await completeTask(found.taskId, caller.accessKeyId, status, outcome, deps);
+  } catch (caught) {
+    if (caught instanceof TaskNotLeasedError) {
+      throw new TaskNotFoundException(`Task ${found.taskId} is not running (expired or already finished).`);
     }
-    throw error;
+    throw caught;
   }
   try {
-    if (status === 'FAILED') {
-      const { error, cause } = outcome as { error: string; cause: string };
-      await deps.callbacks.failure(task.taskToken, error, cause);
-    } else {
-      await deps.callbacks.success(task.taskToken, outcome);
-    }
-  } catch (error) {
+    if (status === 'FAILED') await deps.callbacks.failure(task.taskToken, error, cause);
+    else await deps.callbacks.success(task.taskToken, outcome);
+  } catch (caught) {
     // The execution is gone (stopped or timed out): there is nobody left to tell, and the task stays final.
-    if (error instanceof TaskGoneError) return {};
+    if (caught instanceof TaskGoneError) return {};
     // Reopen so that the SDK's automatic retry of this 5xx delivers the outcome instead of hitting TaskNotFound.
     await reopenTask(task, deps);
     deps.logger?.warn('Delivering the task outcome failed; task reopened', {
-      error: error as Error,
+      error: caught as Error,
       taskId: task.taskId,
     });
     throw new InternalServiceError('Could not record the task status; retry the call.');

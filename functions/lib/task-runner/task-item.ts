@@ -5,12 +5,18 @@
  *
  * Task item, one per hand-off:       pk = TASK#<taskId>   sk = TASK
  *   taskId      opaque; sha256 of the task token for the first hand-off (so a retried enqueue is idempotent),
- *               sha256 of the previous taskId + attempt for re-queued hand-offs (unguessable, deterministic).
+ *               sha256 of the previous taskId for re-queued hand-offs (unguessable, deterministic).
  *   status      QUEUED -> LEASED -> FINISHED | FAILED | SKIPPED | CANCELED
+ *                         LEASED -> QUEUED (the poll's client was gone before the task reached it)
  *                         LEASED -> EXPIRED (lease lapsed) -> REQUEUED (successor item created) | FAILED
- *   taskToken, runId, table, attempt, attemptLimit, workerGroup, command, fields (map of job arguments),
- *   reportProgressTimeoutSeconds, queuedAt, scheduledStartTime, leaseOwner, leasedAt, leaseExpiresAt (epoch ms),
- *   acknowledged, canceled, outcome, ttl (epoch s; set once the item is final, DynamoDB TTL removes it later).
+ *   attempt     the table's hand-off number in its run, counted across re-queues and state machine retries
+ *               (handoff-counter.ts): attemptId and the tracking record's `attempts` come from it.
+ *   leaseAttempt  attempts this queueing has used, against attemptLimit; a lease never acknowledged does not use
+ *               one (unacknowledgedReturns counts those, up to MAX_UNACKNOWLEDGED_RETURNS per attempt).
+ *   leaseKey    the access key that polled it: the only key whose progress and status reports count.
+ *   taskToken, runId, table, attemptLimit, workerGroup, command, fields (map of job arguments),
+ *   reportProgressTimeoutSeconds, queuedAt, scheduledStartTime, leaseOwner (key/hostname), leasedAt,
+ *   leaseExpiresAt (epoch ms), acknowledged, canceled, outcome, ttl (epoch s; set once the item is final).
  *
  * GSI `gsi1` (sparse, gsi1pk/gsi1sk; projects a few listing attributes, never secrets), keys set only while QUEUED:
  *   gsi1pk = QUEUED#<workerGroup>  gsi1sk = <queuedAt epoch ms, 15 digits>#<taskId>
@@ -30,6 +36,12 @@ export const LEASE_INDEX = 'leases';
 export const LEASES_PK = 'LEASES';
 /** Data Pipeline's rule: a handed-out task must be acknowledged by a first progress report within 2 minutes. */
 export const ACKNOWLEDGE_TIMEOUT_MS = 2 * 60 * 1000;
+/**
+ * A lease never acknowledged goes back to the queue without using an attempt (its poll's client may simply have
+ * given up), but only this many times per attempt: a runner that polls and never acknowledges cannot keep a task
+ * circling forever; past this, an unacknowledged lease uses an attempt like a silent one.
+ */
+export const MAX_UNACKNOWLEDGED_RETURNS = 3;
 /** Finished task items stay readable (for status tooling and late SetTaskStatus answers) for a week. */
 export const FINISHED_RETENTION_SECONDS = 7 * 24 * 3600;
 
@@ -46,7 +58,6 @@ export interface NewTask {
   taskToken: string;
   runId: string;
   table: string;
-  attempt: number;
   workerGroup: string;
   command?: string;
   fields: Record<string, string>;
@@ -56,10 +67,14 @@ export interface NewTask {
 
 export interface TaskItem extends NewTask {
   taskId: string;
+  attempt: number;
+  leaseAttempt: number;
+  unacknowledgedReturns?: number;
   status: TaskStatus;
   queuedAt: string;
   scheduledStartTime: string;
   leaseOwner?: string;
+  leaseKey?: string;
   leasedAt?: string;
   leaseExpiresAt?: number;
   acknowledged?: boolean;
@@ -77,6 +92,11 @@ export class TaskNotLeasedError extends Error {
 
 export const taskKey = (taskId: string) => ({ pk: `TASK#${taskId}`, sk: 'TASK' });
 export const sha256 = (value: string) => createHash('sha256').update(value).digest('base64url');
+/**
+ * Every task id the endpoint issues is a base64url sha256. Anything else names no task, and is answered without a
+ * lookup: a 2,048-character id (the protocol's limit) would not even fit a DynamoDB key.
+ */
+export const isIssuedTaskId = (taskId: string) => /^[A-Za-z0-9_-]{43}$/.test(taskId);
 const queueSortKey = (queuedAtMs: number, taskId: string) =>
   `${String(queuedAtMs).padStart(15, '0')}#${taskId}`;
 export const finalTtl = (nowMs: number) => Math.floor(nowMs / 1000) + FINISHED_RETENTION_SECONDS;
@@ -86,15 +106,17 @@ export function toTaskItem(item: Record<string, unknown>): TaskItem {
   return task as unknown as TaskItem;
 }
 
+export const queueKeys = (task: Pick<TaskItem, 'workerGroup' | 'taskId'>, queuedAtMs: number) => ({
+  gsi1pk: `QUEUED#${task.workerGroup}`,
+  gsi1sk: queueSortKey(queuedAtMs, task.taskId),
+});
+
 export function queuedItem(task: TaskItem, queuedAtMs: number): Record<string, unknown> {
-  return {
-    ...taskKey(task.taskId),
-    kind: 'task',
-    gsi1pk: `QUEUED#${task.workerGroup}`,
-    gsi1sk: queueSortKey(queuedAtMs, task.taskId),
-    ...task,
-  };
+  return { ...taskKey(task.taskId), kind: 'task', ...queueKeys(task, queuedAtMs), ...task };
 }
+
+/** The attempts a task's queueing has used; items written before leaseAttempt existed counted in `attempt`. */
+export const leaseAttemptOf = (task: TaskItem) => task.leaseAttempt ?? task.attempt;
 
 export async function getTask(taskId: string, deps: TaskQueueDeps): Promise<TaskItem | undefined> {
   const { Item } = await deps.documentClient.send(

@@ -6,6 +6,8 @@ import { DEFAULT_POLL_INTERVAL_MS, DEFAULT_POLL_WINDOW_MS } from './poll-for-tas
 
 export interface TaskRunnerSettings {
   tableName: string;
+  /** Lambda sets AWS_REGION; runners must sign for it. */
+  region: string;
   pollWindowMs: number;
   pollIntervalMs: number;
 }
@@ -20,6 +22,7 @@ const positiveNumber = (fallback: number) =>
 
 const taskRunnerEnvironment = z.object({
   TASK_QUEUE_TABLE: z.string().min(1),
+  AWS_REGION: z.string().min(1),
   POLL_WINDOW_SECONDS: positiveNumber(DEFAULT_POLL_WINDOW_MS / 1000),
   POLL_INTERVAL_MS: positiveNumber(DEFAULT_POLL_INTERVAL_MS),
 });
@@ -28,6 +31,7 @@ export function readTaskRunnerSettings(env: NodeJS.ProcessEnv = process.env): Ta
   const e = parseStageEnvironment(taskRunnerEnvironment, env);
   return {
     tableName: e.TASK_QUEUE_TABLE,
+    region: e.AWS_REGION,
     pollWindowMs: e.POLL_WINDOW_SECONDS * 1000,
     pollIntervalMs: e.POLL_INTERVAL_MS,
   };

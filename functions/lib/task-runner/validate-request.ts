@@ -4,6 +4,9 @@
 import * as z from 'zod';
 import { fieldPath } from '../format-issues';
 import { InvalidRequestException } from './protocol-errors';
+import { MAX_CAUSE_LENGTH } from './task-callbacks';
+
+export const MAX_ERROR_MESSAGE_LENGTH = MAX_CAUSE_LENGTH;
 
 // The model's pattern: any XML-safe character. The `u` flag makes the surrogate-pair range mean U+10000-U+10FFFF
 // and rejects lone surrogates.
@@ -40,8 +43,12 @@ export const operationSchemas = {
     taskId: text(1, 2048),
     taskStatus: z.enum(['FINISHED', 'FAILED', 'FALSE'], { error: 'must be one of FINISHED, FAILED, FALSE' }),
     errorId: text(0, 1024).optional(),
-    // The model sets no length limit on errorMessage; the function URL's 6 MB payload cap bounds it.
-    errorMessage: z.string({ error: 'must be a string' }).optional(),
+    // The model sets no length limit on errorMessage. The endpoint's is SendTaskFailure's cause limit: a longer
+    // message could not reach the execution whole anyway.
+    errorMessage: z
+      .string({ error: 'must be a string' })
+      .max(MAX_ERROR_MESSAGE_LENGTH, { error: `must be at most ${MAX_ERROR_MESSAGE_LENGTH} characters long` })
+      .optional(),
     errorStackTrace: text(0, 1024).optional(),
   }),
   ReportTaskRunnerHeartbeat: z.object({

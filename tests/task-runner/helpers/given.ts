@@ -12,6 +12,7 @@ import { getTask } from '../../../functions/lib/task-runner/task-item';
 import type { NewTask, TaskItem } from '../../../functions/lib/task-runner/task-item';
 import { LOCAL_REGION, startDynamoDb, localDynamoDbClient } from '../../../local/stack/emulators';
 import { createTaskQueueTable, startTaskRunnerServer } from '../../../local/stack/task-runner-server';
+import type { TaskRunnerServer } from '../../../local/stack/task-runner-server';
 
 /** A clock the tests move forward instead of sleeping: leases of minutes expire in milliseconds. */
 export class TestClock {
@@ -62,6 +63,7 @@ export interface Endpoint {
   documentClient: DynamoDBDocumentClient;
   callbacks: InMemoryTaskCallbacks;
   clock: TestClock;
+  server: TaskRunnerServer;
   /** Moves the endpoint's clock and the clients' signing clocks together. */
   advanceClock(ms: number): void;
   deps: { documentClient: DynamoDBDocumentClient; tableName: string; now: () => number };
@@ -95,6 +97,7 @@ export async function anEndpoint(options: EndpointOptions = {}): Promise<Endpoin
   const clients: DataPipelineClient[] = [];
   return {
     endpoint: server.endpoint,
+    server,
     dynamoEndpoint: dynamo.endpoint,
     tableName,
     documentClient,
@@ -125,7 +128,6 @@ export async function anEndpoint(options: EndpointOptions = {}): Promise<Endpoin
           taskToken: `token-${++tokenCounter}-${Math.random().toString(36).slice(2)}`,
           runId: 'run-2026-11-25',
           table: 'orders',
-          attempt: 1,
           attemptLimit: 3,
           workerGroup: 'wg-finance',
           command: 'echo hello',

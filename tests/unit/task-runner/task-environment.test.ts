@@ -1,5 +1,6 @@
 import { environmentVariableFor, summarizeTask, taskEnvironment } from '../../../runner/task-environment';
-import { failureCause } from '../../../functions/lib/task-runner/set-task-status';
+import { runnerFailureReason } from '../../../functions/lib/task-runner/set-task-status';
+import { failureCause } from '../../../functions/lib/task-runner/task-outcome';
 import { toTaskObject } from '../../../functions/lib/task-runner/task-object';
 import type { TaskItem } from '../../../functions/lib/task-runner/task-item';
 
@@ -9,6 +10,7 @@ const task: TaskItem = {
   runId: 'run-9',
   table: 'orders',
   attempt: 1,
+  leaseAttempt: 1,
   attemptLimit: 3,
   workerGroup: 'wg',
   command: 'extract.sh',
@@ -41,10 +43,19 @@ describe('task fields as environment variables', () => {
 });
 
 describe('the failure cause sent to Step Functions', () => {
-  it('joins the message and the end of the stack trace, within 32768 characters', () => {
-    expect(failureCause('boom', 'at line 1')).toBe('boom\nat line 1');
-    const cause = failureCause('m'.repeat(40_000), 'the end');
-    expect(cause).toHaveLength(32768);
-    expect(cause.endsWith('\nthe end')).toBe(true);
+  it('joins the message and the stack trace', () => {
+    expect(runnerFailureReason('boom', 'at line 1')).toBe('boom\nat line 1');
+  });
+
+  it('is JSON the tracking record reads, within 32768 characters, keeping the end of the reason', () => {
+    const cause = failureCause(task, `${'"m'.repeat(40_000)}the end`);
+    expect(cause.length).toBeLessThanOrEqual(32768);
+    expect(cause.length).toBeGreaterThan(32000);
+    expect(JSON.parse(cause)).toMatchObject({
+      taskId: 'task-1',
+      attemptId: '@orders_run-9_Attempt=1',
+      attempt: 1,
+      reason: expect.stringMatching(/the end$/),
+    });
   });
 });
