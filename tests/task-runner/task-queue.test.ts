@@ -57,7 +57,7 @@ describe('the task queue in DynamoDB', () => {
 
   it('re-queues an expired task exactly once when several pollers reclaim at the same time', async () => {
     // Prepare
-    const queued = await endpoint.enqueue({ workerGroup: 'wg-reclaim-race' });
+    const queued = await endpoint.enqueue({ workerGroup: 'wg-reclaim-race', runId: 'run-reclaim-race' });
     await claimNextQueuedTask('wg-reclaim-race', { accessKeyId: 'silent-runner' }, endpoint.deps);
     endpoint.advanceClock(3 * 60_000);
     const deps = { ...endpoint.deps, callbacks: endpoint.callbacks };
@@ -82,7 +82,7 @@ describe('the task queue in DynamoDB', () => {
 
   it('finishes a re-queue that was interrupted after the lease was marked expired', async () => {
     // Prepare: the state a reaper leaves when it dies between its first and second write.
-    const queued = await endpoint.enqueue({ workerGroup: 'wg-interrupted' });
+    const queued = await endpoint.enqueue({ workerGroup: 'wg-interrupted', runId: 'run-interrupted' });
     await claimNextQueuedTask('wg-interrupted', { accessKeyId: 'silent-runner' }, endpoint.deps);
     await endpoint.documentClient.send(
       new UpdateCommand({
