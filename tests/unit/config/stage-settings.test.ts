@@ -189,10 +189,20 @@ describe("each handler's settings", () => {
 
   it('reads the task queue and the poll timings for the task-runner functions, with defaults', () => {
     expect(
-      readTaskRunnerSettings({ TASK_QUEUE_TABLE: 'queue', POLL_WINDOW_SECONDS: '20', POLL_INTERVAL_MS: '' }),
-    ).toEqual({ tableName: 'queue', pollWindowMs: 20_000, pollIntervalMs: expect.any(Number) });
+      readTaskRunnerSettings({
+        TASK_QUEUE_TABLE: 'queue',
+        AWS_REGION: 'eu-west-1',
+        POLL_WINDOW_SECONDS: '20',
+        POLL_INTERVAL_MS: '',
+      }),
+    ).toEqual({
+      tableName: 'queue',
+      region: 'eu-west-1',
+      pollWindowMs: 20_000,
+      pollIntervalMs: expect.any(Number),
+    });
     expect(rejection({ POLL_WINDOW_SECONDS: '0' }, readTaskRunnerSettings)).toBe(
-      'Invalid stage settings in the Lambda environment: TASK_QUEUE_TABLE: not set; POLL_WINDOW_SECONDS: must be a positive number',
+      'Invalid stage settings in the Lambda environment: TASK_QUEUE_TABLE: not set; AWS_REGION: not set; POLL_WINDOW_SECONDS: must be a positive number',
     );
   });
 });
