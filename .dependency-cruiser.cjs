@@ -18,6 +18,19 @@ function notInto(name, from, folders, comment) {
   };
 }
 
+// local/ runs one way as well: commands → serve → stack → runtime → the shared files in local/ itself. A layer that
+// reached up (a bridge needing the stack, one entry point importing another) would make them start together.
+const LOCAL_LAYERS = ['commands', 'serve', 'stack', 'runtime'];
+
+/** Each local/ layer may not import the layers above it. */
+const localLayerRules = LOCAL_LAYERS.slice(1).map((layer, index) => ({
+  name: `local-${layer}-below-${LOCAL_LAYERS[index]}`,
+  comment: 'local/ imports one way: commands → serve → stack → runtime → local/*.ts.',
+  severity: 'error',
+  from: { path: `^local/${layer}/` },
+  to: { path: `^local/(${LOCAL_LAYERS.slice(0, index + 1).join('|')})/` },
+}));
+
 module.exports = {
   forbidden: [
     {
@@ -63,6 +76,21 @@ module.exports = {
       ['jobs', 'tracking', 'runs'],
       'the runner protocol needs no job or run',
     ),
+    ...localLayerRules,
+    {
+      name: 'local-leaves-stay-leaves',
+      comment: 'The shared files at the top of local/ are used by every layer and import none of them.',
+      severity: 'error',
+      from: { path: '^local/[^/]+[.]ts$' },
+      to: { path: '^local/[^/]+/' },
+    },
+    {
+      name: 'local-entry-points-apart',
+      comment: 'An entry point imports no other: what two commands share lives below them.',
+      severity: 'error',
+      from: { path: '^local/' },
+      to: { path: '^local/commands/(start|serve|status)[.]ts$' },
+    },
     {
       name: 'functions-stand-alone',
       comment:
