@@ -9,7 +9,7 @@ import {
 import { listRunTables, type TrackingStore } from '../functions/lib/tracking/tracking-store';
 import { countTables, type RunCounts } from './summary';
 
-const BY_STATUS_INDEX = 'by-status';
+export const BY_STATUS_INDEX = 'by-status';
 const RUN_STATUSES: RunStatus[] = ['RUNNING', 'SUCCEEDED', 'FAILED'];
 
 export interface RunListing {

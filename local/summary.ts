@@ -38,6 +38,8 @@ export interface RunSummary {
   executionName?: string;
   trigger?: string;
   configKey?: string;
+  /** The file the config was uploaded from, when the command knows it (`npm start --config`). */
+  configFile?: string;
   startedAt?: string;
   endedAt?: string;
   /** Why the run failed as a whole (an invalid event or config), as the config manager recorded it. */
@@ -112,15 +114,51 @@ export async function readRunSummary(
   return summarizeRun(run, await listRunTables(store, runId), retries);
 }
 
+/**
+ * The summary with the config's key replaced by the file it was uploaded from (`--config /tmp/x.yml`) in every
+ * error and cause, so a config error names the file the user can open and fix.
+ */
+export function nameConfigFile(summary: RunSummary, file: string): RunSummary {
+  const key = summary.configKey;
+  if (!key) return summary;
+  const name = (text: string | undefined) => text?.split(key).join(file);
+  const named = <T extends { error?: string; cause?: string }>(item: T): T => ({
+    ...item,
+    ...(item.error ? { error: name(item.error) } : {}),
+    ...(item.cause ? { cause: name(item.cause) } : {}),
+  });
+  return { ...named(summary), configFile: file, tables: summary.tables.map(named) };
+}
+
 /** The object `--json` prints: the documented fields first, the rest after. */
 export function summaryJson(summary: RunSummary): string {
   const { runId, status, tables, ...rest } = summary;
   return JSON.stringify({ runId, status, tables, ...rest });
 }
 
-function oneLine(text: string, max: number): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+/** Lines of at most `width` characters, broken at spaces (a longer word is cut); the text's own lines are kept. */
+export function wrapText(text: string, width: number): string[] {
+  const lines: string[] = [];
+  for (const paragraph of text.trim().split(/\r?\n/)) {
+    let line = '';
+    for (const word of paragraph.split(/\s+/).filter(Boolean)) {
+      for (let rest = word; rest;) {
+        const room = line ? width - line.length - 1 : width;
+        if (rest.length <= room) {
+          line = line ? `${line} ${rest}` : rest;
+          rest = '';
+        } else if (line) {
+          lines.push(line);
+          line = '';
+        } else {
+          lines.push(rest.slice(0, width));
+          rest = rest.slice(width);
+        }
+      }
+    }
+    lines.push(line);
+  }
+  return lines;
 }
 
 function formatDuration(seconds: number | undefined): string {
@@ -130,45 +168,85 @@ function formatDuration(seconds: number | undefined): string {
     : `${Math.floor(seconds / 60)}m${String(seconds % 60).padStart(2, '0')}s`;
 }
 
-export function formatTable(header: string[], rows: string[][]): string {
+/** Past this many tables the human summary lists the failed and unfinished ones and counts the rest. */
+export const SUMMARY_TABLE_LIMIT = 50;
+const SUMMARY_WIDTH = 120;
+const MIN_LAST_COLUMN_WIDTH = 40;
+const SHOWN_FIRST: Record<TableStatus, number> = { FAILED: 0, PENDING: 1, SKIPPED: 2, SUCCEEDED: 3 };
+
+/** Columns padded to their widest cell; the last column is wrapped at `width` characters per line, its
+ * continuation lines indented under it, so long errors are shown whole. */
+export function formatTable(header: string[], rows: string[][], width = SUMMARY_WIDTH): string {
+  const last = header.length - 1;
   const widths = header.map((title, column) =>
-    Math.max(title.length, ...rows.map((row) => row[column]!.length)),
+    column === last ? 0 : Math.max(title.length, ...rows.map((row) => row[column]!.length)),
   );
-  const line = (cells: string[]) =>
-    cells
-      .map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column]!)))
+  const indent = widths.slice(0, last).reduce((sum, w) => sum + w + 2, 0);
+  const lastWidth = Math.max(MIN_LAST_COLUMN_WIDTH, width - indent);
+  const line = (cells: string[]) => {
+    const [first = '', ...more] = wrapText(cells[last]!, lastWidth);
+    const head = cells
+      .map((cell, column) => (column === last ? first : cell.padEnd(widths[column]!)))
       .join('  ')
       .trimEnd();
-  return [line(header), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)].join('\n');
+    return [head, ...more.map((text) => `${' '.repeat(indent)}${text}`)].join('\n');
+  };
+  const rule = header.map((title, column) =>
+    '-'.repeat(
+      column === last
+        ? Math.max(title.length, ...rows.map((row) => Math.min(row[column]!.length, lastWidth)))
+        : widths[column]!,
+    ),
+  );
+  return [line(header), line(rule), ...rows.map(line)].join('\n');
+}
+
+function indented(text: string | undefined, prefix = '  '): string[] {
+  return wrapText(text ?? '', SUMMARY_WIDTH - prefix.length).map((line) => `${prefix}${line}`);
 }
 
 export function formatSummary(summary: RunSummary): string {
   const { counts } = summary;
   // A run that failed as a whole (bad event, bad config) has no tables to count: its reason is the news.
   if (summary.error && summary.tables.length === 0)
-    return `Run ${summary.runId}: ${summary.status} — ${summary.error}: ${oneLine(summary.cause ?? '', 400)}`;
+    return [`Run ${summary.runId}: ${summary.status} — ${summary.error}:`, ...indented(summary.cause)].join(
+      '\n',
+    );
   const lines = [
     `Run ${summary.runId}: ${summary.status} — ${counts.succeeded} of ${counts.tables} tables succeeded` +
       (counts.failed ? `, ${counts.failed} failed` : '') +
       (counts.skipped ? `, ${counts.skipped} skipped` : '') +
       (counts.pending ? `, ${counts.pending} not finished` : ''),
   ];
-  if (summary.error) lines.push(`  ${summary.error}: ${oneLine(summary.cause ?? '', 400)}`);
+  if (summary.error) lines.push(`  ${summary.error}:`, ...indented(summary.cause, '    '));
   if (summary.tables.length > 0) {
+    const many = summary.tables.length > SUMMARY_TABLE_LIMIT;
+    const shown = many
+      ? summary.tables
+          .filter((t) => SHOWN_FIRST[t.status] < 2)
+          .sort((a, b) => SHOWN_FIRST[a.status] - SHOWN_FIRST[b.status])
+      : summary.tables;
     lines.push(
       '',
       formatTable(
         ['table', 'job type', 'status', 'attempts', 'duration', 'error'],
-        summary.tables.map((t) => [
+        shown.map((t) => [
           t.table,
           t.jobType,
           t.status,
           t.retries ? `${t.attempts} (${t.retries} retried)` : String(t.attempts),
           formatDuration(t.durationSeconds),
-          t.error ? oneLine(`${t.error}${t.cause ? `: ${t.cause}` : ''}`, 100) : '',
+          t.error ? `${t.error}${t.cause ? `: ${t.cause}` : ''}` : '',
         ]),
       ),
     );
+    if (many) {
+      const rest = summary.tables.length - shown.length;
+      lines.push(
+        `… and ${rest} more tables (${counts.succeeded} succeeded${counts.skipped ? `, ${counts.skipped} skipped` : ''}): ` +
+          `npm run status -- --run-id ${summary.runId} --json lists every table`,
+      );
+    }
   }
   return lines.join('\n');
 }

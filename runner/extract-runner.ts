@@ -8,6 +8,7 @@ import {
   SetTaskStatusCommand,
 } from '@aws-sdk/client-data-pipeline';
 import type { DataPipelineClient, TaskObject } from '@aws-sdk/client-data-pipeline';
+import { RUNNER_HEARTBEAT_INTERVAL_SECONDS } from '../functions/lib/task-runner/runner-limits';
 import { runCommand } from './run-command';
 import type { CommandResult, RunningCommand } from './run-command';
 import { summarizeTask, taskEnvironment } from './task-environment';
@@ -24,7 +25,7 @@ export interface RunnerOptions {
   taskrunnerId: string;
   /** Data Pipeline asks runners to report every 60 s; the first report (the acknowledgement) is sent at once. */
   progressIntervalMs: number;
-  /** ReportTaskRunnerHeartbeat cadence; Data Pipeline's Task Runner uses 15 minutes. */
+  /** ReportTaskRunnerHeartbeat cadence: `status --runners` counts a runner live from it (runner-limits.ts). */
   heartbeatIntervalMs: number;
   /** After SIGTERM, how long running tasks may take before they are stopped and reported FAILED. */
   shutdownGraceMs: number;
@@ -36,7 +37,7 @@ export interface RunnerOptions {
 export const DEFAULT_RUNNER_OPTIONS = {
   concurrency: 1,
   progressIntervalMs: 60_000,
-  heartbeatIntervalMs: 15 * 60_000,
+  heartbeatIntervalMs: RUNNER_HEARTBEAT_INTERVAL_SECONDS * 1000,
   shutdownGraceMs: 5 * 60_000,
   pollErrorBackoffMs: 5_000,
 } as const;

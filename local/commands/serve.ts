@@ -33,6 +33,8 @@ import { uploadConfig } from '../runtime/run-locally';
 import { startLocalStack, type LocalStack } from '../stack/local-stack';
 import { findServeInstance } from '../serve/serve-client';
 import { ServeRuns } from '../serve/serve-runs';
+import { failInterruptedRuns, RUN_INTERRUPTED } from '../serve/interrupted-runs';
+import { sendStdoutToStderr } from '../stdout-to-stderr';
 import { startLocalRunners } from '../stack/local-runners';
 import {
   LOCAL_WORKER_GROUP,
@@ -41,6 +43,12 @@ import {
   type LocalTaskRunner,
 } from '../stack/task-runner-endpoint';
 import { SAMPLE_CONFIG, SAMPLE_MOCK } from './samples';
+
+/** After the first Ctrl-C (or SIGTERM), how long running executions get to finish. */
+const DRAIN_SECONDS = 30;
+const INTERRUPTED_BY_EXIT =
+  'serve mode stopped before this run ended (it was killed, or stopped past its wait); start the run again';
+const INTERRUPTED_BY_STOP = `serve mode was stopped before this run ended (Ctrl-C, not finished within ${DRAIN_SECONDS} s); start the run again`;
 
 /** Fixed ports by default, so the endpoints stay the same across restarts: DynamoDB, S3, task runner, control. */
 const DEFAULT_BASE_PORT = 4700;
@@ -103,7 +111,9 @@ async function defaultConfigWorkerGroups(stack: LocalStack): Promise<string[]> {
 }
 
 export async function serveCommand(args: string[], output: CommandOutput): Promise<number> {
-  const log = (line: string) => output.stdout.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
+  // Bound now: once the handlers run here, other writes to process.stdout go to stderr (sendStdoutToStderr).
+  const print = output.stdout.write.bind(output.stdout);
+  const log = (line: string) => print(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
   const { values: options } = parseCommandLine(SERVE_COMMAND, args);
   if (options.help) {
     output.stdout.write(helpText(SERVE_COMMAND));
@@ -132,19 +142,25 @@ export async function serveCommand(args: string[], output: CommandOutput): Promi
   const onObjectCreated = (detail: ObjectCreatedDetail) => {
     runs?.onObjectCreated(detail).catch((error: Error) => log(`Upload trigger failed: ${error.message}`));
   };
+  const restoreStdout = sendStdoutToStderr();
   const stack = await startLocalStack({
     dataDir,
     ports: { dynamodb: port(0), s3: port(1) },
     onObjectCreated,
     verbose: options.verbose,
   });
-  const closers: (() => Promise<void>)[] = [() => stack.close()];
+  const closers: (() => Promise<void>)[] = [async () => restoreStdout(), () => stack.close()];
   const shutdown = async () => {
     removeEndpoints(dataDir);
     for (const close of closers.reverse()) await close().catch(() => undefined);
   };
   try {
     await seedSampleConfig(stack);
+    const interrupted = await failInterruptedRuns(stack.store, INTERRUPTED_BY_EXIT);
+    if (interrupted.length > 0)
+      log(
+        `Runs left RUNNING by a serve that stopped before they ended, now FAILED (${RUN_INTERRUPTED}): ${interrupted.join(', ')}`,
+      );
     const serveRuns = new ServeRuns(stack, script, log);
 
     let taskRunner: LocalTaskRunner | undefined;
@@ -220,13 +236,35 @@ export async function serveCommand(args: string[], output: CommandOutput): Promi
     }
     log(`Endpoints written to ${endpointsPath(dataDir)}. Ctrl-C stops; data stays in ${dataDir}.`);
 
+    let signals = 0;
+    let secondSignal!: () => void;
+    const stopNow = new Promise<void>((resolve) => (secondSignal = resolve));
     await new Promise<void>((resolve) => {
-      process.once('SIGINT', resolve);
-      process.once('SIGTERM', resolve);
+      const onSignal = () => {
+        signals += 1;
+        if (signals === 1) resolve();
+        else if (signals === 2) secondSignal();
+        else process.exit(130); // a third: not even the records are closed
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
     });
-    log('Stopping: letting running executions finish');
     runs = undefined;
-    await serveRuns.drain();
+    const running = serveRuns.runningCount();
+    if (running > 0) {
+      log(
+        `Stopping: waiting up to ${DRAIN_SECONDS} s for ${running} running execution(s); Ctrl-C again stops now`,
+      );
+      const drained = await Promise.race([
+        serveRuns.drain().then(() => true),
+        stopNow.then(() => false),
+        new Promise<boolean>((resolve) => setTimeout(() => resolve(false), DRAIN_SECONDS * 1000).unref()),
+      ]);
+      if (!drained) {
+        const failed = await failInterruptedRuns(stack.store, INTERRUPTED_BY_STOP);
+        log(`Stopped with runs still going; now FAILED (${RUN_INTERRUPTED}): ${failed.join(', ')}`);
+      }
+    }
   } finally {
     await shutdown();
   }

@@ -10,10 +10,11 @@
 //                [--standalone] [--data-dir dir] [--verbose]
 import '../polyfills';
 import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
+import { basename, relative } from 'node:path';
 import { readMockFile } from '../runtime/mock-file';
 import { ProgressLine } from '../progress';
-import { formatSummary, summaryJson, type RunSummary } from '../summary';
+import { formatSummary, nameConfigFile, summaryJson, type RunSummary } from '../summary';
+import { sendStdoutToStderr } from '../stdout-to-stderr';
 import {
   CommandError,
   helpText,
@@ -123,42 +124,55 @@ export async function startCommand(args: string[], output: CommandOutput): Promi
 
   let summary: RunSummary;
   const serve = options.standalone ? undefined : await findServeInstance(options['data-dir']!);
-  if (serve) {
-    output.stderr.write(`Starting the run on the serve instance at ${serve.control}\n`);
-    const config = options.config
-      ? { name: basename(options.config), text: readConfigFile(options.config) }
-      : undefined;
-    const started = await startRemoteRun(serve, { event, config, ...(options.mock ? { mock: script } : {}) });
-    output.stderr.write(`Run ${started.runId} (execution ${started.executionName})\n`);
-    summary = await followRemoteRun(serve, started, (counts) => progress.update(counts));
-  } else {
-    const configText = readConfigFile(options.config ?? SAMPLE_CONFIG);
-    const stack = await startLocalStack({ verbose: options.verbose });
-    const closers: (() => Promise<void>)[] = [() => stack.close()];
-    try {
-      const key = typeof event.config_key === 'string' ? event.config_key : stack.names.defaultConfigKey;
-      await uploadConfig(stack.s3, stack.names.configBucket, key, configText);
-      const taskTokens = new LocalTaskTokens();
-      await startRunners(
-        stack,
-        taskTokens,
-        runnerWorkerGroups(configText, key),
-        options.verbose!,
-        closers,
-        (line) => output.stderr.write(`${line}\n`),
-      );
-      const result = await runLocally(stack, {
-        input: event,
-        script,
-        taskTokens,
-        onProgress: (counts) => progress.update(counts),
+  // Only the summary goes to stdout; the handlers' logs (Powertools writes to process.stdout) go to stderr.
+  const restoreStdout = sendStdoutToStderr();
+  try {
+    if (serve) {
+      output.stderr.write(`Starting the run on the serve instance at ${serve.control}\n`);
+      const config = options.config
+        ? { name: basename(options.config), text: readConfigFile(options.config) }
+        : undefined;
+      const started = await startRemoteRun(serve, {
+        event,
+        config,
+        ...(options.mock ? { mock: script } : {}),
       });
-      summary = result.summary;
-    } finally {
-      for (const close of closers.reverse()) await close();
+      output.stderr.write(`Run ${started.runId} (execution ${started.executionName})\n`);
+      summary = await followRemoteRun(serve, started, (counts) => progress.update(counts));
+    } else {
+      const configText = readConfigFile(options.config ?? SAMPLE_CONFIG);
+      const stack = await startLocalStack({ verbose: options.verbose });
+      const closers: (() => Promise<void>)[] = [() => stack.close()];
+      try {
+        const key = typeof event.config_key === 'string' ? event.config_key : stack.names.defaultConfigKey;
+        await uploadConfig(stack.s3, stack.names.configBucket, key, configText);
+        const taskTokens = new LocalTaskTokens();
+        await startRunners(
+          stack,
+          taskTokens,
+          runnerWorkerGroups(configText, key),
+          options.verbose!,
+          closers,
+          (line) => output.stderr.write(`${line}\n`),
+        );
+        const result = await runLocally(stack, {
+          input: event,
+          script,
+          taskTokens,
+          onProgress: (counts) => progress.update(counts),
+        });
+        summary = result.summary;
+      } finally {
+        for (const close of closers.reverse()) await close();
+      }
     }
+  } finally {
+    restoreStdout();
   }
   progress.finish();
+  // Errors about the config name the file it came from, not the key it was uploaded under.
+  const configFile = options.config ?? (serve ? undefined : relative(process.cwd(), SAMPLE_CONFIG));
+  if (configFile) summary = nameConfigFile(summary, configFile);
 
   output.stdout.write(`${options.json ? summaryJson(summary) : formatSummary(summary)}\n`);
   if (summary.error && options.json) {

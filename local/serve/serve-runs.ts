@@ -120,7 +120,12 @@ export class ServeRuns {
     return this.runs.get(executionName);
   }
 
-  /** Lets running executions finish (their records would otherwise stay RUNNING). */
+  /** Executions started here that have not ended. */
+  runningCount(): number {
+    return [...this.runs.values()].filter((run) => run.status === 'RUNNING').length;
+  }
+
+  /** Resolves once every execution started here has ended. */
   async drain(): Promise<void> {
     await Promise.all(this.finished);
   }

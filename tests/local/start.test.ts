@@ -84,9 +84,10 @@ describe('npm start on the sample', () => {
       expect(result.code).toBe(0);
       expect(result.stderr).toMatch(/onprem\.customers: wrote .*onprem\.customers\.csv/);
       expect(result.stderr).toMatch(/"message":"Runner started"/);
-      // --verbose keeps the handlers' own logs on stdout; the summary is the last line.
-      expect(result.stdout).not.toMatch(/onprem\.customers: wrote|Runner started/);
-      const summary = JSON.parse(result.stdout.trim().split('\n').pop()!) as SummaryJson;
+      // The handlers' logs go to stderr too: stdout is one JSON document, the summary.
+      expect(result.stderr).toMatch(/"message":"Extract run prepared"/);
+      expect(result.stdout).not.toMatch(/onprem\.customers: wrote|Runner started|"level":/);
+      const summary = JSON.parse(result.stdout) as SummaryJson;
       expect(tableOf(summary, 'onprem.customers')).toMatchObject({ jobType: 'runner', status: 'SUCCEEDED' });
     },
   );
@@ -117,7 +118,9 @@ describe('npm start on bad input', () => {
     expect(result.code).toBe(1);
     const summary = JSON.parse(result.stdout) as SummaryJson;
     expect(summary).toMatchObject({ status: 'FAILED', error: 'ConfigValidationError', tables: [] });
-    expect(result.stderr).toMatch(/ConfigValidationError: .*tables: .*expected array/);
+    // The reason names the file given with --config, not the bucket key it was uploaded under.
+    expect(summary.cause).toMatch(new RegExp(`^${config}: tables: .*expected array`));
+    expect(result.stderr).toContain(`ConfigValidationError: ${config}: tables:`);
   });
 
   it.concurrent('fails the run on an event the state machine rejects, naming the field', async () => {

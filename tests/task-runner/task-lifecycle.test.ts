@@ -6,6 +6,7 @@ import {
 } from '@aws-sdk/client-data-pipeline';
 import type { DataPipelineClient } from '@aws-sdk/client-data-pipeline';
 import { listLiveRunners } from '../../functions/lib/task-runner/runner-heartbeats';
+import { RUNNER_LIVE_WINDOW_MS } from '../../functions/lib/task-runner/runner-limits';
 import { reclaimExpiredTasks } from '../../functions/lib/task-runner/reclaim-expired-tasks';
 import { MAX_UNACKNOWLEDGED_RETURNS } from '../../functions/lib/task-runner/task-item';
 import { anEndpoint } from './helpers/given';
@@ -289,7 +290,10 @@ describe('a task handed to a runner', () => {
     expect(await listLiveRunners(workerGroup, endpoint.deps)).toEqual([
       expect.objectContaining({ taskrunnerId: 'runner-a', workerGroup, hostname: 'host-a' }),
     ]);
-    endpoint.advanceClock(31 * MINUTE);
+    // Live while its heartbeat is current (two intervals and 30 s); a runner silent for six minutes is gone.
+    endpoint.advanceClock(RUNNER_LIVE_WINDOW_MS - 5_000);
+    expect(await listLiveRunners(workerGroup, endpoint.deps)).toHaveLength(1);
+    endpoint.advanceClock(6 * MINUTE - RUNNER_LIVE_WINDOW_MS + 5_000);
     expect(await listLiveRunners(workerGroup, endpoint.deps)).toEqual([]);
   });
 });

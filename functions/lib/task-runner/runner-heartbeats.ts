@@ -5,12 +5,11 @@ import { isConditionFailure } from '../is-condition-failure';
 import { AccessDeniedException } from './protocol-errors';
 import { assertWorkerGroupGranted } from './runner-credentials';
 import type { Caller } from './runner-credentials';
+import { RUNNER_LIVE_WINDOW_MS } from './runner-limits';
 import { sha256 } from './task-item';
 import type { TaskQueueDeps } from './task-item';
 import type { OperationInput } from './validate-request';
 
-/** Data Pipeline's Task Runner heartbeats every 15 minutes; two missed beats and it counts as gone. */
-export const RUNNER_LIVE_WINDOW_MS = 30 * 60 * 1000;
 /** A runner id stays with its key this long after its last beat; then another key may take it over. */
 const RUNNER_ID_RETENTION_MS = RUNNER_LIVE_WINDOW_MS + 24 * 3600 * 1000;
 const RUNNERS_PK = 'RUNNERS';

@@ -9,6 +9,13 @@ export const MIN_REPORT_PROGRESS_TIMEOUT_SECONDS = 120;
 export const MAX_REPORT_PROGRESS_TIMEOUT_SECONDS = 24 * 3600;
 export const DEFAULT_RUNNER_ATTEMPT_LIMIT = 3;
 export const MAX_RUNNER_ATTEMPT_LIMIT = 10;
+/** How often extract-runner reports ReportTaskRunnerHeartbeat (Data Pipeline's own Task Runner: 15 minutes). */
+export const RUNNER_HEARTBEAT_INTERVAL_SECONDS = 60;
+/**
+ * A runner is live while its last heartbeat is at most two intervals and 30 s old: one lost beat or a slow request
+ * is not a death, and a stopped runner drops off `status --runners` within 2.5 minutes.
+ */
+export const RUNNER_LIVE_WINDOW_MS = (2 * RUNNER_HEARTBEAT_INTERVAL_SECONDS + 30) * 1000;
 /** PollForTask's workerGroup: 1-1024 characters, matched exactly. */
 export const MAX_WORKER_GROUP_LENGTH = 1024;
 /** A Data Pipeline field value: the command and every job argument reach the runner as one. */

@@ -1,0 +1,134 @@
+// The human summary `npm start` and `npm run status -- --run-id` print: errors whole, wrapped under their column;
+// past 50 tables the failed ones first and a count of the rest; config errors naming the user's file.
+import {
+  formatSummary,
+  nameConfigFile,
+  SUMMARY_TABLE_LIMIT,
+  wrapText,
+  type RunSummary,
+  type TableSummary,
+} from '../../local/summary';
+
+function aRun(tables: TableSummary[], extra: Partial<RunSummary> = {}): RunSummary {
+  const count = (status: string) => tables.filter((t) => t.status === status).length;
+  return {
+    runId: 'r1',
+    status: count('FAILED') ? 'FAILED' : 'SUCCEEDED',
+    configKey: 'extract-config/extract-config.yml',
+    counts: {
+      tables: tables.length,
+      succeeded: count('SUCCEEDED'),
+      failed: count('FAILED'),
+      skipped: count('SKIPPED'),
+      pending: count('PENDING'),
+    },
+    tables,
+    ...extra,
+  };
+}
+
+const LONG_CAUSE =
+  'AnalysisException: relation "sales.order_lines" does not exist; the source schema was renamed last night ' +
+  'and the view that used to point at it now points at an empty table, see the runbook entry EXT-42 for what ' +
+  'to do next';
+
+describe('the human run summary', () => {
+  it('shows a long error whole, wrapped under the error column', () => {
+    // Prepare
+    const run = aRun([
+      {
+        table: 'sales.order_lines',
+        jobType: 'glue',
+        status: 'FAILED',
+        attempts: 1,
+        error: 'States.TaskFailed',
+        cause: LONG_CAUSE,
+      },
+      { table: 'crm.accounts', jobType: 'glue', status: 'SUCCEEDED', attempts: 1 },
+    ]);
+
+    // Act
+    const text = formatSummary(run);
+
+    // Assess
+    const lines = text.split('\n');
+    expect(lines.every((line) => line.length <= 120)).toBe(true);
+    expect(text.replace(/\s+/g, ' ')).toContain(`States.TaskFailed: ${LONG_CAUSE}`);
+    const errorColumn = lines.find((line) => line.startsWith('table'))!.indexOf('error');
+    const continuation = lines[lines.findIndex((line) => line.startsWith('sales.order_lines')) + 1]!;
+    expect(continuation.slice(0, errorColumn).trim()).toBe('');
+    expect(continuation.slice(errorColumn)).toMatch(/^\S/);
+  });
+
+  it(`lists only the failed and unfinished tables, failed first, and counts the rest past ${SUMMARY_TABLE_LIMIT} tables`, () => {
+    // Prepare
+    const succeeded = Array.from({ length: 60 }, (_, i): TableSummary => ({
+      table: `a.t${String(i).padStart(2, '0')}`,
+      jobType: 'glue',
+      status: 'SUCCEEDED',
+      attempts: 1,
+    }));
+    const run = aRun(
+      [
+        ...succeeded,
+        { table: 'z.pending', jobType: 'ecs', status: 'PENDING', attempts: 0 },
+        { table: 'z.failed', jobType: 'emr', status: 'FAILED', attempts: 1, error: 'Boom' },
+      ],
+      { status: 'RUNNING' },
+    );
+
+    // Act
+    const lines = formatSummary(run).split('\n');
+
+    // Assess
+    const rows = lines.filter((line) => /^[az]\./.test(line));
+    expect(rows.map((line) => line.split(/\s+/)[0])).toEqual(['z.failed', 'z.pending']);
+    expect(lines.at(-1)).toBe(
+      '… and 60 more tables (60 succeeded): npm run status -- --run-id r1 --json lists every table',
+    );
+  });
+
+  it('lists every table, in table order, up to the limit', () => {
+    // Prepare
+    const tables = Array.from({ length: SUMMARY_TABLE_LIMIT }, (_, i): TableSummary => ({
+      table: `a.t${String(i).padStart(2, '0')}`,
+      jobType: 'glue',
+      status: i === 7 ? 'FAILED' : 'SUCCEEDED',
+      attempts: 1,
+    }));
+
+    // Act
+    const rows = formatSummary(aRun(tables))
+      .split('\n')
+      .filter((line) => line.startsWith('a.t'));
+
+    // Assess
+    expect(rows).toHaveLength(SUMMARY_TABLE_LIMIT);
+    expect(rows[7]).toMatch(/^a\.t07 .* FAILED/);
+  });
+
+  it("names the user's config file instead of the key it was uploaded under", () => {
+    // Prepare
+    const run = aRun([], {
+      status: 'FAILED',
+      error: 'ConfigValidationError',
+      cause: 'extract-config/extract-config.yml: tables: Invalid input: expected array, received string',
+    });
+
+    // Act
+    const named = nameConfigFile(run, '/tmp/x.yml');
+
+    // Assess
+    expect(named.cause).toBe('/tmp/x.yml: tables: Invalid input: expected array, received string');
+    expect(named.configFile).toBe('/tmp/x.yml');
+    expect(formatSummary(named)).toBe(
+      'Run r1: FAILED — ConfigValidationError:\n  /tmp/x.yml: tables: Invalid input: expected array, received string',
+    );
+  });
+
+  it('wraps at spaces, cuts only a word longer than the line, and keeps line breaks', () => {
+    expect(wrapText('aaa bbb ccc', 7)).toEqual(['aaa bbb', 'ccc']);
+    expect(wrapText('abcdefghij', 4)).toEqual(['abcd', 'efgh', 'ij']);
+    expect(wrapText('one\ntwo', 40)).toEqual(['one', 'two']);
+  });
+});
