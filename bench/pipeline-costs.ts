@@ -69,7 +69,7 @@ function lambdaUsd(size: FunctionSize, durationMs: number): number {
 async function countingRunner(
   endpoint: LocalTaskRunner,
   sizes: Record<string, FunctionSize>,
-  counts: () => Counts,
+  record: (counted: Partial<Counts>) => void,
 ) {
   const { accessKeyId, secretAccessKey } = endpoint.credentials;
   const client = new DataPipelineClient({
@@ -85,13 +85,9 @@ async function countingRunner(
       const output = result.output as { taskObject?: unknown };
       if (context.commandName === 'PollForTaskCommand') {
         // A long poll's waiting is idle time; the request is what one table adds.
-        if (output.taskObject)
-          Object.assign(counts(), add(counts(), { invocations: 1, lambdaUsd: lambdaUsd(endpointSize, 0) }));
+        if (output.taskObject) record({ invocations: 1, lambdaUsd: lambdaUsd(endpointSize, 0) });
       } else if (context.commandName !== 'ReportTaskRunnerHeartbeatCommand') {
-        Object.assign(
-          counts(),
-          add(counts(), { invocations: 1, lambdaUsd: lambdaUsd(endpointSize, performance.now() - start) }),
-        );
+        record({ invocations: 1, lambdaUsd: lambdaUsd(endpointSize, performance.now() - start) });
       }
       return result;
     },
@@ -143,6 +139,9 @@ async function measure(
   await uploadConfig(stack.s3, stack.names.configBucket, key, config);
 
   let counts = zero();
+  const record = (counted: Partial<Counts>) => {
+    counts = add(counts, counted);
+  };
   const real = { ...stack.handlers };
   for (const [id, handler] of Object.entries(real)) {
     const size = sizes[id];
@@ -152,12 +151,11 @@ async function measure(
       try {
         return await handler(event, context);
       } finally {
-        counts = add(counts, { invocations: 1, lambdaUsd: lambdaUsd(size, performance.now() - start) });
+        record({ invocations: 1, lambdaUsd: lambdaUsd(size, performance.now() - start) });
       }
     }) as LambdaHandler;
   }
-  const stopRunner =
-    path === 'runner' ? await countingRunner(local.endpoint, sizes, () => counts) : undefined;
+  const stopRunner = path === 'runner' ? await countingRunner(local.endpoint, sizes, record) : undefined;
   try {
     const { execution: run } = await runLocally(stack, {
       input: { config_key: key, run_id: runId },
