@@ -3,6 +3,8 @@
 // poller gets the task and no attempt is used. (Deployed, a function URL hides disconnects; the acknowledgement
 // window covers that case: task-lifecycle.test.ts.)
 import { PollForTaskCommand } from '@aws-sdk/client-data-pipeline';
+import { pollForTask } from '../../functions/lib/task-runner/poll-for-task';
+import { InMemoryTaskCallbacks } from '../../functions/lib/task-runner/task-callbacks';
 import { waitFor } from '../helpers/wait-for';
 import { anEndpoint, PollGate } from './helpers/given';
 import type { Endpoint } from './helpers/given';
@@ -48,5 +50,37 @@ describe('a poll whose client gave up', () => {
       leaseAttempt: 1,
     });
     expect(endpoint.callbacks.outcomes(queued.taskToken)).toEqual([]);
+  });
+
+  it('hands back a task it claimed when the client goes while the hand-off is under way', async () => {
+    // Prepare: the client goes between the claim and the answer (here: while Step Functions is told).
+    const credential = await endpoint.issueCredential(['wg-gone-late']);
+    const queued = await endpoint.enqueue({ workerGroup: 'wg-gone-late', attemptLimit: 1 });
+    const givingUp = new AbortController();
+    const callbacks = new InMemoryTaskCallbacks();
+    callbacks.heartbeat = async () => givingUp.abort();
+
+    // Act
+    const answer = await pollForTask(
+      { workerGroup: 'wg-gone-late' },
+      { accessKeyId: credential.accessKeyId, workerGroups: credential.workerGroups },
+      {
+        ...endpoint.deps,
+        callbacks,
+        pollWindowMs: 0,
+        pollIntervalMs: 50,
+        sleep: gate.sleep,
+        signal: givingUp.signal,
+      },
+    );
+
+    // Assess: nothing handed out, and the same task is first in line again, leased to no one.
+    expect(answer).toEqual({});
+    expect(await endpoint.task(queued.taskId)).toMatchObject({ status: 'QUEUED', leaseAttempt: 1 });
+    expect(await endpoint.task(queued.taskId)).not.toHaveProperty('leaseKey');
+    const live = await endpoint
+      .client(credential)
+      .send(new PollForTaskCommand({ workerGroup: 'wg-gone-late' }));
+    expect(live.taskObject?.taskId).toBe(queued.taskId);
   });
 });
