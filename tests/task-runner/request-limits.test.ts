@@ -120,6 +120,17 @@ describe('request limits', () => {
     expect(response.terminate).toBe(false);
   });
 
+  it('hands out a task of a worker group at the protocol maximum in multi-byte characters', async () => {
+    // Prepare
+    const queued = await endpoint.enqueue({ workerGroup: long(1024, 'é') });
+
+    // Act
+    const { taskObject } = await client.send(new PollForTaskCommand({ workerGroup: long(1024, 'é') }));
+
+    // Assess
+    expect(taskObject?.taskId).toBe(queued.taskId);
+  });
+
   it('refuses a body over the cap with 413 before reading it, by its Content-Length', async () => {
     // Act: the client declares a huge body but sends only its first kilobyte.
     const answer = await new Promise<number>((resolve, reject) => {

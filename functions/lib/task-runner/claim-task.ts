@@ -1,7 +1,15 @@
 // Claiming a queued task for one poller: the start of a lease.
 import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { isConditionFailure } from '../is-condition-failure';
-import { ACKNOWLEDGE_TIMEOUT_MS, LEASES_PK, QUEUE_INDEX, queueKeys, taskKey, toTaskItem } from './task-item';
+import {
+  ACKNOWLEDGE_TIMEOUT_MS,
+  LEASES_PK,
+  QUEUE_INDEX,
+  queueKeys,
+  queuePartition,
+  taskKey,
+  toTaskItem,
+} from './task-item';
 import type { TaskItem, TaskQueueDeps } from './task-item';
 
 /** Who polled: the access key owns the lease; the hostname is for people reading the table. */
@@ -24,7 +32,7 @@ export async function claimNextQueuedTask(
       TableName: deps.tableName,
       IndexName: QUEUE_INDEX,
       KeyConditionExpression: 'gsi1pk = :pk',
-      ExpressionAttributeValues: { ':pk': `QUEUED#${workerGroup}` },
+      ExpressionAttributeValues: { ':pk': queuePartition(workerGroup) },
       Limit: 10,
     }),
   );

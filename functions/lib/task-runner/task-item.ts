@@ -20,6 +20,7 @@
  *
  * GSI `gsi1` (sparse, gsi1pk/gsi1sk; projects a few listing attributes, never secrets), keys set only while QUEUED:
  *   gsi1pk = QUEUED#<workerGroup>  gsi1sk = <queuedAt epoch ms, 15 digits>#<taskId>
+ *   (QUEUEDH#<sha256 of workerGroup> for a group over 1,024 bytes in UTF-8: a key holds at most 2,048 bytes)
  *   -> a poller Queries its exact worker group, oldest first; claiming removes both keys in the same update.
  * GSI `leases` (sparse, keys only, lpk/leaseExpiresAt), keys set only while LEASED or EXPIRED:
  *   lpk = LEASES  leaseExpiresAt = epoch ms
@@ -106,8 +107,12 @@ export function toTaskItem(item: Record<string, unknown>): TaskItem {
   return task as unknown as TaskItem;
 }
 
+/** The queue partition of a worker group; the hashed form has its own prefix, so no group name can collide. */
+export const queuePartition = (workerGroup: string) =>
+  Buffer.byteLength(workerGroup) <= 1024 ? `QUEUED#${workerGroup}` : `QUEUEDH#${sha256(workerGroup)}`;
+
 export const queueKeys = (task: Pick<TaskItem, 'workerGroup' | 'taskId'>, queuedAtMs: number) => ({
-  gsi1pk: `QUEUED#${task.workerGroup}`,
+  gsi1pk: queuePartition(task.workerGroup),
   gsi1sk: queueSortKey(queuedAtMs, task.taskId),
 });
 
