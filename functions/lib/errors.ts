@@ -14,6 +14,14 @@ export class ConfigNotFoundError extends Error {
 /** The extract config cannot be parsed, or its top level or `defaults` is invalid. */
 export class ConfigValidationError extends Error {
   override name = 'ConfigValidationError';
+
+  /** Each problem on its own (field and message), for `npm run validate`; the message joins them. */
+  constructor(
+    message: string,
+    readonly problems: { field: string; message: string }[] = [{ field: '', message }],
+  ) {
+    super(message);
+  }
 }
 
 /** The stage settings (Lambda environment) are incomplete: a deployment problem, not a data one. */

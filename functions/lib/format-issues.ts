@@ -13,13 +13,23 @@ export interface Issues {
   issues: readonly { path: readonly PropertyKey[]; message: string }[];
 }
 
+/** One problem: the field as the user wrote it (empty for the document itself) and what is wrong with it. */
+export interface FieldProblem {
+  field: string;
+  message: string;
+}
+
+/** Every issue on its own, for a caller that shows them one per line (`npm run validate`). */
+export function listIssues(error: Issues, prefix = ''): FieldProblem[] {
+  return error.issues.map((issue) => ({ field: fieldPath(issue.path, prefix), message: issue.message }));
+}
+
+/** A problem as `field: message`; an issue on the top-level object itself (an unknown key) has no field. */
+export function formatProblem({ field, message }: FieldProblem): string {
+  return field ? `${field}: ${message}` : message;
+}
+
 /** Every issue as `field: message`, joined by `; `. */
 export function formatIssues(error: Issues, prefix = ''): string {
-  return error.issues
-    .map((issue) => {
-      const path = fieldPath(issue.path, prefix);
-      // An issue on the top-level object itself (an unknown key) has no path: no empty `: ` before it.
-      return path ? `${path}: ${issue.message}` : issue.message;
-    })
-    .join('; ');
+  return listIssues(error, prefix).map(formatProblem).join('; ');
 }

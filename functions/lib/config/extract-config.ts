@@ -4,7 +4,7 @@
 import { parse as parseYaml } from 'yaml';
 import * as z from 'zod';
 import { ConfigValidationError } from '../errors';
-import { formatIssues } from '../format-issues';
+import { formatIssues, listIssues, type FieldProblem } from '../format-issues';
 import { RESERVED_ARGUMENT_KEYS, toEnvironmentName } from './argument-names';
 import {
   attemptLimit,
@@ -147,6 +147,8 @@ export interface InvalidTableEntry {
   name: string;
   job_type: string;
   error: string;
+  /** The same problems one by one, fields relative to the entry (`glue.worker_type`). */
+  problems: FieldProblem[];
 }
 
 export interface ExtractConfig {
@@ -159,9 +161,8 @@ export function parseConfigDocument(text: string, key: string): unknown {
     // YAML is a superset of JSON, so one parser serves both; the key's extension only decides the message.
     return parseYaml(text, { prettyErrors: true, maxAliasCount: 100 });
   } catch (error) {
-    throw new ConfigValidationError(
-      `${key} is not valid ${key.endsWith('.json') ? 'JSON' : 'YAML'}: ${(error as Error).message}`,
-    );
+    const message = `is not valid ${key.endsWith('.json') ? 'JSON' : 'YAML'}: ${(error as Error).message}`;
+    throw new ConfigValidationError(`${key} ${message}`, [{ field: '', message }]);
   }
 }
 
@@ -191,11 +192,15 @@ function describeEntry(entry: unknown, index: number): { name: string; jobType: 
 
 export function validateExtractConfig(document: unknown, key: string): ExtractConfig {
   const top = configSchema.safeParse(document);
-  if (!top.success) throw new ConfigValidationError(`${key}: ${formatIssues(top.error, '')}`);
+  if (!top.success)
+    throw new ConfigValidationError(`${key}: ${formatIssues(top.error, '')}`, listIssues(top.error, ''));
 
   const defaults = defaultsSchema.safeParse(top.data.defaults ?? {});
   if (!defaults.success)
-    throw new ConfigValidationError(`${key}: ${formatIssues(defaults.error, 'defaults')}`);
+    throw new ConfigValidationError(
+      `${key}: ${formatIssues(defaults.error, 'defaults')}`,
+      listIssues(defaults.error, 'defaults'),
+    );
 
   const tables: TableConfig[] = [];
   const invalid: InvalidTableEntry[] = [];
@@ -211,22 +216,35 @@ export function validateExtractConfig(document: unknown, key: string): ExtractCo
     if (indexes.length > 1) {
       if (indexes[0] === index) {
         const positions = indexes.map((i) => `tables[${i}]`).join(', ');
+        const message = `'${name}' is defined more than once (${positions})`;
         invalid.push({
           name,
           job_type: jobType,
-          error: `tables.name: '${name}' is defined more than once (${positions})`,
+          error: `tables.name: ${message}`,
+          problems: [{ field: 'name', message }],
         });
       }
       continue;
     }
     const label = `tables[${index}] (${name})`;
     if (!isPlainObject(entry)) {
-      invalid.push({ name, job_type: jobType, error: `${label}: must be a mapping with name and job_type` });
+      const message = 'must be a mapping with name and job_type';
+      invalid.push({
+        name,
+        job_type: jobType,
+        error: `${label}: ${message}`,
+        problems: [{ field: '', message }],
+      });
       continue;
     }
     const parsed = tableSchema.safeParse(mergeDefaults(top.data.defaults ?? {}, entry));
     if (!parsed.success) {
-      invalid.push({ name, job_type: jobType, error: formatIssues(parsed.error, label) });
+      invalid.push({
+        name,
+        job_type: jobType,
+        error: formatIssues(parsed.error, label),
+        problems: listIssues(parsed.error),
+      });
       continue;
     }
     tables.push(parsed.data);

@@ -1,7 +1,7 @@
 // Reads a table's outcome out of whatever the job state produced: the service's .sync result on success,
 // or the Catch's {Error, Cause} on failure, where Cause is often the service's own JSON description of the
 // failed run. Each service names its fields differently; this is the one place that knows how.
-import { JOB_TYPES } from '../config/job-types';
+import { unsupportedJobType } from '../config/job-types';
 import type { JobError } from './table-job';
 
 export type TableStatus = 'PENDING' | 'SUCCEEDED' | 'FAILED' | 'SKIPPED';
@@ -131,6 +131,6 @@ export function describeJobOutcome(
     status: 'FAILED',
     attempts: 0,
     error: 'UnknownJobTypeError',
-    cause: `job_type '${jobType}' is not supported (expected one of ${JOB_TYPES.join(', ')})`,
+    cause: `job_type ${unsupportedJobType(jobType)}`,
   };
 }

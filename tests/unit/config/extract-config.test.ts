@@ -47,6 +47,7 @@ describe('extract config: table entries', () => {
         name: 'tables[1]',
         job_type: 'glue',
         error: 'tables[1] (tables[1]).name: Invalid input: expected string, received undefined',
+        problems: [{ field: 'name', message: 'Invalid input: expected string, received undefined' }],
       },
     ]);
   });
@@ -60,6 +61,7 @@ describe('extract config: table entries', () => {
         name: 'crm.accounts',
         job_type: 'unknown',
         error: 'tables[0] (crm.accounts).job_type: Invalid input: expected string, received undefined',
+        problems: [{ field: 'job_type', message: 'Invalid input: expected string, received undefined' }],
       },
     ]);
   });
@@ -97,6 +99,7 @@ describe('extract config: table entries', () => {
         name: 'bad.workers',
         job_type: 'glue',
         error: 'tables[0] (bad.workers).glue.number_of_workers: Too small: expected number to be >=1',
+        problems: [{ field: 'glue.number_of_workers', message: 'Too small: expected number to be >=1' }],
       },
     ]);
   });
@@ -168,6 +171,7 @@ describe('extract config: table entries', () => {
         name: 'tables[0]',
         job_type: 'unknown',
         error: 'tables[0] (tables[0]): must be a mapping with name and job_type',
+        problems: [{ field: '', message: 'must be a mapping with name and job_type' }],
       },
     ]);
   });
@@ -189,6 +193,7 @@ describe('extract config: table entries', () => {
         name: 'twice',
         job_type: 'glue',
         error: "tables.name: 'twice' is defined more than once (tables[0], tables[2])",
+        problems: [{ field: 'name', message: "'twice' is defined more than once (tables[0], tables[2])" }],
       },
     ]);
   });
