@@ -131,6 +131,26 @@ describe('request limits', () => {
     expect(taskObject?.taskId).toBe(queued.taskId);
   });
 
+  it('refuses a body over the cap with 413 where a function URL delivered it whole (the deployed path)', async () => {
+    // Act: the handler's own entry, as the function URL calls it, with a body just over the cap.
+    const result = await endpoint.server.api({
+      version: '2.0',
+      routeKey: '$default',
+      rawPath: '/',
+      rawQueryString: '',
+      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'DataPipeline.SetTaskStatus' },
+      requestContext: { http: { method: 'POST', path: '/' }, requestId: 'req-big' },
+      body: Buffer.alloc(MAX_REQUEST_BODY_BYTES + 1, 'x').toString('base64'),
+      isBase64Encoded: true,
+    } as unknown as Parameters<typeof endpoint.server.api>[0]);
+
+    // Assess
+    expect(result).toMatchObject({
+      statusCode: 413,
+      headers: { 'x-amzn-errortype': 'InvalidRequestException' },
+    });
+  });
+
   it('refuses a body over the cap with 413 before reading it, by its Content-Length', async () => {
     // Act: the client declares a huge body but sends only its first kilobyte.
     const answer = await new Promise<number>((resolve, reject) => {
