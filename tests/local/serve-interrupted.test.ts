@@ -11,7 +11,7 @@ import { STATUS_COMMAND, statusCommand } from '../../local/commands/status';
 import { localDynamoDbClient, localS3Client } from '../../local/stack/emulators';
 import type { LocalEndpoints } from '../../local/stack/endpoints-file';
 import { waitFor } from '../helpers/wait-for';
-import { runInProcess, spawnLocalScript, type SummaryJson } from './helpers/commands';
+import { runInProcess, spawnServe, type SummaryJson } from './helpers/commands';
 
 jest.setTimeout(90_000);
 
@@ -28,19 +28,10 @@ tables:
     command: echo never
 `;
 
-async function startServe(): Promise<LocalEndpoints> {
-  children.push(spawnLocalScript('serve.ts', ['--port', '0', '--data-dir', dataDir, '--poll-window', '2']));
-  return waitFor(
-    'serve to write its endpoints file and answer',
-    async () => {
-      const path = join(dataDir, 'endpoints.json');
-      if (!existsSync(path)) return undefined;
-      const endpoints = JSON.parse(readFileSync(path, 'utf8')) as LocalEndpoints;
-      return (await fetch(`${endpoints.control}/health`)).ok ? endpoints : undefined;
-    },
-    30_000,
-    200,
-  );
+function startServe(): Promise<LocalEndpoints> {
+  const { child, ready } = spawnServe(dataDir);
+  children.push(child);
+  return ready;
 }
 
 function runsOf(endpoints: LocalEndpoints): Promise<RunListing[]> {

@@ -22,29 +22,17 @@ import type { LocalEndpoints } from '../../local/stack/endpoints-file';
 import { listRunTables } from '../../functions/lib/tracking/tracking-store';
 import { SAMPLE_CONFIG } from '../../local/commands/samples';
 import { waitFor } from '../helpers/wait-for';
-import { runLocalScript, spawnLocalScript, type SummaryJson } from './helpers/commands';
+import { runLocalScript, spawnServe, type SummaryJson } from './helpers/commands';
 
 jest.setTimeout(60_000);
 
 const dataDir = mkdtempSync(join(tmpdir(), 'extract-pipeline-serve-test-'));
 const children: ChildProcess[] = [];
 
-async function startServe(): Promise<LocalEndpoints> {
-  // A short long-poll window keeps every poll in these tests bounded.
-  const child = spawnLocalScript('serve.ts', ['--port', '0', '--data-dir', dataDir, '--poll-window', '2']);
+function startServe(): Promise<LocalEndpoints> {
+  const { child, ready } = spawnServe(dataDir);
   children.push(child);
-  return waitFor(
-    'serve to write its endpoints file',
-    async () => {
-      const path = join(dataDir, 'endpoints.json');
-      if (!existsSync(path)) return undefined;
-      // The file is written once everything answers (and removed on shutdown); tsx runs serve in a child node.
-      const endpoints = JSON.parse(readFileSync(path, 'utf8')) as LocalEndpoints;
-      return (await fetch(`${endpoints.control}/health`)).ok ? endpoints : undefined;
-    },
-    30_000,
-    200,
-  );
+  return ready;
 }
 
 async function stopServe(): Promise<void> {

@@ -2,11 +2,14 @@
 // (`npx tsx local/commands/start.ts …`), for the real exit code, stdout and stderr end to end; or in-process, the
 // same main with the same exit code and output, for the many cases that end before anything starts.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { exitCodeOf, type CommandMain, type CommandSpec } from '../../../cli/command-line';
 import { START_COMMAND, startCommand } from '../../../local/commands/start';
 import { PROJECT_ROOT } from '../../../local/project-root';
+import type { LocalEndpoints } from '../../../local/stack/endpoints-file';
+import { waitFor } from '../../helpers/wait-for';
 
 const COMMANDS = join(PROJECT_ROOT, 'local', 'commands');
 const TSX = join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx');
@@ -64,6 +67,25 @@ export function spawnLocalScript(script: string, args: string[]): ChildProcess {
     cwd: PROJECT_ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+}
+
+/** `npm run serve` on `dataDir` and free ports, as a child process; `ready` gives its endpoints once it answers. */
+export function spawnServe(dataDir: string): { child: ChildProcess; ready: Promise<LocalEndpoints> } {
+  // A short long-poll window keeps every poll in these tests bounded.
+  const child = spawnLocalScript('serve.ts', ['--port', '0', '--data-dir', dataDir, '--poll-window', '2']);
+  const ready = waitFor(
+    'serve to write its endpoints file',
+    async () => {
+      const path = join(dataDir, 'endpoints.json');
+      if (!existsSync(path)) return undefined;
+      // The file is written once everything answers (and removed on shutdown); tsx runs serve in a child node.
+      const written = JSON.parse(readFileSync(path, 'utf8')) as LocalEndpoints;
+      return (await fetch(`${written.control}/health`)).ok ? written : undefined;
+    },
+    30_000,
+    200,
+  );
+  return { child, ready };
 }
 
 export interface SummaryJson {
