@@ -1,6 +1,6 @@
 // Stage settings of the task-runner functions (endpoint, enqueue, reclaim), read the way every handler reads its
 // settings: parsed once from the Lambda environment, a missing or bad variable named in a StageSettingsError.
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { parseStageEnvironment } from '../config/stage-settings';
 import { DEFAULT_POLL_INTERVAL_MS, DEFAULT_POLL_WINDOW_MS } from './poll-for-task';
 
@@ -14,15 +14,17 @@ export interface TaskRunnerSettings {
 
 /** A positive number, or `fallback` when the variable is absent or empty. */
 const positiveNumber = (fallback: number) =>
-  z
-    .string()
-    .optional()
-    .transform((raw) => (raw === undefined || raw === '' ? fallback : Number(raw)))
-    .pipe(z.number().positive('must be a positive number'));
+  z.pipe(
+    z.pipe(
+      z.optional(z.string()),
+      z.transform((raw: string | undefined) => (raw === undefined || raw === '' ? fallback : Number(raw))),
+    ),
+    z.number().check(z.positive('must be a positive number')),
+  );
 
 const taskRunnerEnvironment = z.object({
-  TASK_QUEUE_TABLE: z.string().min(1),
-  AWS_REGION: z.string().min(1),
+  TASK_QUEUE_TABLE: z.string().check(z.minLength(1)),
+  AWS_REGION: z.string().check(z.minLength(1)),
   POLL_WINDOW_SECONDS: positiveNumber(DEFAULT_POLL_WINDOW_MS / 1000),
   POLL_INTERVAL_MS: positiveNumber(DEFAULT_POLL_INTERVAL_MS),
 });
