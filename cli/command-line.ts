@@ -1,6 +1,7 @@
-// What the five commands (npm start, serve, status, extract-runner, runner-credentials) share: one way to declare
-// and parse options, --help and -h, a usage error that shows the usage line and the closest option, and one clear
-// line instead of a stack trace when a command fails (DEBUG=1 adds the stack, for the rare error that is a bug).
+// What the commands (npm start, serve, status, validate, extract-runner, runner-credentials) share: one way to
+// declare and parse options, --help and -h, a usage error that shows the usage line and the closest option, and
+// one clear line instead of a stack trace when a command fails (DEBUG=1 adds the stack, for the rare error that is
+// a bug).
 // A leaf outside local/ and runner/ so both can use it: it imports nothing from the project.
 import { parseArgs } from 'node:util';
 

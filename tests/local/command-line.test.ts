@@ -1,4 +1,4 @@
-// The five commands behave alike on the command line: --help and -h print their usage on stdout and exit 0; an
+// The commands behave alike on the command line: --help and -h print their usage on stdout and exit 0; an
 // unknown option exits 2 with the usage line and the closest option on stderr. In-process for each command, and
 // once per command as the user runs it (a child process), which also shows the SDK's Node-version warning is off.
 import { execFile } from 'node:child_process';
@@ -8,6 +8,7 @@ import { type CommandSpec } from '../../cli/command-line';
 import { SERVE_COMMAND, serveCommand } from '../../local/commands/serve';
 import { START_COMMAND, startCommand } from '../../local/commands/start';
 import { STATUS_COMMAND, statusCommand } from '../../local/commands/status';
+import { VALIDATE_COMMAND, validateCommand } from '../../local/commands/validate';
 import { PROJECT_ROOT } from '../../local/project-root';
 import { deployedStageTable } from '../../local/stack/stage-environment';
 import { EXTRACT_RUNNER_COMMAND, main as extractRunner } from '../../runner/cli';
@@ -33,6 +34,11 @@ const COMMANDS: { spec: CommandSpec; run: (args: string[]) => Promise<CommandRes
   { spec: START_COMMAND, run: (args) => runInProcess(START_COMMAND, startCommand, args), near: 'config' },
   { spec: SERVE_COMMAND, run: (args) => runInProcess(SERVE_COMMAND, serveCommand, args), near: 'port' },
   { spec: STATUS_COMMAND, run: (args) => runInProcess(STATUS_COMMAND, statusCommand, args), near: 'stage' },
+  {
+    spec: VALIDATE_COMMAND,
+    run: (args) => runInProcess(VALIDATE_COMMAND, validateCommand, args),
+    near: 'stage',
+  },
   { spec: EXTRACT_RUNNER_COMMAND, run: (args) => runRunnerMain(extractRunner, args), near: 'endpoint' },
   { spec: RUNNER_CREDENTIALS_COMMAND, run: (args) => runRunnerMain(runnerCredentials, args), near: 'stage' },
 ];
