@@ -92,6 +92,14 @@ module.exports = {
       to: { path: '^local/commands/(start|serve|status)[.]ts$' },
     },
     {
+      name: 'nothing-imports-tests',
+      comment:
+        'Tests use the project; the project, the bench included, never uses a test helper (shared code lives in local/).',
+      severity: 'error',
+      from: { pathNot: '^tests/' },
+      to: { path: '^tests/' },
+    },
+    {
       name: 'functions-stand-alone',
       comment:
         'Deployed code bundles only functions/ and its packages: never the local runtime, tests or bench.',

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { packagedService, type CfnTemplate } from '../tests/helpers/package-service';
+import { packagedService, type CfnTemplate } from '../local/package-service';
 import { median, printSection, type BenchOptions, type BenchSection, type Figures } from './figures';
 
 const COMMAND = 'npx tsx bench/bundles.ts';

@@ -13,7 +13,7 @@ import {
   packagedService,
   removePackagedServices,
   resource,
-} from '../helpers/package-service';
+} from '../../local/package-service';
 import {
   PACKAGE_TIMEOUT_MS,
   STAGES,

@@ -4,7 +4,7 @@ import {
   type PackagedService,
   packagedService,
   resource,
-} from '../helpers/package-service';
+} from '../../local/package-service';
 import { FUNCTIONS, PACKAGE_TIMEOUT_MS, STAGES, type Stage, props, stageConfig } from './template-queries';
 
 const packaged = {} as Record<Stage, PackagedService>;

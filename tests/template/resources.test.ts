@@ -5,7 +5,7 @@ import {
   packagedService,
   resource,
   resourcesOfType,
-} from '../helpers/package-service';
+} from '../../local/package-service';
 import {
   FUNCTIONS,
   PACKAGE_TIMEOUT_MS,

@@ -1,7 +1,12 @@
 // The packaged state machine: a valid definition wired to our functions and role, commented throughout, with
 // every job state retried and caught into the status handler; and the upload trigger's EventBridge rule.
 import aslValidator from 'asl-validator';
-import { type PackagedService, packagedService, resource, resourcesOfType } from '../helpers/package-service';
+import {
+  type PackagedService,
+  packagedService,
+  resource,
+  resourcesOfType,
+} from '../../local/package-service';
 import {
   DUMMY,
   PACKAGE_TIMEOUT_MS,

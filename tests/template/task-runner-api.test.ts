@@ -1,6 +1,6 @@
 // The task-runner endpoint is public (a function URL with its own SigV4 check), so it is bounded: its function's
 // reserved concurrency comes from the stage config, for every stage.
-import { type PackagedService, packagedService, resource } from '../helpers/package-service';
+import { type PackagedService, packagedService, resource } from '../../local/package-service';
 import { FUNCTIONS, PACKAGE_TIMEOUT_MS, STAGES, type Stage, props, stageConfig } from './template-queries';
 
 const packaged = {} as Record<Stage, PackagedService>;

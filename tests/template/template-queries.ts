@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
-import type { CfnResource, CfnTemplate } from '../helpers/package-service';
+import type { CfnResource, CfnTemplate } from '../../local/package-service';
 
 export const STAGES = ['dev', 'prod'] as const;
 export type Stage = (typeof STAGES)[number];

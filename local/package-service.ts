@@ -24,12 +24,13 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative, resolve } from 'node:path';
+import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
+import { PROJECT_ROOT } from './project-root';
 
 const run = promisify(execFile);
 
-const ROOT = resolve(__dirname, '..', '..');
+const ROOT = PROJECT_ROOT;
 
 /** What `sls package` reads. A new top-level folder referenced from serverless.yml must be added here. */
 const SERVICE_FILES = [
