@@ -1,17 +1,20 @@
-// The runner loop: poll the task-runner endpoint for one worker group, run each task's shell command, keep its
+// The runner loop: poll the task-runner endpoint for one worker group, run each task's approved command, keep its
 // lease alive with progress reports, and report how it ended. It talks only through an injected Data Pipeline
 // client, so tests drive it against the local endpoint without spawning the CLI.
 import {
   PollForTaskCommand,
-  ReportTaskProgressCommand,
   ReportTaskRunnerHeartbeatCommand,
   SetTaskStatusCommand,
 } from '@aws-sdk/client-data-pipeline';
 import type { DataPipelineClient, TaskObject } from '@aws-sdk/client-data-pipeline';
 import { RUNNER_HEARTBEAT_INTERVAL_SECONDS } from '../functions/lib/task-runner/runner-limits';
-import { runCommand } from './run-command';
-import type { CommandResult, RunningCommand } from './run-command';
+import { commandEnvironment } from './command-environment';
+import type { ApprovedCommands } from './commands-file';
+import { DEFAULT_KILL_GRACE_MS, runCommand } from './run-command';
+import type { CommandResult, CommandSpec, RunningCommand } from './run-command';
 import { summarizeTask, taskEnvironment } from './task-environment';
+import { ACKNOWLEDGE_WINDOW_MS, TaskLease } from './task-lease';
+import type { LeaseEnd } from './task-lease';
 
 export interface RunnerLogger {
   info(message: string, extra?: Record<string, unknown>): void;
@@ -30,6 +33,12 @@ export interface RunnerOptions {
   /** After SIGTERM, how long running tasks may take before they are stopped and reported FAILED. */
   shutdownGraceMs: number;
   pollErrorBackoffMs: number;
+  /** Between SIGTERM and SIGKILL when a command is stopped (capped by a quarter of the task's timeout). */
+  killGraceMs: number;
+  /** The operator's approved commands: the only ones this runner starts (runner/commands-file.ts). */
+  commands?: ApprovedCommands;
+  /** Data Pipeline's free shell: a command that is not an approved name runs as `bash -c`. Off by default. */
+  allowShell: boolean;
   logger: RunnerLogger;
   stdout?: NodeJS.WritableStream;
 }
@@ -40,7 +49,14 @@ export const DEFAULT_RUNNER_OPTIONS = {
   heartbeatIntervalMs: RUNNER_HEARTBEAT_INTERVAL_SECONDS * 1000,
   shutdownGraceMs: 5 * 60_000,
   pollErrorBackoffMs: 5_000,
+  killGraceMs: DEFAULT_KILL_GRACE_MS,
+  allowShell: false,
 } as const;
+
+/** errorId of a task whose command this runner's operator did not approve. */
+export const COMMAND_NOT_APPROVED = 'CommandNotApproved';
+/** errorId of a task stopped because no progress report got through (it may be handed out again). */
+export const PROGRESS_REPORTS_FAILED = 'ProgressReportsFailed';
 
 export type TaskOutcome =
   | { taskId: string; status: 'FINISHED' }
@@ -52,11 +68,13 @@ export const ERROR_MESSAGE_TAIL_CHARS = 4096;
 
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
+    const done = () => {
       clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
       resolve();
-    });
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
   });
 
 interface ActiveTask {
@@ -93,6 +111,16 @@ export class ExtractRunner {
     }
     await Promise.all(this.inFlight);
     await heartbeats;
+  }
+
+  /** A second signal: stop every running command now (SIGTERM, then SIGKILL after the kill grace). */
+  stopNow(): void {
+    this.stop();
+    for (const [taskId, task] of this.active) {
+      this.options.logger.warn('Stopping task now', { taskId });
+      task.stoppedForShutdown = true;
+      task.command.stop();
+    }
   }
 
   /**
@@ -143,43 +171,44 @@ export class ExtractRunner {
     if (task.command === undefined) {
       return this.setStatus(taskId, 'FAILED', {
         errorId: 'UnsupportedTask',
-        errorMessage: `This runner only runs shell commands; the task has type ${task.type ?? 'unknown'}.`,
+        errorMessage: `This runner only runs commands; the task has type ${task.type ?? 'unknown'}.`,
       });
     }
-    const command = runCommand(task.command, { env: taskEnvironment(task), stdout: this.options.stdout });
+    const approved = this.approve(task.command);
+    if ('refused' in approved) {
+      this.options.logger.warn('Command refused', { taskId, command: clip(task.command, 200) });
+      return this.setStatus(taskId, 'FAILED', {
+        errorId: COMMAND_NOT_APPROVED,
+        errorMessage: approved.refused,
+      });
+    }
+    const lease = new TaskLease(this.client, taskId, {
+      timeoutMs: task.reportProgressTimeoutMs ?? ACKNOWLEDGE_WINDOW_MS,
+      progressIntervalMs: this.options.progressIntervalMs,
+      warn: this.options.logger.warn,
+    });
+    if (!(await lease.acknowledge())) return this.leaseOutcome(taskId, lease.ended!);
+    const killGraceMs = Math.min(this.options.killGraceMs, lease.killGraceMs);
+    const command = runCommand(approved.spec, {
+      env: commandEnvironment(approved.environment, taskEnvironment(task)),
+      stdout: this.options.stdout,
+      killGraceMs,
+    });
     const active: ActiveTask = { command, stoppedForShutdown: false };
     this.active.set(taskId, active);
-    let endedBy: 'CANCELED' | 'LOST' | undefined;
-    let lostReason = '';
-    const report = async () => {
-      try {
-        const { canceled } = await this.client.send(new ReportTaskProgressCommand({ taskId }));
-        if (canceled && !endedBy) {
-          endedBy = 'CANCELED';
-          command.stop();
-        }
-      } catch (error) {
-        // The endpoint took the task back (lease expired): someone else may run it now, so stop ours.
-        if ((error as Error).name === 'TaskNotFoundException' && !endedBy) {
-          endedBy = 'LOST';
-          lostReason = (error as Error).message;
-          command.stop();
-        } else {
-          this.options.logger.warn('ReportTaskProgress failed', { taskId, error: describe(error) });
-        }
-      }
-    };
-    await report();
-    const timer = setInterval(() => void report(), this.options.progressIntervalMs);
+    lease.keep((end) => {
+      this.options.logger.warn('Lease ended; stopping the command', { taskId, ...end });
+      command.stop(killGraceMs);
+    });
     let result: CommandResult;
     try {
       result = await command.result;
     } finally {
-      clearInterval(timer);
+      lease.release();
       this.active.delete(taskId);
     }
-    if (endedBy === 'CANCELED') return { taskId, status: 'CANCELED' };
-    if (endedBy === 'LOST') return { taskId, status: 'LOST', error: lostReason };
+    // Once the lease ended the task may be someone else's: whatever the exit code, it is never reported done here.
+    if (lease.ended) return this.leaseOutcome(taskId, lease.ended, result);
     if (active.stoppedForShutdown) {
       return this.setStatus(taskId, 'FAILED', {
         errorId: 'RunnerShutdown',
@@ -195,6 +224,40 @@ export class ExtractRunner {
       errorId,
       errorMessage: withTail(`Command ${how}.`, result.stderrTail),
     });
+  }
+
+  /** The program, arguments and allowed environment for a task's `command`, or why it is refused. */
+  private approve(name: string): { spec: CommandSpec; environment: string[] } | { refused: string } {
+    const { commands, allowShell } = this.options;
+    const shared = commands?.environment ?? [];
+    const entry = commands?.commands.get(name);
+    if (entry) {
+      return { spec: { file: entry.file, args: entry.args }, environment: [...shared, ...entry.environment] };
+    }
+    if (allowShell) return { spec: { file: 'bash', args: ['-c', name] }, environment: shared };
+    const approvedNames = [...(commands?.commands.keys() ?? [])];
+    return {
+      refused:
+        `Command ${JSON.stringify(clip(name, 200))} is not one this runner's operator approved, so it was not run. ` +
+        `A runner table's command must name an entry of the runner's commands file` +
+        (approvedNames.length ? ` (${clip(approvedNames.join(', '), 1000)}).` : '.'),
+    };
+  }
+
+  /** A task whose lease ended: a canceled or lost one gets no report; an unreachable one is reported FAILED. */
+  private async leaseOutcome(taskId: string, end: LeaseEnd, result?: CommandResult): Promise<TaskOutcome> {
+    switch (end.reason) {
+      case 'CANCELED':
+        return { taskId, status: 'CANCELED' };
+      case 'LOST':
+        return { taskId, status: 'LOST', error: end.message };
+      case 'UNREACHABLE':
+        // If the endpoint is back before the lease ran out, this ends the attempt at once instead of at expiry.
+        return this.setStatus(taskId, 'FAILED', {
+          errorId: PROGRESS_REPORTS_FAILED,
+          errorMessage: withTail(end.message, result?.stderrTail ?? ''),
+        });
+    }
   }
 
   private async setStatus(
@@ -235,6 +298,10 @@ export class ExtractRunner {
 function withTail(message: string, stderrTail: string): string {
   const tail = stderrTail.slice(-ERROR_MESSAGE_TAIL_CHARS);
   return tail ? `${message}\n--- stderr (last ${tail.length} characters) ---\n${tail}` : message;
+}
+
+function clip(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
 }
 
 function describe(error: unknown): string {

@@ -35,7 +35,24 @@ export interface TaskSummary {
   command?: string;
   type?: string;
   workerGroup?: string;
+  /** The task's `reportProgressTimeout`: how long the endpoint waits for a report before it takes the task back. */
+  reportProgressTimeoutMs?: number;
   fields: [string, string][];
+}
+
+const PERIOD_UNIT_MS: Record<string, number> = {
+  second: 1_000,
+  minute: 60_000,
+  hour: 3_600_000,
+  day: 86_400_000,
+};
+
+/** A Data Pipeline period such as `900 seconds`, `15 minutes` or `1 hour`; undefined if it is not one. */
+export function parsePeriodMs(period: string): number | undefined {
+  const match = /^\s*(\d+)\s*(second|minute|hour|day)s?\s*$/i.exec(period);
+  if (!match) return undefined;
+  const ms = Number(match[1]) * PERIOD_UNIT_MS[match[2]!.toLowerCase()]!;
+  return ms > 0 ? ms : undefined;
 }
 
 export function summarizeTask(task: TaskObject): TaskSummary {
@@ -45,11 +62,14 @@ export function summarizeTask(task: TaskObject): TaskSummary {
   let command: string | undefined;
   let type: string | undefined;
   let workerGroup: string | undefined;
+  let reportProgressTimeoutMs: number | undefined;
   for (const field of object?.fields ?? []) {
     if (field.key === undefined || field.stringValue === undefined) continue;
     if (field.key === 'command') command = field.stringValue;
     else if (field.key === 'type') type = field.stringValue;
     else if (field.key === 'workerGroup') workerGroup = field.stringValue;
+    else if (field.key === 'reportProgressTimeout')
+      reportProgressTimeoutMs = parsePeriodMs(field.stringValue);
     if (field.key.startsWith('@') || PIPELINE_KEYS.has(field.key)) continue;
     fields.push([field.key, field.stringValue]);
   }
@@ -60,6 +80,7 @@ export function summarizeTask(task: TaskObject): TaskSummary {
     command,
     type,
     workerGroup,
+    reportProgressTimeoutMs,
     fields,
   };
 }

@@ -8,6 +8,8 @@ import { PROJECT_ROOT } from '../project-root';
 import type { Credentials } from './endpoints-file';
 
 export const RUNNER_CLI = join(PROJECT_ROOT, 'bin', 'extract-runner.js');
+/** The commands the local runners may run: the sample runner table's `write-sample-csv`. */
+export const LOCAL_RUNNER_COMMANDS = join(PROJECT_ROOT, 'local', 'sample', 'runner-commands.yml');
 /** After SIGTERM a runner lets its tasks finish; at the end of a run there are none, so this is only a backstop. */
 const STOP_TIMEOUT_MS = 10_000;
 const STDERR_TAIL_CHARS = 2_000;
@@ -37,7 +39,11 @@ export function startLocalRunners(options: {
   const children: ChildProcess[] = options.workerGroups.map((workerGroup) => {
     const child = spawn(
       process.execPath,
-      [RUNNER_CLI, '--endpoint', options.endpoint, '--worker-group', workerGroup, '--hostname', 'npm-start'],
+      [
+        RUNNER_CLI,
+        ...['--endpoint', options.endpoint, '--worker-group', workerGroup, '--hostname', 'npm-start'],
+        ...['--commands', LOCAL_RUNNER_COMMANDS],
+      ],
       {
         cwd: PROJECT_ROOT,
         env,

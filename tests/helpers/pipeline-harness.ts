@@ -7,6 +7,7 @@ import { PassThrough } from 'node:stream';
 import { DataPipelineClient } from '@aws-sdk/client-data-pipeline';
 import type { RunRecord, TableRecord } from '../../functions/lib/tracking/tracking-records';
 import { listRunTables } from '../../functions/lib/tracking/tracking-store';
+import type { ApprovedCommands } from '../../runner/commands-file';
 import { DEFAULT_RUNNER_OPTIONS, ExtractRunner } from '../../runner/extract-runner';
 import { createJobBackend, type JobBackend, type JobScript } from '../../local/runtime/job-backend';
 import type { LambdaHandler } from '../../local/runtime/lambda-functions';
@@ -41,7 +42,7 @@ export interface Pipeline {
   given: {
     anExtractConfig(text: string, key?: string): Promise<void>;
     /** A self-hosted task runner (the CLI's runner module) polling the endpoint for WORKER_GROUP. */
-    aRunner(): Promise<{ runner: ExtractRunner; stop(): Promise<void> }>;
+    aRunner(commands: ApprovedCommands): Promise<{ runner: ExtractRunner; stop(): Promise<void> }>;
   };
   when: {
     theRunStarts(
@@ -81,7 +82,7 @@ export async function startPipeline(): Promise<Pipeline> {
       async anExtractConfig(text, key = stack.names.defaultConfigKey) {
         await uploadConfig(stack.s3, stack.names.configBucket, key, text);
       },
-      async aRunner() {
+      async aRunner(commands) {
         const client = new DataPipelineClient({
           endpoint: taskRunner.endpoint,
           region: LOCAL_REGION,
@@ -93,6 +94,7 @@ export async function startPipeline(): Promise<Pipeline> {
           hostname: 'test-runner',
           taskrunnerId: 'test-runner-1',
           progressIntervalMs: 200,
+          commands,
           logger: { info: () => undefined, warn: () => undefined },
           // The commands' own output would only clutter the test report.
           stdout: new PassThrough(),

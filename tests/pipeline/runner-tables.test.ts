@@ -3,6 +3,7 @@
 // which really runs the command; the runner's SetTaskStatus answers the waiting state through the token bridge.
 import { DataPipelineClient, PollForTaskCommand, SetTaskStatusCommand } from '@aws-sdk/client-data-pipeline';
 import { LOCAL_REGION } from '../../local/stack/emulators';
+import { parseCommandsFile } from '../../runner/commands-file';
 import { SDK_WORKER_GROUP, startPipeline, WORKER_GROUP, type Pipeline } from '../helpers/pipeline-harness';
 
 jest.setTimeout(30_000);
@@ -16,26 +17,42 @@ tables:
     job_type: runner
     worker_group: ${WORKER_GROUP}
     source_type: oracle
-    command: 'test "$EXTRACT_TABLE" = onprem.customers && test "$EXTRACT_SOURCE_TYPE" = oracle && echo extracted'
+    command: extract-customers
   - name: onprem.broken
     job_type: runner
     worker_group: ${WORKER_GROUP}
-    command: 'echo "ORA-12541: no listener" >&2; exit 3'
+    command: extract-unreachable
+  - name: onprem.unapproved
+    job_type: runner
+    worker_group: ${WORKER_GROUP}
+    command: 'env > "$TMPDIR/stolen-runner-key"'
   - name: onprem.nothing-new
     job_type: runner
     worker_group: ${SDK_WORKER_GROUP}
-    command: 'true'
+    command: extract-customers
   - name: onprem.no-group
     job_type: runner
-    command: 'true'
+    command: extract-customers
   - name: sales.orders
     job_type: glue
 `;
 
+// The runner operator's commands file: the config above can only name these.
+const COMMANDS = parseCommandsFile(
+  `
+commands:
+  extract-customers:
+    argv: [bash, -c, 'test "$EXTRACT_TABLE" = onprem.customers && test "$EXTRACT_SOURCE_TYPE" = oracle && echo extracted']
+  extract-unreachable:
+    argv: [bash, -c, 'echo "ORA-12541: no listener" >&2; exit 3']
+`,
+  'runner-commands.yml',
+);
+
 beforeAll(async () => {
   pipeline = await startPipeline();
   await pipeline.given.anExtractConfig(CONFIG, 'extract-config/runner.yml');
-  runner = await pipeline.given.aRunner();
+  runner = await pipeline.given.aRunner(COMMANDS);
 });
 
 afterAll(async () => {
@@ -81,6 +98,21 @@ describe('runner tables', () => {
       (e) => e.type === 'StateRetried' && e.state?.name === 'Runner Extract Task',
     );
     expect(retries).toHaveLength(2);
+  });
+
+  it("records a runner table whose command the runner's operator did not approve FAILED, naming the command", async () => {
+    const run = await pipeline.when.theRunStarts({
+      config_key: 'extract-config/runner.yml',
+      tables_to_extract: ['onprem.unapproved'],
+      run_id: 'runner-unapproved',
+    });
+
+    expect(run.output).toMatchObject({ status: 'FAILED', failed: 1 });
+    const record = (await pipeline.then.tableRecords('runner-unapproved'))['onprem.unapproved']!;
+    expect(record).toMatchObject({ status: 'FAILED', job_type: 'runner', error: 'CommandNotApproved' });
+    expect(record.cause).toContain(
+      '"env > \\"$TMPDIR/stolen-runner-key\\"" is not one this runner\'s operator approved',
+    );
   });
 
   it('records a runner table without a worker group FAILED, naming the field', async () => {

@@ -1,4 +1,8 @@
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
+import { parseCommandsFile } from '../../runner/commands-file';
 import { ExtractRunner } from '../../runner/extract-runner';
 import type { RunnerOptions } from '../../runner/extract-runner';
 import { anEndpoint } from './helpers/given';
@@ -8,6 +12,30 @@ import { waitFor } from '../helpers/wait-for';
 jest.setTimeout(20_000);
 
 const silent = { info: () => undefined, warn: () => undefined };
+const scratch = mkdtempSync(join(tmpdir(), 'extract-runner-test-'));
+
+// What the runner's operator approved. The scripts are the operator's (fixed arguments); a table only names one.
+const COMMANDS = parseCommandsFile(
+  `
+environment: [ORACLE_HOME]
+commands:
+  print-fields:
+    argv: [bash, -c, 'echo "extracting $EXTRACT_TABLE to $EXTRACT_TARGET_PATH for $EXTRACT_RUN_ID"']
+  fail-noisily:
+    argv: [bash, -c, 'for i in $(seq 1 2000); do echo "noise line $i" >&2; done; echo "ORA-12541: no listener" >&2; exit 3']
+  sleep:
+    argv: [sleep, 30]
+  sleep-then-echo:
+    argv: [bash, -c, 'sleep 0.5; echo done']
+  echo-second:
+    argv: [echo, second]
+  print-environment:
+    argv: [env]
+  print-arguments:
+    argv: [printf, '[%s]', 'a b', '$EXTRACT_TABLE', '; touch ${scratch}/injected']
+`,
+  'test-commands.yml',
+);
 
 describe('the extract runner against the endpoint', () => {
   let endpoint: Endpoint;
@@ -33,6 +61,9 @@ describe('the extract runner against the endpoint', () => {
       heartbeatIntervalMs: 60_000,
       shutdownGraceMs: 5_000,
       pollErrorBackoffMs: 50,
+      killGraceMs: 1_000,
+      commands: COMMANDS,
+      allowShell: false,
       logger: silent,
       stdout,
       ...overrides,
@@ -41,14 +72,14 @@ describe('the extract runner against the endpoint', () => {
     return { runner, workerGroup, running, output: () => output };
   }
 
-  it('runs a shell command with the task fields as environment variables and reports FINISHED', async () => {
+  it('runs the approved command the task names with the task fields as environment variables and reports FINISHED', async () => {
     // Prepare
     const { runner, workerGroup, running, output } = await aRunner();
 
     // Act
     const queued = await endpoint.enqueue({
       workerGroup,
-      command: 'echo "extracting $EXTRACT_TABLE to $EXTRACT_TARGET_PATH for $EXTRACT_RUN_ID"',
+      command: 'print-fields',
       fields: { '--table': 'orders', '--target-path': 's3://lake/raw/orders/' },
     });
     await waitFor(
@@ -72,8 +103,7 @@ describe('the extract runner against the endpoint', () => {
     // Act
     const queued = await endpoint.enqueue({
       workerGroup,
-      command:
-        'for i in $(seq 1 2000); do echo "noise line $i" >&2; done; echo "ORA-12541: no listener" >&2; exit 3',
+      command: 'fail-noisily',
     });
     await waitFor('the task to fail', async () => (await endpoint.task(queued.taskId))?.status === 'FAILED');
     runner.stop();
@@ -92,7 +122,7 @@ describe('the extract runner against the endpoint', () => {
   it('kills the command when the endpoint answers canceled', async () => {
     // Prepare
     const { runner, workerGroup, running } = await aRunner();
-    const queued = await endpoint.enqueue({ workerGroup, command: 'sleep 30' });
+    const queued = await endpoint.enqueue({ workerGroup, command: 'sleep' });
     await waitFor(
       'the task to be acknowledged',
       async () => (await endpoint.task(queued.taskId))?.acknowledged,
@@ -115,7 +145,7 @@ describe('the extract runner against the endpoint', () => {
   it('on stop lets a running task finish and takes no new one', async () => {
     // Prepare
     const { runner, workerGroup, running } = await aRunner();
-    const first = await endpoint.enqueue({ workerGroup, command: 'sleep 0.5; echo done' });
+    const first = await endpoint.enqueue({ workerGroup, command: 'sleep-then-echo' });
     await waitFor(
       'the first task to be acknowledged',
       async () => (await endpoint.task(first.taskId))?.acknowledged,
@@ -123,7 +153,7 @@ describe('the extract runner against the endpoint', () => {
 
     // Act
     runner.stop();
-    const second = await endpoint.enqueue({ workerGroup, command: 'echo second' });
+    const second = await endpoint.enqueue({ workerGroup, command: 'echo-second' });
     await running;
 
     // Assess
@@ -134,7 +164,7 @@ describe('the extract runner against the endpoint', () => {
   it('after the grace period stops the command and reports FAILED with RunnerShutdown', async () => {
     // Prepare
     const { runner, workerGroup, running } = await aRunner({ shutdownGraceMs: 100 });
-    const queued = await endpoint.enqueue({ workerGroup, command: 'sleep 30' });
+    const queued = await endpoint.enqueue({ workerGroup, command: 'sleep' });
     await waitFor(
       'the task to be acknowledged',
       async () => (await endpoint.task(queued.taskId))?.acknowledged,
@@ -154,8 +184,8 @@ describe('the extract runner against the endpoint', () => {
   it('runs up to --concurrency tasks at once', async () => {
     // Prepare
     const { runner, workerGroup, running } = await aRunner({ concurrency: 2 });
-    const a = await endpoint.enqueue({ workerGroup, command: 'sleep 30' });
-    const b = await endpoint.enqueue({ workerGroup, command: 'sleep 30' });
+    const a = await endpoint.enqueue({ workerGroup, command: 'sleep' });
+    const b = await endpoint.enqueue({ workerGroup, command: 'sleep' });
 
     // Act
     await waitFor('both tasks to be acknowledged', async () => {
@@ -170,5 +200,101 @@ describe('the extract runner against the endpoint', () => {
 
     // Assess
     expect(runner.outcomes.map((o) => o.status)).toEqual(['CANCELED', 'CANCELED']);
+  });
+
+  it('refuses a command its operator did not approve: nothing runs, the task ends FAILED naming the command', async () => {
+    // Prepare
+    const { runner, workerGroup, running } = await aRunner();
+    const leak = join(scratch, 'leaked-environment');
+
+    // Act
+    const queued = await endpoint.enqueue({ workerGroup, command: `env > ${leak}` });
+    await waitFor('the task to fail', async () => (await endpoint.task(queued.taskId))?.status === 'FAILED');
+    runner.stop();
+    await running;
+
+    // Assess
+    expect(existsSync(leak)).toBe(false);
+    const [failure] = endpoint.callbacks.outcomes(queued.taskToken);
+    expect(failure).toMatchObject({ kind: 'failure', error: 'CommandNotApproved' });
+    expect((failure as { cause: string }).cause).toContain(
+      `"env > ${leak}" is not one this runner's operator approved`,
+    );
+  });
+
+  it("gives the command the allowed environment and the task's values, never the runner's credentials", async () => {
+    // Prepare: the runner's own environment, as the CLI would have it.
+    const saved = { ...process.env };
+    Object.assign(process.env, {
+      AWS_ACCESS_KEY_ID: 'AKIARUNNER',
+      AWS_SECRET_ACCESS_KEY: 'runner-secret-key',
+      ORACLE_HOME: '/opt/oracle',
+      UNLISTED_SETTING: 'not-for-commands',
+    });
+    try {
+      const { runner, workerGroup, running, output } = await aRunner();
+
+      // Act
+      const queued = await endpoint.enqueue({ workerGroup, command: 'print-environment' });
+      await waitFor(
+        'the task to finish',
+        async () => (await endpoint.task(queued.taskId))?.status === 'FINISHED',
+      );
+      runner.stop();
+      await running;
+
+      // Assess
+      const variables = output().trim().split('\n');
+      expect(variables).toEqual(
+        expect.arrayContaining(['ORACLE_HOME=/opt/oracle', 'EXTRACT_TABLE=orders', `PATH=${saved.PATH}`]),
+      );
+      expect(output()).not.toMatch(/AWS_|runner-secret-key|UNLISTED_SETTING/);
+    } finally {
+      process.env = saved;
+    }
+  });
+
+  it('passes fixed arguments as separate argv elements, never through a shell', async () => {
+    // Prepare
+    const { runner, workerGroup, running, output } = await aRunner();
+
+    // Act
+    const queued = await endpoint.enqueue({ workerGroup, command: 'print-arguments' });
+    await waitFor(
+      'the task to finish',
+      async () => (await endpoint.task(queued.taskId))?.status === 'FINISHED',
+    );
+    runner.stop();
+    await running;
+
+    // Assess
+    expect(output()).toBe(`[a b][$EXTRACT_TABLE][; touch ${scratch}/injected]`);
+    expect(existsSync(join(scratch, 'injected'))).toBe(false);
+  });
+
+  it("runs a free shell command only when the operator allowed shell, and still without the runner's key", async () => {
+    // Prepare
+    const saved = { ...process.env };
+    process.env.AWS_SECRET_ACCESS_KEY = 'runner-secret-key';
+    try {
+      const { runner, workerGroup, running, output } = await aRunner({ allowShell: true });
+
+      // Act
+      const queued = await endpoint.enqueue({
+        workerGroup,
+        command: 'echo "shell for $EXTRACT_TABLE, key ${AWS_SECRET_ACCESS_KEY:-none}"',
+      });
+      await waitFor(
+        'the task to finish',
+        async () => (await endpoint.task(queued.taskId))?.status === 'FINISHED',
+      );
+      runner.stop();
+      await running;
+
+      // Assess
+      expect(output()).toBe('shell for orders, key none\n');
+    } finally {
+      process.env = saved;
+    }
   });
 });

@@ -1,4 +1,9 @@
-import { environmentVariableFor, summarizeTask, taskEnvironment } from '../../../runner/task-environment';
+import {
+  environmentVariableFor,
+  parsePeriodMs,
+  summarizeTask,
+  taskEnvironment,
+} from '../../../runner/task-environment';
 import { runnerFailureReason } from '../../../functions/lib/task-runner/set-task-status';
 import { failureCause } from '../../../functions/lib/task-runner/task-outcome';
 import { toTaskObject } from '../../../functions/lib/task-runner/task-object';
@@ -39,6 +44,16 @@ describe('task fields as environment variables', () => {
       EXTRACT_RUN_ID: 'run-9',
       EXTRACT_WORKER_GROUP: 'wg',
     });
+  });
+});
+
+describe("the task's reportProgressTimeout", () => {
+  it('is read from the task in milliseconds, in any Data Pipeline period unit', () => {
+    expect(summarizeTask(toTaskObject(task)).reportProgressTimeoutMs).toBe(900_000);
+    expect(parsePeriodMs('15 minutes')).toBe(900_000);
+    expect(parsePeriodMs('1 hour')).toBe(3_600_000);
+    expect(parsePeriodMs('soon')).toBeUndefined();
+    expect(parsePeriodMs('0 seconds')).toBeUndefined();
   });
 });
 
