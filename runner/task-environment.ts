@@ -1,4 +1,4 @@
-// How a task's fields reach the shell command: as environment variables, because job arguments such as
+// How a task's fields reach its command: as environment variables, because job arguments such as
 // `--table` are not valid variable names and commands should not have to parse a JSON blob.
 //
 // Mapping (documented for command authors):
