@@ -10,6 +10,8 @@ import { performance } from 'node:perf_hooks';
 
 /** Data Pipeline's rule: a task must be acknowledged within 2 minutes of being handed out. */
 export const ACKNOWLEDGE_WINDOW_MS = 2 * 60_000;
+/** A report still unanswered after this is abandoned (a busy endpoint may be slow, so not much sooner). */
+const REPORT_TIMEOUT_MS = 30_000;
 
 export type LeaseEnd =
   /** The endpoint answered `canceled`: the run was stopped or the state timed out. */
@@ -40,6 +42,7 @@ export class TaskLease {
   ended?: LeaseEnd;
 
   readonly reportIntervalMs: number;
+  private readonly reportTimeoutMs: number;
   /** From the last successful report, when the command is stopped... */
   readonly giveUpAfterMs: number;
   /** ...and how long it then has before SIGKILL: all of it ends within 3/4 of the timeout. */
@@ -53,6 +56,8 @@ export class TaskLease {
     this.reportIntervalMs = Math.min(options.progressIntervalMs, options.timeoutMs / 4);
     this.giveUpAfterMs = options.timeoutMs / 2;
     this.killGraceMs = options.timeoutMs / 4;
+    // Never longer than the lease can wait: the watchdog stops the command at giveUpAfterMs anyway.
+    this.reportTimeoutMs = Math.min(this.giveUpAfterMs, Math.max(this.reportIntervalMs, REPORT_TIMEOUT_MS));
   }
 
   /**
@@ -110,7 +115,7 @@ export class TaskLease {
     try {
       const { canceled } = await this.client.send(new ReportTaskProgressCommand({ taskId: this.taskId }), {
         // A report that hangs is as good as a failed one; the next one gets a fresh connection.
-        abortSignal: AbortSignal.timeout(this.reportIntervalMs),
+        abortSignal: AbortSignal.timeout(this.reportTimeoutMs),
       });
       if (canceled) {
         this.end({ reason: 'CANCELED' });

@@ -118,7 +118,7 @@ describe('a runner cut off from the endpoint mid-task', () => {
       workerGroup,
       command: 'extract-slowly',
       // Short, so that the test takes seconds: the rule is the same for the config's minimum of 120 s.
-      reportProgressTimeoutSeconds: 4,
+      reportProgressTimeoutSeconds: 10,
     });
     await waitFor('the first attempt to start', () => attemptsInMarker().length === 1 || undefined);
 
