@@ -111,7 +111,14 @@ describe('the commands as a user runs them', () => {
       // Act
       const result = await runAsUser(
         'bin/extract-runner.js',
-        ['--endpoint', 'http://127.0.0.1:9', '--worker-group', 'nobody'],
+        [
+          '--endpoint',
+          'http://127.0.0.1:9',
+          '--worker-group',
+          'nobody',
+          '--commands',
+          'local/sample/runner-commands.yml',
+        ],
         {
           AWS_ACCESS_KEY_ID: '',
           AWS_SECRET_ACCESS_KEY: '',
