@@ -217,7 +217,7 @@ describe('the extract runner against the endpoint', () => {
     expect(existsSync(leak)).toBe(false);
     const [failure] = endpoint.callbacks.outcomes(queued.taskToken);
     expect(failure).toMatchObject({ kind: 'failure', error: 'CommandNotApproved' });
-    expect((failure as { cause: string }).cause).toContain(
+    expect((JSON.parse((failure as { cause: string }).cause) as { reason: string }).reason).toContain(
       `"env > ${leak}" is not one this runner's operator approved`,
     );
   });
