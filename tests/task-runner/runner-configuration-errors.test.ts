@@ -30,7 +30,8 @@ describe('extract-runner with a configuration error', () => {
     const [stdout, stderr] = [new PassThrough(), new PassThrough()];
     let err = '';
     stderr.on('data', (chunk: Buffer) => (err += chunk.toString('utf8')));
-    const code = await extractRunner(['--endpoint', endpoint.endpoint, '--worker-group', workerGroup], {
+    const args = ['--endpoint', endpoint.endpoint, '--worker-group', workerGroup];
+    const code = await extractRunner([...args, '--commands', 'local/sample/runner-commands.yml'], {
       stdout,
       stderr,
     });
