@@ -1,17 +1,24 @@
-// Complete Extract Run: closes the run record with its counts and returns the execution's summary. Record Failed
-// Run calls it too, with `failed_run`, to close a run whose config manager failed or died.
+// Complete Extract Run: closes the run record with its counts, reports a run with failed tables to the stage's
+// alarm topic, and returns the execution's summary. Record Failed Run calls it too, with `failed_run`, to close a
+// run whose config manager failed or died.
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import { documentClient } from './clients/dynamodb';
-import { readTrackingSettings } from './lib/config/stage-settings';
+import { snsClient } from './clients/sns';
+import { readCompleteRunSettings } from './lib/config/stage-settings';
 import { lazy } from './lib/lazy';
+import { publishRunFailures } from './lib/runs/publish-run-failures';
 import { recordFailedRun, type FailedRunInput, type FailedRunSummary } from './lib/runs/record-failed-run';
 import { completeRun, type CompletedRun, type RunInfo } from './lib/tracking/tracking-store';
-import { logger } from './powertools';
+import { logger, metrics } from './powertools';
 
-export type CompleteRunInput = { run: RunInfo } | { failed_run: FailedRunInput };
+export type CompleteRunInput =
+  | { run: RunInfo; /** `$$.Execution.Id`, for the console link. */ execution_arn?: string }
+  | { failed_run: FailedRunInput };
 
-const settings = lazy(() => readTrackingSettings());
+const settings = lazy(() => readCompleteRunSettings());
 
 export async function run(input: CompleteRunInput): Promise<CompletedRun | FailedRunSummary> {
   const store = { db: documentClient, tableName: settings().trackingTable };
@@ -20,13 +27,30 @@ export async function run(input: CompleteRunInput): Promise<CompletedRun | Faile
     logger.appendKeys({ runId: failed.run_id });
     const { run_id: _runId, ...details } = failed;
     logger.warn('Extract run failed before its tables ran', details);
+    metrics.addMetric('RunsFailedToStart', MetricUnit.Count, 1);
     return failed;
   }
   logger.appendKeys({ runId: input.run.run_id });
   const completed = await completeRun(store, input.run, new Date());
   const { run_id: _runId, failed_tables: _failedTables, ...counts } = completed;
   logger.info('Extract run completed', counts);
+  // FailedTablesPerRun is what the failed-tables alarm compares with the stage's threshold.
+  metrics.addMetric('RunsCompleted', MetricUnit.Count, 1);
+  metrics.addMetric('FailedTablesPerRun', MetricUnit.Count, completed.failed);
+
+  const { stage, region, alarmTopicArn } = settings();
+  const published = await publishRunFailures(
+    completed,
+    { stage, region, executionArn: input.execution_arn },
+    { sns: snsClient, store, topicArn: alarmTopicArn },
+  );
+  if ('error' in published) {
+    logger.error('Run failures not published to the alarm topic', { error: published.error });
+    metrics.addMetric('RunFailureNotificationErrors', MetricUnit.Count, 1);
+  } else if (published.published) logger.info('Run failures published', published);
   return completed;
 }
 
-export const handler = middy(run).use(injectLambdaContext(logger, { clearState: true }));
+export const handler = middy(run)
+  .use(injectLambdaContext(logger, { clearState: true }))
+  .use(logMetrics(metrics));

@@ -1,13 +1,16 @@
 // Handle Extract Job Run Status: records one table's outcome in the tracking table.
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import { documentClient } from './clients/dynamodb';
 import { readTrackingSettings } from './lib/config/stage-settings';
 import type { JobError, TableJob } from './lib/jobs/table-job';
 import { describeJobOutcome } from './lib/jobs/job-outcome';
+import { isConfigValidationFailure, outcomeMetrics } from './lib/jobs/outcome-metrics';
 import { lazy } from './lib/lazy';
 import { recordTableOutcome, type RecordedOutcome, type RunInfo } from './lib/tracking/tracking-store';
-import { logger } from './powertools';
+import { logger, metrics } from './powertools';
 
 /** The Map iteration's state when it reaches the status handler. */
 export interface JobRunStatusInput {
@@ -29,7 +32,16 @@ export async function run(input: JobRunStatusInput): Promise<RecordedOutcome> {
   // A table refused before it ran (bad config, missing table) made no attempt.
   if (!input.error && input.table.error) outcome.attempts = 0;
   const store = { db: documentClient, tableName: settings().trackingTable };
-  const recorded = await recordTableOutcome(store, input.run, input.table, outcome, new Date());
+  const now = new Date();
+  const recorded = await recordTableOutcome(store, input.run, input.table, outcome, now);
+  // Counted once per table: a retried invocation whose write was already applied counts nothing again.
+  if (recorded.applied) {
+    metrics.addDimension('JobType', input.table.job_type);
+    for (const metric of outcomeMetrics(outcome, now))
+      metrics.addMetric(metric.name, MetricUnit[metric.unit], metric.value);
+    if (isConfigValidationFailure(outcome))
+      metrics.singleMetric().addMetric('ConfigValidationErrors', MetricUnit.Count, 1);
+  }
   logger.info('Table outcome recorded', {
     status: recorded.status,
     applied: recorded.applied,
@@ -38,4 +50,6 @@ export async function run(input: JobRunStatusInput): Promise<RecordedOutcome> {
   return recorded;
 }
 
-export const handler = middy(run).use(injectLambdaContext(logger, { clearState: true }));
+export const handler = middy(run)
+  .use(injectLambdaContext(logger, { clearState: true }))
+  .use(logMetrics(metrics));

@@ -110,6 +110,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   Object.assign(process.env, names.environment, localAwsEnvironment(endpoints), {
     // Info and debug logs go to stdout, which belongs to the summary (and to --json).
     ...(options.verbose ? {} : { POWERTOOLS_LOG_LEVEL: 'ERROR' }),
+    // No SNS here: Complete Extract Run publishes nothing (the pipeline tests stub SNS and set the topic back).
+    ALARM_TOPIC_ARN: '',
+    // Metrics are embedded-metric-format lines on stdout, which belongs to the summary here.
+    POWERTOOLS_METRICS_DISABLED: 'true',
   });
 
   const dynamodb = localDynamoDbClient(endpoints.dynamodb);

@@ -128,10 +128,11 @@ class StageResolver {
     throw new StageEnvironmentError(`${where}: !Ref ${logicalId} has no local value`);
   }
 
-  /** The TableName or BucketName that resources/<file> gives `logicalId` on this stage. */
+  /** The TableName, BucketName or TopicName that resources/<file> gives `logicalId` on this stage. */
   resourceName(file: string, logicalId: string): string | undefined {
     const resource = readResourceFile(file).Resources[logicalId];
-    const name = resource?.Properties.TableName ?? resource?.Properties.BucketName;
+    const name =
+      resource?.Properties.TableName ?? resource?.Properties.BucketName ?? resource?.Properties.TopicName;
     return name === undefined ? undefined : String(this.resolve(name, `resources/${file} ${logicalId}`));
   }
 
@@ -191,6 +192,8 @@ export function readStageNames(
   const region = resolver.setting('region');
   const stateMachineArn = `arn:aws:states:${region}:${accountId}:stateMachine:${resolver.custom('stateMachineName')}`;
   resolver.refs.ExtractPipelineStateMachine = stateMachineArn;
+  const alarmTopic = resolver.resourceName('alarms.yml', 'AlarmTopic');
+  if (alarmTopic) resolver.refs.AlarmTopic = `arn:aws:sns:${region}:${accountId}:${alarmTopic}`;
   const environment = resolver.environment();
   return {
     stage,

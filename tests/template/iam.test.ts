@@ -204,7 +204,15 @@ describe.each(STAGES)('%s: IAM', (stage) => {
         ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
         ['<TrackingTable.Arn>'],
       ],
+      // Runs with failed tables go to this stage's alarm topic, encrypted with its own key.
+      [['sns:Publish'], ['<Ref AlarmTopic>']],
+      [['kms:GenerateDataKey', 'kms:Decrypt'], ['<AlarmTopicKey.Arn>']],
     ]);
+    expect(props(resource(template(), 'AlarmTopic')).KmsMasterKeyId).toEqual({ Ref: 'AlarmTopicKey' });
+    expect(
+      (props(resource(template(), 'CompleteRunLambdaFunction')).Environment as { Variables: object })
+        .Variables,
+    ).toMatchObject({ ALARM_TOPIC_ARN: { Ref: 'AlarmTopic' } });
     expect(grants('StartRunFromUploadRole')).toEqual([
       [['states:StartExecution'], ['<Ref ExtractPipelineStateMachine>']],
       [['sqs:SendMessage'], ['<UploadTriggerDeadLetterQueue.Arn>']],

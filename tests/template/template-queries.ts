@@ -34,6 +34,7 @@ export interface StageConfig {
   logLevel: string;
   logRetentionInDays: number;
   alarmEmail?: string;
+  alarms?: { failedTablesThreshold?: number };
   deletionProtection: boolean;
   dataDeletionPolicy: 'Delete' | 'Retain';
   glue: {

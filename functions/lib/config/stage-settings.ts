@@ -168,6 +168,30 @@ export function readTrackingSettings(env: NodeJS.ProcessEnv = process.env): Trac
   return { trackingTable: e.TRACKING_TABLE };
 }
 
+/** Complete Extract Run closes runs and reports those with failed tables to the stage's alarm topic. */
+export interface CompleteRunSettings extends TrackingSettings {
+  stage: string;
+  region: string;
+  /** Unset where there is no SNS (local mode): nothing is published. */
+  alarmTopicArn?: string;
+}
+
+export function readCompleteRunSettings(env: NodeJS.ProcessEnv = process.env): CompleteRunSettings {
+  const e = parseStageEnvironment(
+    z.extend(z.pick(stageEnvironment, { TRACKING_TABLE: true, STAGE: true }), {
+      AWS_REGION: z.string().check(z.minLength(1)),
+      ALARM_TOPIC_ARN: optionalText,
+    }),
+    env,
+  );
+  return {
+    trackingTable: e.TRACKING_TABLE,
+    stage: e.STAGE,
+    region: e.AWS_REGION,
+    alarmTopicArn: e.ALARM_TOPIC_ARN,
+  };
+}
+
 /** The upload trigger starts executions of the stage's state machine for configs under its prefix. */
 export interface UploadTriggerSettings {
   stateMachineArn: string;

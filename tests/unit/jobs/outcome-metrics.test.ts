@@ -1,0 +1,37 @@
+// What the status handler counts per table: its final status, and how long the job ran when the service said
+// when it started.
+import { isConfigValidationFailure, outcomeMetrics } from '../../../functions/lib/jobs/outcome-metrics';
+
+const NOW = new Date('2026-01-01T10:05:00Z');
+
+describe('outcome metrics', () => {
+  it('counts a success and its duration from the reported start', () => {
+    expect(
+      outcomeMetrics({ status: 'SUCCEEDED', attempts: 1, started_at: '2026-01-01T10:00:00Z' }, NOW),
+    ).toEqual([
+      { name: 'TablesSucceeded', unit: 'Count', value: 1 },
+      { name: 'JobDuration', unit: 'Seconds', value: 300 },
+    ]);
+  });
+
+  it('counts a failure without a duration when no start was reported', () => {
+    expect(outcomeMetrics({ status: 'FAILED', attempts: 0, error: 'UnknownJobTypeError' }, NOW)).toEqual([
+      { name: 'TablesFailed', unit: 'Count', value: 1 },
+    ]);
+  });
+
+  it('counts a skipped table', () => {
+    expect(outcomeMetrics({ status: 'SKIPPED', attempts: 1 }, NOW)).toEqual([
+      { name: 'TablesSkipped', unit: 'Count', value: 1 },
+    ]);
+  });
+
+  it('tells a table the config refused apart from a job failure', () => {
+    expect(isConfigValidationFailure({ status: 'FAILED', attempts: 0, error: 'ConfigValidationError' })).toBe(
+      true,
+    );
+    expect(isConfigValidationFailure({ status: 'FAILED', attempts: 1, error: 'States.TaskFailed' })).toBe(
+      false,
+    );
+  });
+});
