@@ -63,6 +63,9 @@ describe.each(STAGES)('%s: failed tables are heard', (stage) => {
       ]);
       expect(metricsOf(/Job duration/)).toContainEqual(['extract-pipeline', 'JobDuration', ...perJobType]);
     }
+    expect(metricsOf(/Runner queue wait/)).toEqual([
+      ['extract-pipeline', 'QueueWait', ...dimensions, 'JobType', 'runner', { label: 'runner tables' }],
+    ]);
     expect(metricsOf(/Lambda errors/).map((metric) => metric[3])).toEqual(
       expect.arrayContaining(['<ConfigManagerLambdaFunction>', '<CompleteRunLambdaFunction>']),
     );

@@ -14,6 +14,8 @@ export interface JobOutcome {
   attempts: number;
   error?: string;
   cause?: string;
+  /** runner: how long the table's task waited in the queue for a runner (a metric, not recorded). */
+  queue_wait_seconds?: number;
 }
 
 type Json = Record<string, unknown>;
@@ -50,6 +52,7 @@ interface RunDetails {
   startedAt?: string;
   attempts?: number;
   message?: string;
+  queueWaitSeconds?: number;
 }
 
 function readRunDetails(jobType: string, body: Json | undefined): RunDetails {
@@ -83,11 +86,17 @@ function readRunDetails(jobType: string, body: Json | undefined): RunDetails {
     };
   }
   if (jobType === 'runner') {
-    // The task-runner endpoint's outcome: {taskId, attemptId, attempt, status, reason?}.
+    // The task-runner endpoint's outcome: {taskId, attemptId, attempt, status, reason?, queuedAt, leasedAt?}.
+    // The job started when a runner took the task; until then it waited in the queue.
+    const queuedAt = isoTime(body.queuedAt);
+    const leasedAt = isoTime(body.leasedAt);
+    const wait = queuedAt && leasedAt ? (Date.parse(leasedAt) - Date.parse(queuedAt)) / 1000 : undefined;
     return {
       jobRunId: text(body.attemptId) ?? text(body.taskId),
       attempts: typeof body.attempt === 'number' ? body.attempt : undefined,
       message: text(body.reason),
+      startedAt: leasedAt,
+      ...(wait !== undefined && wait >= 0 ? { queueWaitSeconds: wait } : {}),
     };
   }
   return {};
@@ -111,6 +120,7 @@ export function describeJobOutcome(
       attempts: details.attempts ?? 1,
       error: error.Error || 'UnknownError',
       cause: truncate(details.message ?? error.Cause ?? ''),
+      ...(details.queueWaitSeconds !== undefined ? { queue_wait_seconds: details.queueWaitSeconds } : {}),
     };
   }
   if (result !== undefined && result !== null) {
@@ -124,6 +134,7 @@ export function describeJobOutcome(
       started_at: details.startedAt,
       attempts: details.attempts ?? 1,
       ...(skipped && details.message ? { cause: details.message } : {}),
+      ...(details.queueWaitSeconds !== undefined ? { queue_wait_seconds: details.queueWaitSeconds } : {}),
     };
   }
   // Neither a result nor an error: `Choose Job Type` found no job state for this job type.

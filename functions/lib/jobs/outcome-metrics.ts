@@ -1,6 +1,6 @@
 // What Handle Extract Job Run Status counts for one table, as plain values (the handler hands them to Powertools
 // Metrics): one of TablesSucceeded, TablesFailed or TablesSkipped, the job's duration where the service reported
-// when it started, and a config validation error for a table the config refused.
+// when it started, a runner table's wait in the task queue, and a config validation error for a table the config refused.
 import type { JobOutcome } from './job-outcome';
 
 export interface MetricValue {
@@ -21,6 +21,9 @@ export function outcomeMetrics(outcome: JobOutcome, now: Date): MetricValue[] {
   const started = outcome.started_at ? Date.parse(outcome.started_at) : NaN;
   if (Number.isFinite(started) && now.getTime() >= started)
     values.push({ name: 'JobDuration', unit: 'Seconds', value: (now.getTime() - started) / 1000 });
+  // A runner table's wait for a runner to take it (the task queue's own measure of too few runners).
+  if (outcome.queue_wait_seconds !== undefined)
+    values.push({ name: 'QueueWait', unit: 'Seconds', value: outcome.queue_wait_seconds });
   return values;
 }
 

@@ -14,6 +14,9 @@ export interface TaskSummary {
   table: string;
   workerGroup: string;
   runner?: string;
+  /** When this hand-off was queued and when a runner took it: the table's queue wait and its job start. */
+  queuedAt: string;
+  leasedAt?: string;
 }
 
 export function taskSummary(task: TaskItem): TaskSummary {
@@ -25,6 +28,8 @@ export function taskSummary(task: TaskItem): TaskSummary {
     table: task.table,
     workerGroup: task.workerGroup,
     ...(task.leaseOwner ? { runner: task.leaseOwner } : {}),
+    queuedAt: task.queuedAt,
+    ...(task.leasedAt ? { leasedAt: task.leasedAt } : {}),
   };
 }
 

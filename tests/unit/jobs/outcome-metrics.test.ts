@@ -1,5 +1,6 @@
 // What the status handler counts per table: its final status, and how long the job ran when the service said
 // when it started.
+import { describeJobOutcome } from '../../../functions/lib/jobs/job-outcome';
 import { isConfigValidationFailure, outcomeMetrics } from '../../../functions/lib/jobs/outcome-metrics';
 
 const NOW = new Date('2026-01-01T10:05:00Z');
@@ -33,5 +34,30 @@ describe('outcome metrics', () => {
     expect(isConfigValidationFailure({ status: 'FAILED', attempts: 1, error: 'States.TaskFailed' })).toBe(
       false,
     );
+  });
+});
+
+describe('runner queue wait', () => {
+  it("reads a runner table's wait from its queued and leased times, and starts the job at the lease", () => {
+    // Act
+    const outcome = describeJobOutcome(
+      'runner',
+      {
+        attemptId: '@t_2026-01-01T10:00:00',
+        attempt: 1,
+        status: 'SUCCEEDED',
+        queuedAt: '2026-01-01T10:00:00.000Z',
+        leasedAt: '2026-01-01T10:01:30.000Z',
+      },
+      undefined,
+    );
+
+    // Assess
+    expect(outcome).toMatchObject({ started_at: '2026-01-01T10:01:30.000Z', queue_wait_seconds: 90 });
+    expect(outcomeMetrics(outcome, NOW)).toEqual([
+      { name: 'TablesSucceeded', unit: 'Count', value: 1 },
+      { name: 'JobDuration', unit: 'Seconds', value: 210 },
+      { name: 'QueueWait', unit: 'Seconds', value: 90 },
+    ]);
   });
 });
