@@ -3,6 +3,13 @@
 // file, a bad top level or bad `defaults` (which affect every table) fail the whole run.
 import { parse as parseYaml } from 'yaml';
 import * as z from 'zod';
+import {
+  emrApplicationId,
+  GLUE_WORKER_TYPES,
+  iamRoleArn,
+  securityGroupId,
+  subnetId,
+} from './stage-config-file';
 import { ConfigValidationError } from '../errors';
 import { formatIssues, listIssues, type FieldProblem } from '../format-issues';
 import { RESERVED_ARGUMENT_KEYS, toEnvironmentName } from './argument-names';
@@ -63,18 +70,12 @@ const minutes = z.int().min(1).max(10080);
 const glueSettings = z.strictObject({
   job_name: z.string().min(1).max(255).optional(),
   number_of_workers: z.int().min(1).max(1000).optional(),
-  worker_type: z.enum(['Standard', 'G.025X', 'G.1X', 'G.2X', 'G.4X', 'G.8X', 'Z.2X']).optional(),
+  worker_type: z.enum(GLUE_WORKER_TYPES).optional(),
   timeout_minutes: minutes.optional(),
 });
 const emrSettings = z.strictObject({
-  application_id: z
-    .string()
-    .regex(/^[0-9a-z]+$/, 'must be an EMR Serverless application id')
-    .optional(),
-  execution_role_arn: z
-    .string()
-    .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/, 'must be an IAM role ARN')
-    .optional(),
+  application_id: emrApplicationId.optional(),
+  execution_role_arn: iamRoleArn.optional(),
   entry_point: z.string().min(1).max(256).optional(),
   spark_submit_parameters: z.string().max(102400).optional(),
   timeout_minutes: minutes.optional(),
@@ -83,15 +84,8 @@ const ecsSettings = z.strictObject({
   cluster: z.string().min(1).max(255).optional(),
   task_definition: z.string().min(1).max(255).optional(),
   container_name: z.string().min(1).max(255).optional(),
-  subnets: z
-    .array(z.string().regex(/^subnet-[0-9a-f]+$/, 'must be a subnet id'))
-    .min(1)
-    .max(16)
-    .optional(),
-  security_groups: z
-    .array(z.string().regex(/^sg-[0-9a-f]+$/, 'must be a security group id'))
-    .max(5)
-    .optional(),
+  subnets: z.array(subnetId).min(1).max(16).optional(),
+  security_groups: z.array(securityGroupId).max(5).optional(),
   assign_public_ip: z.boolean().optional(),
 });
 
@@ -190,6 +184,8 @@ function describeEntry(entry: unknown, index: number): { name: string; jobType: 
   return { name, jobType };
 }
 
+const MAX_LISTED_POSITIONS = 10;
+
 export function validateExtractConfig(document: unknown, key: string): ExtractConfig {
   const top = configSchema.safeParse(document);
   if (!top.success)
@@ -208,14 +204,22 @@ export function validateExtractConfig(document: unknown, key: string): ExtractCo
 
   // A name defined twice is ambiguous: extracting either definition could be wrong, so the table fails once
   // with both positions named instead of being extracted twice or silently picking one.
+  // Appended in place: copying the list on every repeat made 80,000 entries of one name take most of a minute.
   const indexesByName = new Map<string, number[]>();
-  for (const { name, index } of entries) indexesByName.set(name, [...(indexesByName.get(name) ?? []), index]);
+  for (const { name, index } of entries) {
+    const indexes = indexesByName.get(name);
+    if (indexes) indexes.push(index);
+    else indexesByName.set(name, [index]);
+  }
 
   for (const { entry, index, name, jobType } of entries) {
     const indexes = indexesByName.get(name) ?? [];
     if (indexes.length > 1) {
       if (indexes[0] === index) {
-        const positions = indexes.map((i) => `tables[${i}]`).join(', ');
+        // A few positions and a count: a record's cause must stay small whatever the repeat count.
+        const shown = indexes.slice(0, MAX_LISTED_POSITIONS).map((i) => `tables[${i}]`);
+        const more = indexes.length - shown.length;
+        const positions = more > 0 ? `${shown.join(', ')} and ${more} more` : shown.join(', ');
         const message = `'${name}' is defined more than once (${positions})`;
         invalid.push({
           name,

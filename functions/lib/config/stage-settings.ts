@@ -52,12 +52,14 @@ const stageEnvironment = z.object({
   ),
   GLUE_JOB_NAME: optionalText,
   GLUE_ALLOWED_JOB_NAMES: list,
+  GLUE_ALLOWED_SPECIAL_ARGUMENTS: list,
   GLUE_NUMBER_OF_WORKERS: wholeNumber(2, 1),
   GLUE_WORKER_TYPE: z._default(z.string(), 'G.1X'),
   GLUE_TIMEOUT_MINUTES: wholeNumber(120, 1),
   EMR_APPLICATION_ID: optionalText,
   EMR_EXECUTION_ROLE_ARN: optionalText,
   EMR_ENTRY_POINT: optionalText,
+  EMR_ALLOWED_SPARK_SUBMIT_PARAMETERS: list,
   EMR_TIMEOUT_MINUTES: wholeNumber(120, 1),
   ECS_CLUSTER: optionalText,
   ECS_TASK_DEFINITION: optionalText,
@@ -69,6 +71,8 @@ const stageEnvironment = z.object({
 export interface GlueDefaults {
   jobName?: string;
   allowedJobNames: string[];
+  /** Glue special parameters (without `--`) a table's arguments may set; none unless the stage allows them. */
+  allowedSpecialArguments: string[];
   numberOfWorkers: number;
   workerType: string;
   timeoutMinutes: number;
@@ -78,6 +82,8 @@ export interface EmrDefaults {
   applicationId?: string;
   executionRoleArn?: string;
   entryPoint?: string;
+  /** spark-submit options (`--driver-memory`) and `--conf` keys a table's spark_submit_parameters may set. */
+  allowedSparkSubmitParameters: string[];
   timeoutMinutes: number;
 }
 
@@ -138,6 +144,7 @@ export function readStageSettings(env: NodeJS.ProcessEnv = process.env): StageSe
       jobName: glueJobName,
       // The default job is always allowed; the role grants exactly this list.
       allowedJobNames: [...new Set([...(glueJobName ? [glueJobName] : []), ...e.GLUE_ALLOWED_JOB_NAMES])],
+      allowedSpecialArguments: e.GLUE_ALLOWED_SPECIAL_ARGUMENTS,
       numberOfWorkers: e.GLUE_NUMBER_OF_WORKERS,
       workerType: e.GLUE_WORKER_TYPE,
       timeoutMinutes: e.GLUE_TIMEOUT_MINUTES,
@@ -146,6 +153,7 @@ export function readStageSettings(env: NodeJS.ProcessEnv = process.env): StageSe
       applicationId: e.EMR_APPLICATION_ID,
       executionRoleArn: e.EMR_EXECUTION_ROLE_ARN,
       entryPoint: e.EMR_ENTRY_POINT,
+      allowedSparkSubmitParameters: e.EMR_ALLOWED_SPARK_SUBMIT_PARAMETERS,
       timeoutMinutes: e.EMR_TIMEOUT_MINUTES,
     },
     ecs: {

@@ -21,7 +21,7 @@ function buildRequest(table: TableConfig, settings: StageSettings, run: RunConte
     case 'emr':
       return buildEmrRequest(table, args, settings.emr, run);
     case 'ecs':
-      return buildEcsRequest(table, args, settings.ecs, run);
+      return buildEcsRequest(table, args, settings.ecs);
     case 'runner':
       return buildRunnerRequest(table, args);
   }

@@ -102,6 +102,19 @@ function readRunDetails(jobType: string, body: Json | undefined): RunDetails {
   return {};
 }
 
+/** The first container of an ECS task that stopped with a non-zero exit code, described; else undefined. */
+function nonZeroExit(task: Json | undefined): string | undefined {
+  const containers = Array.isArray(task?.Containers) ? task.Containers : [];
+  for (const container of containers.map(asObject)) {
+    const code = container?.ExitCode;
+    if (typeof code === 'number' && code !== 0) {
+      const reason = text(container?.Reason) ?? text(task?.StoppedReason);
+      return `container ${text(container?.Name) ?? '?'} exited with code ${code}${reason ? `: ${reason}` : ''}`;
+    }
+  }
+  return undefined;
+}
+
 function truncate(value: string): string {
   return value.length > MAX_CAUSE_LENGTH ? `${value.slice(0, MAX_CAUSE_LENGTH)}…` : value;
 }
@@ -126,6 +139,19 @@ export function describeJobOutcome(
   if (result !== undefined && result !== null) {
     const body = asObject(result);
     const details = readRunDetails(jobType, body);
+    // The Step Functions guide promises ecs:runTask.sync fails on RunTask Failures, not on a container's exit
+    // code: a task whose container exited non-zero can come back as a success, so the exit code decides here.
+    const exited = jobType === 'ecs' ? nonZeroExit(body) : undefined;
+    if (exited) {
+      return {
+        status: 'FAILED',
+        job_run_id: details.jobRunId,
+        started_at: details.startedAt,
+        attempts: details.attempts ?? 1,
+        error: 'NonZeroExitCode',
+        cause: truncate(exited),
+      };
+    }
     // A runner's precondition that is not met (SetTaskStatus FALSE) means there was nothing to extract.
     const skipped = body?.status === 'SKIPPED';
     return {

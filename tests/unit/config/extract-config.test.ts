@@ -432,3 +432,29 @@ describe('extract config: parsing', () => {
     expect(text).toMatch(/^bomb\.yml is not valid YAML: /);
   });
 });
+
+describe('a config of 200,000 table entries', () => {
+  // `npm run bench` prints how long these take; here only the outcome is asserted (a quadratic check would not
+  // finish within the test timeout).
+  it('validates them when all are unique', () => {
+    const tables = Array.from({ length: 200_000 }, (_, i) => ({ name: `t${i}`, job_type: 'glue' }));
+    const config = validateExtractConfig({ tables }, 'big.yml');
+    expect(config.tables).toHaveLength(200_000);
+    expect(config.invalid).toEqual([]);
+  });
+
+  it('reports one name defined 200,000 times once, with a few positions and a count', () => {
+    const tables = Array.from({ length: 200_000 }, () => ({ name: 'same', job_type: 'glue' }));
+    const config = validateExtractConfig({ tables }, 'big.yml');
+    expect(config.tables).toEqual([]);
+    expect(config.invalid).toEqual([
+      {
+        name: 'same',
+        job_type: 'glue',
+        error: expect.stringMatching(
+          /^tables\.name: 'same' is defined more than once \(tables\[0\], .*tables\[9\] and 199990 more\)$/,
+        ),
+      },
+    ]);
+  });
+});

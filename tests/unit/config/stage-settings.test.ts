@@ -40,6 +40,7 @@ describe('stage settings', () => {
       glue: {
         jobName: undefined,
         allowedJobNames: [],
+        allowedSpecialArguments: [],
         numberOfWorkers: 2,
         workerType: 'G.1X',
         timeoutMinutes: 120,
@@ -48,6 +49,7 @@ describe('stage settings', () => {
         applicationId: undefined,
         executionRoleArn: undefined,
         entryPoint: undefined,
+        allowedSparkSubmitParameters: [],
         timeoutMinutes: 120,
       },
       ecs: {

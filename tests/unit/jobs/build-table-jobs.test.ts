@@ -73,7 +73,7 @@ describe('table jobs for a run', () => {
     });
     expect(glue?.error).toBeUndefined();
     expect(emr?.request).toMatchObject({ ApplicationId: '00fabc123example', Name: 'extract-crm.accounts' });
-    expect(ecs?.request).toMatchObject({ Cluster: 'extract', StartedBy: 'run-1' });
+    expect(ecs?.request).toMatchObject({ Cluster: 'extract' });
   });
 
   it('skips a disabled table unless the event names it', () => {

@@ -224,3 +224,28 @@ describe('job outcome: any job type', () => {
     expect(describeJobOutcome('glue', result, undefined).started_at).toBeUndefined();
   });
 });
+
+describe('an ECS task that .sync reports as a success', () => {
+  // Step Functions developer guide, "Run Amazon ECS or Fargate tasks": "Run a Job or Task Token: If a non-empty
+  // Failures field is encountered, the task is failed with an AmazonECS.Unknown error." Nothing there fails the
+  // state on a container's exit code, so the status handler reads it.
+  it('is FAILED with the exit code when its container exited non-zero', () => {
+    const result = {
+      TaskArn: 'arn:aws:ecs:eu-west-1:123456789012:task/extract/abc',
+      StoppedReason: 'Essential container in task exited',
+      Containers: [{ Name: 'extract', ExitCode: 3 }],
+    };
+
+    expect(describeJobOutcome('ecs', result, undefined)).toMatchObject({
+      status: 'FAILED',
+      job_run_id: result.TaskArn,
+      error: 'NonZeroExitCode',
+      cause: 'container extract exited with code 3: Essential container in task exited',
+    });
+  });
+
+  it('is SUCCEEDED when every container exited 0', () => {
+    const result = { TaskArn: 'arn:task', Containers: [{ Name: 'extract', ExitCode: 0 }] };
+    expect(describeJobOutcome('ecs', result, undefined).status).toBe('SUCCEEDED');
+  });
+});

@@ -28,6 +28,7 @@ describe('Glue launcher', () => {
   const defaults: GlueDefaults = {
     jobName: 'extract-dev',
     allowedJobNames: ['extract-dev', 'extract-dev-large'],
+    allowedSpecialArguments: [],
     numberOfWorkers: 2,
     workerType: 'G.1X',
     timeoutMinutes: 120,
@@ -113,6 +114,7 @@ describe('EMR Serverless launcher', () => {
     applicationId: '00fabc123example',
     executionRoleArn: 'arn:aws:iam::123456789012:role/extract-emr',
     entryPoint: 's3://artifacts/extract.py',
+    allowedSparkSubmitParameters: ['spark.executor.memory'],
     timeoutMinutes: 120,
   };
 
@@ -223,7 +225,7 @@ describe('ECS launcher', () => {
 
   it('runs the stage task in private subnets with the arguments as EXTRACT_* environment variables', () => {
     // Act
-    const request = buildEcsRequest(table('ecs'), ARGS, defaults, RUN);
+    const request = buildEcsRequest(table('ecs'), ARGS, defaults);
 
     // Assess
     expect(request).toEqual({
@@ -248,8 +250,8 @@ describe('ECS launcher', () => {
           },
         ],
       },
-      StartedBy: RUN.run_id,
     });
+    expect(request).not.toHaveProperty('StartedBy');
   });
 
   it("uses the table's cluster, task definition, container, subnets, security groups and public IP", () => {
@@ -264,7 +266,7 @@ describe('ECS launcher', () => {
       },
     });
 
-    const request = buildEcsRequest(custom, ARGS, defaults, RUN);
+    const request = buildEcsRequest(custom, ARGS, defaults);
 
     expect(request).toMatchObject({
       Cluster: 'big',
@@ -281,7 +283,7 @@ describe('ECS launcher', () => {
   });
 
   it('refuses a table with no subnets anywhere, naming ecs.subnets', () => {
-    const error = thrown(() => buildEcsRequest(table('ecs'), ARGS, { ...defaults, subnets: [] }, RUN));
+    const error = thrown(() => buildEcsRequest(table('ecs'), ARGS, { ...defaults, subnets: [] }));
 
     expect(error.message).toBe('ecs.subnets: no subnets for this table or in the stage config (ecs.subnets)');
   });
@@ -291,7 +293,7 @@ describe('ECS launcher', () => {
     ['task_definition', 'taskDefinition', { taskDefinition: undefined }],
     ['container_name', 'containerName', { containerName: undefined }],
   ])('refuses a table with no %s anywhere, naming ecs.%s', (field, stageKey, missing) => {
-    const error = thrown(() => buildEcsRequest(table('ecs'), ARGS, { ...defaults, ...missing }, RUN));
+    const error = thrown(() => buildEcsRequest(table('ecs'), ARGS, { ...defaults, ...missing }));
 
     expect(error.message).toBe(
       `ecs.${field}: not set for this table or in the stage config (ecs.${stageKey})`,

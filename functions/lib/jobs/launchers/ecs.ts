@@ -2,7 +2,7 @@
 import { TableJobError } from '../../errors';
 import type { TableConfig } from '../../config/extract-config';
 import { toEnvironmentName } from '../../config/argument-names';
-import type { JobArguments, RunContext } from '../job-arguments';
+import type { JobArguments } from '../job-arguments';
 import type { EcsDefaults } from '../../config/stage-settings';
 
 export interface EcsTaskRequest {
@@ -15,9 +15,12 @@ export interface EcsTaskRequest {
       AssignPublicIp: 'ENABLED' | 'DISABLED';
     };
   };
+  /**
+   * Only the extract container's environment, every name EXTRACT_-prefixed (toEnvironmentName): a table can set
+   * neither the container's command nor a variable the image or AWS reads (AWS_*, PATH, ...). No StartedBy:
+   * Step Functions does not pass it through on ecs:runTask and sets its own.
+   */
   Overrides: { ContainerOverrides: { Name: string; Environment: { Name: string; Value: string }[] }[] };
-  /** Lets operators find a run's tasks with `aws ecs list-tasks --started-by`. */
-  StartedBy: string;
 }
 
 function required(value: string | undefined, field: string, stageKey: string): string {
@@ -30,7 +33,6 @@ export function buildEcsRequest(
   table: TableConfig,
   args: JobArguments,
   defaults: EcsDefaults,
-  run: RunContext,
 ): EcsTaskRequest {
   const settings = table.ecs ?? {};
   const subnets = settings.subnets ?? defaults.subnets;
@@ -66,6 +68,5 @@ export function buildEcsRequest(
         },
       ],
     },
-    StartedBy: run.run_id.slice(0, 128),
   };
 }

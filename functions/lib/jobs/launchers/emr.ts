@@ -4,6 +4,7 @@ import { TableJobError } from '../../errors';
 import type { TableConfig } from '../../config/extract-config';
 import type { JobArguments, RunContext } from '../job-arguments';
 import type { EmrDefaults } from '../../config/stage-settings';
+import { refuseSparkSubmitParameters } from './job-parameters';
 
 export interface EmrJobRequest {
   ApplicationId: string;
@@ -34,7 +35,10 @@ export function buildEmrRequest(
     EntryPoint: required(settings.entry_point ?? defaults.entryPoint, 'entry_point', 'entryPoint'),
     EntryPointArguments: Object.entries(args).flat(),
   };
-  if (settings.spark_submit_parameters) sparkSubmit.SparkSubmitParameters = settings.spark_submit_parameters;
+  if (settings.spark_submit_parameters) {
+    refuseSparkSubmitParameters(settings.spark_submit_parameters, defaults.allowedSparkSubmitParameters);
+    sparkSubmit.SparkSubmitParameters = settings.spark_submit_parameters;
+  }
   return {
     ApplicationId: required(
       settings.application_id ?? defaults.applicationId,

@@ -3,6 +3,7 @@ import { TableJobError } from '../../errors';
 import type { TableConfig } from '../../config/extract-config';
 import type { JobArguments } from '../job-arguments';
 import type { GlueDefaults } from '../../config/stage-settings';
+import { refuseGlueSpecialArguments } from './job-parameters';
 
 export interface GlueJobRequest {
   JobName: string;
@@ -31,6 +32,7 @@ export function buildGlueRequest(
       `glue.job_name: '${jobName}' is not one of the stage's allowed Glue jobs (${defaults.allowedJobNames.join(', ') || 'none'})`,
     );
   }
+  refuseGlueSpecialArguments(Object.keys(table.arguments ?? {}), defaults.allowedSpecialArguments);
   return {
     JobName: jobName,
     Arguments: args,

@@ -1,0 +1,71 @@
+// The stage settings file, config/<stage>.yml, as `npm run preflight` checks it before a deploy. serverless.yml
+// hands the same values to the Lambdas as environment variables (stage-settings.ts), and a table may override some
+// of them (extract-config.ts): the identifier rules below are the ones all three apply.
+import * as z from 'zod';
+
+export const GLUE_WORKER_TYPES = ['Standard', 'G.025X', 'G.1X', 'G.2X', 'G.4X', 'G.8X', 'Z.2X'] as const;
+
+export const iamRoleArn = z
+  .string()
+  .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/, 'must be an IAM role ARN');
+export const emrApplicationId = z.string().regex(/^[0-9a-z]+$/, 'must be an EMR Serverless application id');
+export const subnetId = z.string().regex(/^subnet-[0-9a-f]+$/, 'must be a subnet id');
+export const securityGroupId = z.string().regex(/^sg-[0-9a-f]+$/, 'must be a security group id');
+// Must end with '/' and stay apart from the trigger prefix, or writing a run's items would start a run.
+export const runItemsPrefix = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9!_.*'()-]+(\/[A-Za-z0-9!_.*'()-]+)*\/$/,
+    "must be a key prefix ending in '/', e.g. runs/",
+  );
+export const maxConcurrency = z.int().min(1).max(1000);
+
+const minutes = z.int().min(1).max(10080);
+const names = z.array(z.string().min(1).max(255));
+
+export const stageConfigFileSchema = z.strictObject({
+  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region, e.g. eu-west-1'),
+  configBucketName: z.string().min(3).max(63).optional(),
+  defaultConfigKey: z.string().min(1),
+  triggerPrefix: z.string().min(1),
+  maxConcurrency,
+  maxTablesPerRun: z.int().min(1),
+  runItemsPrefix: runItemsPrefix.optional(),
+  logLevel: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']),
+  logRetentionInDays: z.int().min(1),
+  sourceMaps: z.enum(['linked', 'external']).optional(),
+  alarmEmail: z.email().optional(),
+  deletionProtection: z.boolean(),
+  dataDeletionPolicy: z.enum(['Delete', 'Retain']),
+  glue: z.strictObject({
+    jobName: z.string().min(1).max(255),
+    allowedJobNames: names.min(1),
+    allowedSpecialArguments: names.optional(),
+    numberOfWorkers: z.int().min(1),
+    workerType: z.enum(GLUE_WORKER_TYPES),
+    timeoutMinutes: minutes,
+  }),
+  emr: z.strictObject({
+    applicationId: emrApplicationId,
+    executionRoleArn: iamRoleArn,
+    entryPoint: z.string().regex(/^s3:\/\/.+/, 'must be an s3:// URI'),
+    allowedSparkSubmitParameters: names.optional(),
+    timeoutMinutes: minutes,
+  }),
+  ecs: z.strictObject({
+    cluster: z.string().min(1).max(255),
+    taskDefinition: z.string().min(1).max(255),
+    containerName: z.string().min(1).max(255),
+    subnets: z.array(subnetId).min(1).max(16),
+    securityGroups: z.array(securityGroupId).max(5),
+    taskRoleArn: iamRoleArn,
+    executionRoleArn: iamRoleArn,
+  }),
+  taskRunner: z.strictObject({
+    pollWindowSeconds: z.int().min(1).max(110),
+    pollIntervalMs: z.int().min(50),
+    reservedConcurrency: z.int().min(1).optional(),
+  }),
+});
+
+export type StageConfigFile = z.output<typeof stageConfigFileSchema>;
