@@ -56,20 +56,23 @@ function modelErrors(
 const SERVICES: Record<string, { errors: string[]; documented: Record<string, string> }> = {
   Lambda: {
     errors: modelErrors(lambda, lambda.LambdaServiceException),
+    // "invoking Lambda results in a 500 error, such as ClientExecutionTimeoutException, ServiceException,
+    // AWSLambdaException, or SdkClientException" (developer guide, "Handle Lambda service exceptions"); of these
+    // only ServiceException is a model shape, the others are the Java SDK's.
     documented: {
-      AWSLambdaException: 'The SDK-level Lambda error Step Functions reports for an unmodelled 5xx/throttle.',
-      SdkClientException:
-        '"invoking Lambda will result in a 500 error such as ServiceException or SdkClientException" (developer guide, "Handle Lambda service exceptions").',
-      ClientExecutionTimeoutException:
-        'One of the four transient errors the developer guide retries on every Lambda task ("Invoke an AWS Lambda function with Step Functions": Lambda.ClientExecutionTimeoutException, Lambda.ServiceException, Lambda.AWSLambdaException, Lambda.SdkClientException).',
+      AWSLambdaException: 'Handle Lambda service exceptions',
+      SdkClientException: 'Handle Lambda service exceptions',
+      ClientExecutionTimeoutException: 'Handle Lambda service exceptions',
     },
   },
   Glue: { errors: modelErrors(glue, glue.GlueServiceException), documented: {} },
   ECS: {
     errors: modelErrors(ecs, ecs.ECSServiceException),
     documented: {
-      AmazonECSException:
-        'The model has no ThrottlingException: RunTask throttling and Fargate capacity refusals are reported as the SDK-level ECS.AmazonECSException.',
+      // Not named in the documents: the SDK-level exception Step Functions' ECS integration reports for errors the
+      // model has no shape for, throttling among them (the model has no ThrottlingException). Matching it can only
+      // add retries; the Catch records the table FAILED either way.
+      AmazonECSException: 'SDK-level ECS error',
     },
   },
   // The documents do not name the optimized EMR Serverless integration's error prefix, so the state lists its
