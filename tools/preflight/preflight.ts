@@ -12,6 +12,7 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { parse } from 'yaml';
 import { stageConfigFileSchema } from '../../functions/lib/config/stage-config-file';
+import { fieldPath } from '../../functions/lib/format-issues';
 import { checkAccount, type Finding } from './account-checks';
 import { findPlaceholders } from './placeholders';
 
@@ -47,7 +48,7 @@ export async function preflight({ stage, offline, root, write }: PreflightOption
   const parsed = stageConfigFileSchema.safeParse(document);
   if (!parsed.success) {
     for (const issue of parsed.error.issues)
-      findings.push({ key: issue.path.map(String).join('.') || '(top level)', problem: issue.message });
+      findings.push({ key: fieldPath(issue.path) || '(top level)', problem: issue.message });
   }
   for (const { key, value, why } of findPlaceholders(document)) {
     findings.push({ key, problem: `'${value}' is ${why}: set your account's value` });

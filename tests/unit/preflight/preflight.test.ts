@@ -107,7 +107,7 @@ describe('preflight offline', () => {
     expect(lines).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/^✗ maxConcurrency: /),
-        '✗ ecs.subnets.0: must be a subnet id',
+        '✗ ecs.subnets[0]: must be a subnet id',
         'account checks skipped (--offline)',
       ]),
     );
