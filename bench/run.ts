@@ -1,12 +1,14 @@
 // `npm run bench [-- --quick] [-- --json]`: the project's figures, printed, never asserted. Each part also runs
 // on its own (the command printed with it): orchestration cost per table and per run, bundle size and load time
-// per function, task hand-off latency of the task-runner endpoint, and the scale figures' slot.
+// per function, task hand-off latency of the task-runner endpoint, extract config validation of 200,000 entries,
+// and the scale figures' slot.
 // --quick: a subset that runs in under a minute (small cost runs, fewer loads, no hand-off bench).
 // --json: every figure as one JSON object keyed by figure name, and nothing else on stdout.
 import '../local/polyfills';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { benchBundles } from './bundles';
+import { benchConfigValidation } from './config-validation';
 import { printSection, type BenchOptions, type BenchSection, type Figures } from './figures';
 import { benchPipelineCosts } from './pipeline-costs';
 import { benchScale } from './scale';
@@ -65,6 +67,7 @@ async function main(): Promise<void> {
     ...report(await benchPipelineCosts(options)),
     ...report(await benchBundles(options)),
     ...(options.quick ? {} : report(await benchTaskHandoff())),
+    ...report(benchConfigValidation()),
     ...report(benchScale()),
   };
   if (options.quick && !json)
