@@ -448,13 +448,13 @@ describe('a config of 200,000 table entries', () => {
     const config = validateExtractConfig({ tables }, 'big.yml');
     expect(config.tables).toEqual([]);
     expect(config.invalid).toEqual([
-      {
+      expect.objectContaining({
         name: 'same',
         job_type: 'glue',
         error: expect.stringMatching(
           /^tables\.name: 'same' is defined more than once \(tables\[0\], .*tables\[9\] and 199990 more\)$/,
         ),
-      },
+      }),
     ]);
   });
 });
