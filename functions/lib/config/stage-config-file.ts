@@ -50,6 +50,7 @@ export const stageConfigFileSchema = z.strictObject({
     executionRoleArn: iamRoleArn,
     entryPoint: z.string().regex(/^s3:\/\/.+/, 'must be an s3:// URI'),
     allowedSparkSubmitParameters: names.optional(),
+    allowedEntryPoints: names.optional(),
     timeoutMinutes: minutes,
   }),
   ecs: z.strictObject({

@@ -60,6 +60,7 @@ const stageEnvironment = z.object({
   EMR_EXECUTION_ROLE_ARN: optionalText,
   EMR_ENTRY_POINT: optionalText,
   EMR_ALLOWED_SPARK_SUBMIT_PARAMETERS: list,
+  EMR_ALLOWED_ENTRY_POINTS: list,
   EMR_TIMEOUT_MINUTES: wholeNumber(120, 1),
   ECS_CLUSTER: optionalText,
   ECS_TASK_DEFINITION: optionalText,
@@ -84,6 +85,8 @@ export interface EmrDefaults {
   entryPoint?: string;
   /** spark-submit options (`--driver-memory`) and `--conf` keys a table's spark_submit_parameters may set. */
   allowedSparkSubmitParameters: string[];
+  /** Entry points a table may name besides entryPoint: the script is the code the EMR job role runs. */
+  allowedEntryPoints: string[];
   timeoutMinutes: number;
 }
 
@@ -154,6 +157,7 @@ export function readStageSettings(env: NodeJS.ProcessEnv = process.env): StageSe
       executionRoleArn: e.EMR_EXECUTION_ROLE_ARN,
       entryPoint: e.EMR_ENTRY_POINT,
       allowedSparkSubmitParameters: e.EMR_ALLOWED_SPARK_SUBMIT_PARAMETERS,
+      allowedEntryPoints: e.EMR_ALLOWED_ENTRY_POINTS,
       timeoutMinutes: e.EMR_TIMEOUT_MINUTES,
     },
     ecs: {

@@ -50,6 +50,7 @@ describe('stage settings', () => {
         executionRoleArn: undefined,
         entryPoint: undefined,
         allowedSparkSubmitParameters: [],
+        allowedEntryPoints: [],
         timeoutMinutes: 120,
       },
       ecs: {

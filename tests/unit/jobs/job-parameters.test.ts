@@ -28,6 +28,7 @@ const EMR = {
   executionRoleArn: 'arn:aws:iam::123456789012:role/emr',
   entryPoint: 's3://artifacts/extract.py',
   allowedSparkSubmitParameters: [] as string[],
+  allowedEntryPoints: [] as string[],
   timeoutMinutes: 60,
 };
 
@@ -132,6 +133,20 @@ describe('EMR spark-submit parameters', () => {
       RUN,
     );
     expect(request.JobDriver.SparkSubmit.SparkSubmitParameters).toBe('--conf spark.executor.memory=4g');
+  });
+});
+
+describe('EMR entry points', () => {
+  it("refuses a table's own script unless the stage allows it, and takes the stage's or an allowed one", () => {
+    const own = table({ job_type: 'emr', emr: { entry_point: 's3://attacker/code.py' } });
+    expect(refusal(() => buildEmrRequest(own, buildJobArguments(own, RUN), EMR, RUN))).toBe(
+      "emr.entry_point: 's3://attacker/code.py' is neither the stage's entry point nor in emr.allowedEntryPoints",
+    );
+    const allowed = { ...EMR, allowedEntryPoints: ['s3://artifacts/large.py'] };
+    const large = table({ job_type: 'emr', emr: { entry_point: 's3://artifacts/large.py' } });
+    expect(
+      buildEmrRequest(large, buildJobArguments(large, RUN), allowed, RUN).JobDriver.SparkSubmit.EntryPoint,
+    ).toBe('s3://artifacts/large.py');
   });
 });
 

@@ -115,6 +115,7 @@ describe('EMR Serverless launcher', () => {
     executionRoleArn: 'arn:aws:iam::123456789012:role/extract-emr',
     entryPoint: 's3://artifacts/extract.py',
     allowedSparkSubmitParameters: ['spark.executor.memory'],
+    allowedEntryPoints: ['s3://artifacts/other.py'],
     timeoutMinutes: 120,
   };
 

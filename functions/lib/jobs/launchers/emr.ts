@@ -31,6 +31,16 @@ export function buildEmrRequest(
   run: RunContext,
 ): EmrJobRequest {
   const settings = table.emr ?? {};
+  // The entry point is the code the EMR job role runs: a table may name only the stage's or an allowed one.
+  if (
+    settings.entry_point &&
+    settings.entry_point !== defaults.entryPoint &&
+    !defaults.allowedEntryPoints.includes(settings.entry_point)
+  ) {
+    throw new TableJobError(
+      `emr.entry_point: '${settings.entry_point}' is neither the stage's entry point nor in emr.allowedEntryPoints`,
+    );
+  }
   const sparkSubmit: EmrJobRequest['JobDriver']['SparkSubmit'] = {
     EntryPoint: required(settings.entry_point ?? defaults.entryPoint, 'entry_point', 'entryPoint'),
     EntryPointArguments: Object.entries(args).flat(),
