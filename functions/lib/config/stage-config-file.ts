@@ -35,6 +35,7 @@ export const stageConfigFileSchema = z.strictObject({
   logRetentionInDays: z.int().min(1),
   sourceMaps: z.enum(['linked', 'external']).optional(),
   alarmEmail: z.email().optional(),
+  alarms: z.strictObject({ failedTablesThreshold: z.int().min(1).optional() }).optional(),
   deletionProtection: z.boolean(),
   dataDeletionPolicy: z.enum(['Delete', 'Retain']),
   glue: z.strictObject({
