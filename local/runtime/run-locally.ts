@@ -2,7 +2,7 @@
 // the tracking table. `npm start` (standalone) and serve mode (uploads, `npm start` against serve) both run here.
 import { randomUUID } from 'node:crypto';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { RUN_ID_PATTERN } from '../../functions/lib/runs/run-id';
+import { runIdOf } from '../../functions/lib/runs/run-id';
 import type { TrackingStore } from '../../functions/lib/tracking/tracking-store';
 import { createJobBackend, type JobScript } from './job-backend';
 import type { LambdaHandler } from './lambda-functions';
@@ -37,12 +37,6 @@ export function newExecutionName(): string {
     .replace(/[^0-9]/g, '')
     .slice(0, 14);
   return `local-${stamp}-${randomUUID().slice(0, 8)}`;
-}
-
-/** The run id the config manager will use: the event's run_id when valid, else the execution name. */
-export function runIdFor(input: Record<string, unknown>, executionName: string): string {
-  const runId = input.run_id;
-  return typeof runId === 'string' && RUN_ID_PATTERN.test(runId) ? runId : executionName;
 }
 
 export async function uploadConfig(s3: S3Client, bucket: string, key: string, text: string): Promise<void> {
@@ -80,7 +74,7 @@ export async function runLocally(
       options.onProgress?.(tracker.counts());
     },
   });
-  const runId = tracker.runId ?? runIdFor(options.input, executionName);
+  const runId = tracker.runId ?? runIdOf(options.input, executionName);
   const summary =
     (await readRunSummary(stack.store, runId, tracker.retries)) ?? executionOnlySummary(runId, execution);
   return { summary, execution, retries: tracker.retries };

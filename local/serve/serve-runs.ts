@@ -12,7 +12,8 @@ import type { JobScript } from '../runtime/job-backend';
 import { LocalTaskTokens } from '../runtime/task-token-bridge';
 import { readRunRecord } from '../summary';
 import type { LocalStack } from '../stack/local-stack';
-import { newExecutionName, runIdFor, runLocally, uploadConfig } from '../runtime/run-locally';
+import { runIdOf } from '../../functions/lib/runs/run-id';
+import { newExecutionName, runLocally, uploadConfig } from '../runtime/run-locally';
 import type { RemoteRunRequest, RemoteRunStarted, RemoteRunState } from './serve-client';
 import { runnerWorkerGroups } from '../stack/task-runner-endpoint';
 
@@ -40,7 +41,7 @@ export class ServeRuns {
 
   /** StartExecution with Step Functions' rule: a name is used once, also across serve restarts. */
   readonly startExecution: StartExecution = async ({ name, input }) => {
-    const runId = runIdFor(JSON.parse(input) as Record<string, unknown>, name);
+    const runId = runIdOf(JSON.parse(input) as Record<string, unknown>, name);
     if (this.runs.has(name) || (await readRunRecord(this.stack.store, runId)))
       throw new ExecutionAlreadyExists(`Execution ${name} already exists`);
     this.launch(name, JSON.parse(input) as Record<string, unknown>, this.script);
@@ -50,7 +51,7 @@ export class ServeRuns {
   };
 
   private launch(executionName: string, input: Record<string, unknown>, script: JobScript): string {
-    const runId = runIdFor(input, executionName);
+    const runId = runIdOf(input, executionName);
     const state: RemoteRunState = { status: 'RUNNING', runId, retries: {} };
     this.runs.set(executionName, state);
     this.log(`Run ${runId} started (execution ${executionName})`);
