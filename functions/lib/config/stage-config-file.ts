@@ -2,6 +2,7 @@
 // hands the same values to the Lambdas as environment variables (stage-settings.ts), and a table may override some
 // of them (extract-config.ts): the identifier rules below are the ones all three apply.
 import * as z from 'zod';
+import { RUN_ITEMS_PREFIX_MESSAGE, RUN_ITEMS_PREFIX_PATTERN } from './run-items-prefix';
 
 export const GLUE_WORKER_TYPES = ['Standard', 'G.025X', 'G.1X', 'G.2X', 'G.4X', 'G.8X', 'Z.2X'] as const;
 
@@ -11,13 +12,7 @@ export const iamRoleArn = z
 export const emrApplicationId = z.string().regex(/^[0-9a-z]+$/, 'must be an EMR Serverless application id');
 export const subnetId = z.string().regex(/^subnet-[0-9a-f]+$/, 'must be a subnet id');
 export const securityGroupId = z.string().regex(/^sg-[0-9a-f]+$/, 'must be a security group id');
-// Must end with '/' and stay apart from the trigger prefix, or writing a run's items would start a run.
-export const runItemsPrefix = z
-  .string()
-  .regex(
-    /^[A-Za-z0-9!_.*'()-]+(\/[A-Za-z0-9!_.*'()-]+)*\/$/,
-    "must be a key prefix ending in '/', e.g. runs/",
-  );
+export const runItemsPrefix = z.string().regex(RUN_ITEMS_PREFIX_PATTERN, RUN_ITEMS_PREFIX_MESSAGE);
 export const maxConcurrency = z.int().min(1).max(1000);
 
 const minutes = z.int().min(1).max(10080);

@@ -8,6 +8,7 @@ import * as z from 'zod/mini';
 import { en } from 'zod/locales';
 import { StageSettingsError } from '../errors';
 import { fieldPath, formatIssues } from '../format-issues';
+import { RUN_ITEMS_PREFIX_MESSAGE, RUN_ITEMS_PREFIX_PATTERN } from './run-items-prefix';
 
 z.config(en());
 
@@ -38,16 +39,8 @@ const stageEnvironment = z.object({
   DEFAULT_CONFIG_KEY: z.string().check(z.minLength(1)),
   MAX_CONCURRENCY: wholeNumber(10, 1, 1000),
   MAX_TABLES_PER_RUN: wholeNumber(500, 1),
-  // Must end with '/' and stay apart from the trigger prefix, or writing a run's items would start a run.
   RUN_ITEMS_PREFIX: z._default(
-    z
-      .string()
-      .check(
-        z.regex(
-          /^[A-Za-z0-9!_.*'()-]+(\/[A-Za-z0-9!_.*'()-]+)*\/$/,
-          "must be a key prefix ending in '/', e.g. runs/",
-        ),
-      ),
+    z.string().check(z.regex(RUN_ITEMS_PREFIX_PATTERN, RUN_ITEMS_PREFIX_MESSAGE)),
     'runs/',
   ),
   GLUE_JOB_NAME: optionalText,
