@@ -1,7 +1,8 @@
 // Import rules that keep the layout readable, run by `npm run lint`: no cycle anywhere, and imports run one way.
 // Handlers use lib, clients and powertools; lib uses none of those. Inside functions/lib a concern imports only
-// the ones before it in: the shared leaves (errors.ts, lazy.ts, …), config, jobs, tracking, runs; task-runner uses
-// the leaves and config. A violation fails the lint and names the files.
+// the ones before it in: the shared leaves (errors.ts, lazy.ts, …), config, watermarks, jobs, tracking, runs;
+// task-runner uses the leaves and config (config reads only watermarks/watermark-kinds.ts, a leaf). A violation
+// fails the lint and names the files.
 const lib = '^functions/lib/';
 // A runner table's defaults and bounds: a leaf (it imports only zod) that the config schema and the runner launcher
 // read as well as the task queue, so it may be imported from any concern.
@@ -62,6 +63,12 @@ module.exports = {
       'config',
       ['jobs', 'tracking', 'runs', 'task-runner'],
       'config is read by the others',
+    ),
+    notInto(
+      'watermarks-below-jobs',
+      'watermarks',
+      ['jobs', 'tracking', 'runs', 'task-runner'],
+      'watermarks are built into jobs, recorded by tracking and loaded by runs',
     ),
     notInto(
       'jobs-below-tracking',

@@ -4,12 +4,14 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import { documentClient } from './clients/dynamodb';
+import { s3Client } from './clients/s3';
 import { readTrackingSettings } from './lib/config/stage-settings';
 import type { JobError, TableJob } from './lib/jobs/table-job';
 import { describeJobOutcome } from './lib/jobs/job-outcome';
 import { isConfigValidationFailure, outcomeMetrics } from './lib/jobs/outcome-metrics';
 import { lazy } from './lib/lazy';
 import { recordTableOutcome, type RecordedOutcome, type RunInfo } from './lib/tracking/tracking-store';
+import { settleWatermark } from './lib/watermarks/settle-watermark';
 import { logger, metrics } from './powertools';
 
 /** The Map iteration's state when it reaches the status handler. */
@@ -33,6 +35,20 @@ export async function run(input: JobRunStatusInput): Promise<RecordedOutcome> {
   if (!input.error && input.table.error) outcome.attempts = 0;
   const store = { db: documentClient, tableName: settings().trackingTable };
   const now = new Date();
+  Object.assign(
+    outcome,
+    await settleWatermark(
+      {
+        table: input.table.table,
+        run_id: input.run.run_id,
+        watermark: input.table.watermark,
+        status: outcome.status,
+        reported_by_runner: outcome.reported_watermark,
+      },
+      { s3: s3Client, store, now },
+    ),
+  );
+  if (outcome.watermark_warning) logger.warn('Watermark not moved', { reason: outcome.watermark_warning });
   const recorded = await recordTableOutcome(store, input.run, input.table, outcome, now);
   // Counted once per table: a retried invocation whose write was already applied counts nothing again.
   if (recorded.applied) {

@@ -3,6 +3,7 @@
 // client, so tests drive it against the local endpoint without spawning the CLI.
 import {
   PollForTaskCommand,
+  ReportTaskProgressCommand,
   ReportTaskRunnerHeartbeatCommand,
   SetTaskStatusCommand,
 } from '@aws-sdk/client-data-pipeline';
@@ -13,8 +14,10 @@ import type { ApprovedCommands } from './commands-file';
 import { DEFAULT_KILL_GRACE_MS, runCommand } from './run-command';
 import type { CommandResult, CommandSpec, RunningCommand } from './run-command';
 import { summarizeTask, taskEnvironment } from './task-environment';
+import type { TaskSummary } from './task-environment';
 import { ACKNOWLEDGE_WINDOW_MS, TaskLease } from './task-lease';
 import type { LeaseEnd } from './task-lease';
+import { createWatermarkFile, type WatermarkFile } from './watermark-file';
 
 export interface RunnerLogger {
   info(message: string, extra?: Record<string, unknown>): void;
@@ -189,8 +192,27 @@ export class ExtractRunner {
     });
     if (!(await lease.acknowledge())) return this.leaseOutcome(taskId, lease.ended!);
     const killGraceMs = Math.min(this.options.killGraceMs, lease.killGraceMs);
+    const watermarkFile = await createWatermarkFile(task);
+    try {
+      return await this.runApproved(task, approved, lease, killGraceMs, watermarkFile);
+    } finally {
+      await watermarkFile?.remove();
+    }
+  }
+
+  private async runApproved(
+    task: TaskSummary,
+    approved: { spec: CommandSpec; environment: string[] },
+    lease: TaskLease,
+    killGraceMs: number,
+    watermarkFile: WatermarkFile | undefined,
+  ): Promise<TaskOutcome> {
+    const { taskId } = task;
     const command = runCommand(approved.spec, {
-      env: commandEnvironment(approved.environment, taskEnvironment(task)),
+      env: {
+        ...commandEnvironment(approved.environment, taskEnvironment(task)),
+        ...(watermarkFile ? { EXTRACT_WATERMARK_FILE: watermarkFile.path } : {}),
+      },
       stdout: this.options.stdout,
       killGraceMs,
     });
@@ -215,7 +237,10 @@ export class ExtractRunner {
         errorMessage: withTail('The runner was shut down before the command finished.', result.stderrTail),
       });
     }
-    if (result.exitCode === 0) return this.setStatus(taskId, 'FINISHED', {});
+    if (result.exitCode === 0) {
+      if (watermarkFile) await this.reportWatermark(taskId, watermarkFile);
+      return this.setStatus(taskId, 'FINISHED', {});
+    }
     const errorId =
       result.exitCode === null ? `Signal${result.signal ?? 'Unknown'}` : `ExitCode${result.exitCode}`;
     const how =
@@ -224,6 +249,26 @@ export class ExtractRunner {
       errorId,
       errorMessage: withTail(`Command ${how}.`, result.stderrTail),
     });
+  }
+
+  /**
+   * The high-water mark the command wrote, sent in ReportTaskProgress `fields` before FINISHED (SetTaskStatus has
+   * no fields). Nothing written, or a report that fails, still finishes the task: the table succeeds and its
+   * watermark stays where it was, with a warning on the table record.
+   */
+  private async reportWatermark(taskId: string, file: WatermarkFile): Promise<void> {
+    const written = await file.read();
+    if ('problem' in written) {
+      this.options.logger.warn('No watermark to report', { taskId, reason: written.problem });
+      return;
+    }
+    try {
+      await this.client.send(
+        new ReportTaskProgressCommand({ taskId, fields: [{ key: 'watermark', stringValue: written.value }] }),
+      );
+    } catch (error) {
+      this.options.logger.warn('Reporting the watermark failed', { taskId, error: describe(error) });
+    }
   }
 
   /** The program, arguments and allowed environment for a task's `command`, or why it is refused. */

@@ -2,7 +2,16 @@
 // itself is checked here: the config manager validates the event exactly as deployed, and records a bad one.
 import { UsageError } from '../../cli/command-line';
 
-export function buildRunEvent(options: { data?: string; tables?: string }): Record<string, unknown> {
+export function buildRunEvent(options: {
+  data?: string;
+  tables?: string;
+  'full-refresh'?: boolean;
+}): Record<string, unknown> {
+  const event = eventOf(options);
+  return options['full-refresh'] ? { ...event, full_refresh: true } : event;
+}
+
+function eventOf(options: { data?: string; tables?: string }): Record<string, unknown> {
   if (options.data !== undefined && options.tables !== undefined)
     throw new UsageError('--data and --tables: give one or the other (put tables_to_extract in --data)');
   if (options.data !== undefined) {

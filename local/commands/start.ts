@@ -54,6 +54,11 @@ export const START_COMMAND = {
       value: '<file>',
       description: 'extract config to run (default: local/sample/extract-config.yml)',
     },
+    'full-refresh': {
+      type: 'boolean',
+      default: false,
+      description: 'watermark tables start from nothing (the event\'s "full_refresh": true)',
+    },
     mock: {
       type: 'string',
       value: '<file>',

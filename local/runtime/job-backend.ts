@@ -1,7 +1,9 @@
 // The local stand-in for Glue, EMR Serverless and ECS: answers each job state's request the way the service's
 // .sync integration would (a run description on success; States.TaskFailed with the run as JSON Cause on
-// failure; the service's throttling error before a run starts), following a per-table script.
+// failure; the service's throttling error before a run starts), following a per-table script. A watermark table's
+// job writes its report where the request's watermark_report_uri says, as a real job would.
 import { createHash } from 'node:crypto';
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 
 export interface TableScript {
   /** Fail the run with this error and cause (after any throttling). */
@@ -10,6 +12,8 @@ export interface TableScript {
   throttle?: number;
   /** How long the run takes. */
   seconds?: number;
+  /** On success, the high-water mark the job reports (written as {"watermark": ...} to its report URI). */
+  watermark?: string | number;
 }
 
 export interface JobScript {
@@ -40,18 +44,42 @@ const THROTTLING_ERRORS: Record<ServiceJobType, string> = {
   ecs: 'ECS.ThrottlingException',
 };
 
-/** Each service carries the table name in its own form; reading it back checks the launcher put it there. */
-export function tableOfRequest(jobType: ServiceJobType, request: Record<string, unknown>): string {
-  if (jobType === 'glue') return String((request.Arguments as Record<string, string>)['--table']);
+/** A job argument by its `--name`, however the service carries it (Glue map, EMR argv, ECS environment). */
+export function argumentOfRequest(
+  jobType: ServiceJobType,
+  request: Record<string, unknown>,
+  name: string,
+): string | undefined {
+  if (jobType === 'glue') return (request.Arguments as Record<string, string>)[`--${name}`];
   if (jobType === 'emr') {
     const args = (request.JobDriver as { SparkSubmit: { EntryPointArguments: string[] } }).SparkSubmit
       .EntryPointArguments;
-    return String(args[args.indexOf('--table') + 1]);
+    const at = args.indexOf(`--${name}`);
+    return at >= 0 ? args[at + 1] : undefined;
   }
   const overrides = request.Overrides as {
     ContainerOverrides: { Environment: { Name: string; Value: string }[] }[];
   };
-  return String(overrides.ContainerOverrides[0]?.Environment.find((e) => e.Name === 'EXTRACT_TABLE')?.Value);
+  const variable = `EXTRACT_${name.toUpperCase()}`;
+  return overrides.ContainerOverrides[0]?.Environment.find((e) => e.Name === variable)?.Value;
+}
+
+/** Each service carries the table name in its own form; reading it back checks the launcher put it there. */
+export function tableOfRequest(jobType: ServiceJobType, request: Record<string, unknown>): string {
+  return String(argumentOfRequest(jobType, request, 'table'));
+}
+
+async function writeWatermarkReport(s3: S3Client, uri: string, watermark: string | number): Promise<void> {
+  const match = /^s3:\/\/([^/]+)\/(.+)$/.exec(uri);
+  if (!match) throw new Error(`watermark_report_uri is not an s3:// URI: ${uri}`);
+  await s3.send(
+    new PutObjectCommand({
+      Bucket: match[1],
+      Key: match[2],
+      Body: JSON.stringify({ watermark }),
+      ContentType: 'application/json',
+    }),
+  );
 }
 
 function runId(table: string, attempt: number): string {
@@ -110,6 +138,8 @@ export interface JobBackend {
 export function createJobBackend(
   script: JobScript = {},
   sleep = (ms: number) => new Promise((r) => setTimeout(r, ms)),
+  /** Where watermark reports are written (the local stack's S3); without it a scripted watermark is an error. */
+  s3?: S3Client,
 ): JobBackend {
   const calls: JobCall[] = [];
   const throttled = new Map<string, number>();
@@ -136,6 +166,11 @@ export function createJobBackend(
           tableScript.fail.error ?? 'States.TaskFailed',
           JSON.stringify(describeRun(jobType, request, table, started, message)),
         );
+      }
+      const reportUri = argumentOfRequest(jobType, request, 'watermark_report_uri');
+      if (tableScript.watermark !== undefined && reportUri) {
+        if (!s3) throw new Error(`${table}: a scripted watermark needs the job backend's S3 client`);
+        await writeWatermarkReport(s3, reportUri, tableScript.watermark);
       }
       calls.push({ jobType, table, request, outcome: 'succeeded' });
       return describeRun(jobType, request, table, started);

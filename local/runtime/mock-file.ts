@@ -5,6 +5,7 @@
 //   tables:
 //     sales.orders: { throttle: 2 }      # refused twice with the service's throttling error, then runs
 //     crm.accounts: { fail: { error: Glue.JobRunFailed, cause: 'Out of memory' } }
+//     sales.invoices: { watermark: '2024-06-01T00:00:00Z' }   # a watermark table's job reports this mark
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { z } from 'zod';
@@ -25,6 +26,7 @@ const tableScript = z.strictObject({
     .optional(),
   throttle: z.int().min(0).max(100).optional(),
   seconds: z.number().min(0).max(3600).optional(),
+  watermark: z.union([z.string().min(1).max(256), z.int()]).optional(),
 });
 
 const mockSchema = z.strictObject({

@@ -57,7 +57,7 @@ function executionOnlySummary(runId: string, execution: PipelineRun): RunSummary
 }
 
 export async function runLocally(
-  stack: { handlers: Record<string, LambdaHandler>; store: TrackingStore },
+  stack: { handlers: Record<string, LambdaHandler>; store: TrackingStore; s3: S3Client },
   options: LocalRunOptions,
 ): Promise<LocalRunResult> {
   const tracker = new ExecutionTracker();
@@ -66,7 +66,7 @@ export async function runLocally(
     input: options.input,
     executionName,
     handlers: stack.handlers,
-    backend: createJobBackend(options.script),
+    backend: createJobBackend(options.script, undefined, stack.s3),
     retryDelayMs: options.retryDelayMs ?? LOCAL_RETRY_DELAY_MS,
     taskTokens: options.taskTokens,
     onEvent: (event) => {

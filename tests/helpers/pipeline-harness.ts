@@ -7,6 +7,7 @@ import { PassThrough } from 'node:stream';
 import { DataPipelineClient } from '@aws-sdk/client-data-pipeline';
 import type { RunRecord, TableRecord } from '../../functions/lib/tracking/tracking-records';
 import { listRunTables } from '../../functions/lib/tracking/tracking-store';
+import { readWatermarks, type StoredWatermark } from '../../functions/lib/watermarks/watermark-store';
 import type { ApprovedCommands } from '../../runner/commands-file';
 import { DEFAULT_RUNNER_OPTIONS, ExtractRunner } from '../../runner/extract-runner';
 import { createJobBackend, type JobBackend, type JobScript } from '../../local/runtime/job-backend';
@@ -54,6 +55,8 @@ export interface Pipeline {
   then: {
     runRecord(runId: string): Promise<RunRecord | undefined>;
     tableRecords(runId: string): Promise<Record<string, TableRecord>>;
+    /** The table's stored watermark (functions/lib/watermarks/watermark-store.ts), if it has one. */
+    watermark(table: string): Promise<StoredWatermark | undefined>;
   };
   close(): Promise<void>;
 }
@@ -112,7 +115,7 @@ export async function startPipeline(): Promise<Pipeline> {
     },
     when: {
       async theRunStarts(input, script = {}, executionName) {
-        const backend = createJobBackend(script);
+        const backend = createJobBackend(script, undefined, stack.s3);
         const run = await runPipeline({
           input,
           executionName,
@@ -130,6 +133,7 @@ export async function startPipeline(): Promise<Pipeline> {
         const records = await listRunTables(stack.store, runId);
         return Object.fromEntries(records.map((record) => [record.table, record]));
       },
+      watermark: async (table) => (await readWatermarks(stack.store, [table])).get(table),
     },
     async close() {
       await taskRunner.close();

@@ -195,9 +195,13 @@ describe.each(STAGES)('%s: IAM', (stage) => {
       [['s3:PutObject'], [`\${ConfigBucket.Arn}/${stageConfig(stage).runItemsPrefix}*`]],
       [['s3:ListBucket'], ['<ConfigBucket.Arn>']],
       [['dynamodb:PutItem', 'dynamodb:BatchWriteItem'], ['<TrackingTable.Arn>']],
+      [['dynamodb:BatchGetItem'], ['<TrackingTable.Arn>']],
     ]);
     expect(grants('HandleJobRunStatusRole')).toEqual([
       [['dynamodb:GetItem', 'dynamodb:PutItem'], ['<TrackingTable.Arn>']],
+      [['dynamodb:UpdateItem'], ['<TrackingTable.Arn>']],
+      // Watermark reports only: nothing else under the run's prefix, nothing else in the bucket.
+      [['s3:GetObject'], [`\${ConfigBucket.Arn}/${stageConfig(stage).runItemsPrefix}*/watermarks/*`]],
     ]);
     expect(grants('CompleteRunRole')).toEqual([
       [

@@ -9,6 +9,13 @@ export const RESERVED_ARGUMENT_KEYS = [
   'source_type',
   'source_secret_arn',
   'target_path',
+  // Incremental extracts (functions/lib/watermarks/): the pipeline's, so a table cannot fake its last watermark.
+  'watermark_column',
+  'watermark_type',
+  'last_watermark',
+  'watermark_report_uri',
+  // Set by extract-runner for the command (EXTRACT_WATERMARK_FILE), never by a table.
+  'watermark_file',
 ];
 
 /** `--source_type` → `EXTRACT_SOURCE_TYPE`: the form a container or shell expects. */

@@ -19,6 +19,11 @@ import {
   MAX_WORKER_GROUP_LENGTH,
   reportProgressTimeoutSeconds,
 } from '../task-runner/runner-limits';
+import {
+  WATERMARK_COLUMN_MESSAGE,
+  WATERMARK_COLUMN_PATTERN,
+  WATERMARK_TYPES,
+} from '../watermarks/watermark-kinds';
 
 export { JOB_TYPES, type JobType } from './job-types';
 
@@ -117,6 +122,10 @@ const tableSettings = {
   /** runner: the shell command the task runner executes, with the job arguments in its environment. */
   command: z.string().min(1).max(MAX_FIELD_VALUE_LENGTH).optional(),
   runner: runnerSettings.optional(),
+  /** Incremental extracts: the column whose high-water mark the job reports (docs/incremental-extracts.md). */
+  watermark_column: z.string().regex(WATERMARK_COLUMN_PATTERN, WATERMARK_COLUMN_MESSAGE).optional(),
+  /** How watermark values compare; timestamp unless set. */
+  watermark_type: z.enum(WATERMARK_TYPES).optional(),
 };
 
 const tableSchema = z.strictObject({

@@ -8,13 +8,19 @@ import type { TableJob } from './table-job';
 import { JOB_TYPES, type ExtractConfig, type JobType, type TableConfig } from '../config/extract-config';
 import { buildJobArguments, type RunContext } from './job-arguments';
 import type { StageSettings } from '../config/stage-settings';
+import { tableWatermark, type TableWatermark } from '../watermarks/table-watermark';
 
 function isJobType(value: string): value is JobType {
   return (JOB_TYPES as readonly string[]).includes(value);
 }
 
-function buildRequest(table: TableConfig, settings: StageSettings, run: RunContext): TableJob['request'] {
-  const args = buildJobArguments(table, run);
+function buildRequest(
+  table: TableConfig,
+  settings: StageSettings,
+  run: RunContext,
+  watermark: TableWatermark | undefined,
+): TableJob['request'] {
+  const args = buildJobArguments(table, run, watermark);
   switch (table.job_type as JobType) {
     case 'glue':
       return buildGlueRequest(table, args, settings.glue);
@@ -33,7 +39,12 @@ function buildTableJob(table: TableConfig, settings: StageSettings, run: RunCont
   // and the status handler records it FAILED, naming the value.
   if (!isJobType(table.job_type)) return job;
   try {
-    return { ...job, request: buildRequest(table, settings, run) };
+    const watermark = tableWatermark(table, run.watermarks);
+    return {
+      ...job,
+      request: buildRequest(table, settings, run, watermark),
+      ...(watermark ? { watermark } : {}),
+    };
   } catch (error) {
     const { name, message } = error as Error;
     return { ...job, error: { Error: name, Cause: `${table.name}: ${message}` } };

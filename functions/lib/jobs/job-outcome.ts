@@ -16,6 +16,12 @@ export interface JobOutcome {
   cause?: string;
   /** runner: how long the table's task waited in the queue for a runner (a metric, not recorded). */
   queue_wait_seconds?: number;
+  /** runner: the `watermark` field of its progress reports, as sent (settled by watermarks/settle-watermark.ts). */
+  reported_watermark?: unknown;
+  /** Watermark tables: recorded as the table record's fields of the same names. */
+  watermark_from?: string;
+  watermark_to?: string;
+  watermark_warning?: string;
 }
 
 type Json = Record<string, unknown>;
@@ -53,6 +59,7 @@ interface RunDetails {
   attempts?: number;
   message?: string;
   queueWaitSeconds?: number;
+  reportedWatermark?: unknown;
 }
 
 function readRunDetails(jobType: string, body: Json | undefined): RunDetails {
@@ -97,6 +104,7 @@ function readRunDetails(jobType: string, body: Json | undefined): RunDetails {
       message: text(body.reason),
       startedAt: leasedAt,
       ...(wait !== undefined && wait >= 0 ? { queueWaitSeconds: wait } : {}),
+      ...(body.watermark !== undefined ? { reportedWatermark: body.watermark } : {}),
     };
   }
   return {};
@@ -161,6 +169,7 @@ export function describeJobOutcome(
       attempts: details.attempts ?? 1,
       ...(skipped && details.message ? { cause: details.message } : {}),
       ...(details.queueWaitSeconds !== undefined ? { queue_wait_seconds: details.queueWaitSeconds } : {}),
+      ...(details.reportedWatermark !== undefined ? { reported_watermark: details.reportedWatermark } : {}),
     };
   }
   // Neither a result nor an error: `Choose Job Type` found no job state for this job type.

@@ -5,6 +5,7 @@ import type { EcsTaskRequest } from './launchers/ecs';
 import type { EmrJobRequest } from './launchers/emr';
 import type { GlueJobRequest } from './launchers/glue';
 import type { RunnerTaskRequest } from './launchers/runner';
+import type { TableWatermark } from '../watermarks/table-watermark';
 
 /** A job state's Catch output, or the reason the config manager refused a table, in the same shape. */
 export interface JobError {
@@ -18,6 +19,8 @@ export interface TableJob {
   job_type: string;
   source_type?: string;
   request?: GlueJobRequest | EmrJobRequest | EcsTaskRequest | RunnerTaskRequest;
+  /** A watermark table's column, last watermark and report location (docs/incremental-extracts.md). */
+  watermark?: TableWatermark;
   /** Set when the table cannot run; the status handler records it FAILED with this reason. */
   error?: JobError;
 }

@@ -16,6 +16,8 @@ const eventSchema = z.strictObject({
   config_key: z.string().min(1).max(1024).optional(),
   config_version: z.string().min(1).max(1024).optional(),
   trigger: z.enum(['manual', 's3', 'schedule', 'local']).default('manual'),
+  /** Watermark tables start from nothing: no last_watermark argument (docs/incremental-extracts.md). */
+  full_refresh: z.boolean().optional(),
 });
 
 export type ExtractRunEvent = z.output<typeof eventSchema>;

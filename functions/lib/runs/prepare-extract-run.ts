@@ -9,6 +9,7 @@ import { runIdOf } from './run-id';
 import { readExtractConfig } from '../config/read-extract-config';
 import type { StageSettings } from '../config/stage-settings';
 import { failRun, startRun, type NewRun, type RunInfo, type TrackingStore } from '../tracking/tracking-store';
+import { loadRunWatermarks } from '../watermarks/load-run-watermarks';
 
 /** The config manager's Lambda payload, built by the state machine from the event and the context object. */
 export interface ConfigManagerInput {
@@ -81,8 +82,18 @@ export async function prepareExtractRun(input: ConfigManagerInput, deps: Prepare
     });
     draft.config_version = config.version ?? event.config_version;
 
+    if (event.full_refresh) draft.full_refresh = true;
+    const watermarks = await loadRunWatermarks(deps.store, {
+      run_id: draft.run_id,
+      tables: config.tables,
+      requested: event.tables_to_extract,
+      full_refresh: event.full_refresh,
+      bucket: deps.settings.configBucket,
+      runItemsPrefix: deps.settings.runItemsPrefix,
+    });
     const selection = buildTableJobs(config, event.tables_to_extract, deps.settings, {
       run_id: draft.run_id,
+      watermarks,
     });
     if (selection.jobs.length > deps.settings.maxTablesPerRun) {
       throw new InvalidEventError(

@@ -6,12 +6,14 @@ import type { TaskItem, TaskQueueDeps } from './task-item';
 
 /**
  * A progress report from the lease holder: acknowledges the task and extends its lease by its
- * reportProgressTimeout. Any other key's report changes nothing.
+ * reportProgressTimeout, and keeps the high-water mark it reports (its `watermark` field), the last one winning.
+ * Any other key's report changes nothing.
  */
 export async function recordTaskProgress(
   taskId: string,
   accessKeyId: string,
   deps: TaskQueueDeps,
+  watermark?: string,
 ): Promise<TaskItem> {
   const nowMs = deps.now();
   const task = await getTask(taskId, deps);
@@ -21,7 +23,9 @@ export async function recordTaskProgress(
       new UpdateCommand({
         TableName: deps.tableName,
         Key: taskKey(taskId),
-        UpdateExpression: 'SET leaseExpiresAt = :expires, acknowledged = :true, lastProgressAt = :at',
+        UpdateExpression:
+          'SET leaseExpiresAt = :expires, acknowledged = :true, lastProgressAt = :at' +
+          (watermark !== undefined ? ', reportedWatermark = :watermark' : ''),
         ConditionExpression: '#status = :leased AND leaseExpiresAt >= :now AND leaseKey = :key',
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: {
@@ -31,6 +35,7 @@ export async function recordTaskProgress(
           ':leased': 'LEASED',
           ':now': nowMs,
           ':key': accessKeyId,
+          ...(watermark !== undefined ? { ':watermark': watermark } : {}),
         },
         ReturnValues: 'ALL_NEW',
       }),

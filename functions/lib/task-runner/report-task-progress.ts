@@ -17,6 +17,9 @@ export interface ProgressDeps extends TaskQueueDeps {
   logger?: Pick<Logger, 'warn'>;
 }
 
+/** The field a runner reports its table's high-water mark in (docs/incremental-extracts.md); others are ignored. */
+export const WATERMARK_FIELD = 'watermark';
+
 export async function reportTaskProgress(
   input: OperationInput<'ReportTaskProgress'>,
   caller: Caller,
@@ -26,7 +29,8 @@ export async function reportTaskProgress(
   // A canceled task keeps answering `canceled` so a runner that missed the first answer still stops.
   if (task.canceled) return { canceled: true };
   try {
-    await recordTaskProgress(task.taskId, caller.accessKeyId, deps);
+    const watermark = input.fields?.find((field) => field.key === WATERMARK_FIELD)?.stringValue;
+    await recordTaskProgress(task.taskId, caller.accessKeyId, deps, watermark);
   } catch (error) {
     if (error instanceof TaskNotLeasedError) {
       throw new TaskNotFoundException(`Task ${task.taskId} is not running (expired or finished).`);

@@ -54,7 +54,12 @@ export async function setTaskStatus(
       ? { ...summary, error, cause }
       : status === 'SKIPPED'
         ? { ...summary, status: 'SKIPPED', reason: input.errorMessage || 'A precondition was not met.' }
-        : { ...summary, status: 'SUCCEEDED' };
+        : {
+            ...summary,
+            status: 'SUCCEEDED',
+            // The table's high-water mark, reported in ReportTaskProgress `fields` (SetTaskStatus has none).
+            ...(found.reportedWatermark !== undefined ? { watermark: found.reportedWatermark } : {}),
+          };
 
   let task: TaskItem;
   try {

@@ -16,7 +16,8 @@
  *   leaseKey    the access key that polled it: the only key whose progress and status reports count.
  *   taskToken, runId, table, attemptLimit, workerGroup, command, fields (map of job arguments),
  *   reportProgressTimeoutSeconds, queuedAt, scheduledStartTime, leaseOwner (key/hostname), leasedAt,
- *   leaseExpiresAt (epoch ms), acknowledged, canceled, outcome, ttl (epoch s; set once the item is final).
+ *   leaseExpiresAt (epoch ms), acknowledged, canceled, outcome, reportedWatermark, ttl (epoch s; set once the
+ *   item is final).
  *
  * GSI `gsi1` (sparse, gsi1pk/gsi1sk; projects a few listing attributes, never secrets), keys set only while QUEUED:
  *   gsi1pk = QUEUED#<workerGroup>  gsi1sk = <queuedAt epoch ms, 15 digits>#<taskId>
@@ -83,6 +84,8 @@ export interface TaskItem extends NewTask {
   expiredReason?: string;
   requeuedAs?: string;
   outcome?: Record<string, unknown>;
+  /** The `watermark` field of the lease holder's last progress report that had one; sent on with FINISHED. */
+  reportedWatermark?: string;
   ttl?: number;
 }
 

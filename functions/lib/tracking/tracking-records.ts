@@ -24,6 +24,8 @@ export interface RunRecord extends RunKey {
   config_version?: string;
   table_count: number;
   repeated_tables?: string[];
+  /** The event asked for a full refresh: watermark tables started from nothing. */
+  full_refresh?: boolean;
   started_at: string;
   ended_at?: string;
   succeeded_count?: number;
@@ -52,6 +54,12 @@ export interface TableRecord {
   attempts?: number;
   error?: string;
   cause?: string;
+  /** Watermark tables: the last watermark the job received (absent: it started from nothing). */
+  watermark_from?: string;
+  /** Watermark tables: the high-water mark the job reported, normalized; the table's watermark moved to it. */
+  watermark_to?: string;
+  /** Watermark tables that SUCCEEDED without moving their watermark: why (no report, a malformed or lower one). */
+  watermark_warning?: string;
 }
 
 export const TERMINAL_TABLE_STATUSES: readonly TableStatus[] = ['SUCCEEDED', 'FAILED', 'SKIPPED'];

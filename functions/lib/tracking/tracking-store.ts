@@ -171,6 +171,9 @@ export async function recordTableOutcome(
     attempts: outcome.attempts,
     error: outcome.error,
     cause: outcome.cause,
+    watermark_from: outcome.watermark_from,
+    watermark_to: outcome.watermark_to,
+    watermark_warning: outcome.watermark_warning,
   };
   try {
     await store.db.send(
