@@ -2,14 +2,15 @@
 // error names the table and the field. One bad table entry never invalidates the others: only an unreadable
 // file, a bad top level or bad `defaults` (which affect every table) fail the whole run.
 import { parse as parseYaml } from 'yaml';
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../zod-english';
 import {
   emrApplicationId,
   GLUE_WORKER_TYPES,
   iamRoleArn,
   securityGroupId,
   subnetId,
-} from './stage-config-file';
+} from './aws-identifiers';
 import { ConfigValidationError } from '../errors';
 import { formatIssues, listIssues, type FieldProblem } from '../format-issues';
 import { RESERVED_ARGUMENT_KEYS, toEnvironmentName } from './argument-names';
@@ -33,113 +34,124 @@ const ARGUMENT_KEY_PATTERN = /^[A-Za-z][A-Za-z0-9_.-]{0,127}$/;
 // Credentials never belong in a config file in a bucket: they are referenced by Secrets Manager ARN instead.
 const SECRET_LIKE_KEY = /(password|passwd|secret|token|api[_-]?key|private[_-]?key)(?!.*_arn$)/i;
 
-const argumentValue = z.union([z.string().max(4096), z.number(), z.boolean()]).transform(String);
+// zod/mini, like every schema a Lambda loads: the config manager's bundle loads faster without zod's
+// method-chaining build (docs/design.md, cold load). `npm run validate` and the preflight use these same schemas.
+const text = (min: number, max: number) => z.string().check(z.minLength(min), z.maxLength(max));
+
+const argumentValue = z.pipe(
+  z.union([z.string().check(z.maxLength(4096)), z.number(), z.boolean()]),
+  z.transform(String),
+);
 const argumentMap = z
   .record(
-    z.string().regex(ARGUMENT_KEY_PATTERN, 'must be a letter followed by letters, digits, _ . or -'),
+    z.string().check(z.regex(ARGUMENT_KEY_PATTERN, 'must be a letter followed by letters, digits, _ . or -')),
     argumentValue,
   )
-  .superRefine((args, ctx) => {
-    // Containers and runners receive arguments as environment variables: two keys must not become one.
-    const keyByEnvironmentName = new Map<string, string>();
-    for (const key of Object.keys(args)) {
-      if (RESERVED_ARGUMENT_KEYS.includes(key)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: [key],
-          message: `is set by the pipeline; use the table's ${key} field`,
-        });
+  .check(
+    z.superRefine((args, ctx) => {
+      // Containers and runners receive arguments as environment variables: two keys must not become one.
+      const keyByEnvironmentName = new Map<string, string>();
+      for (const key of Object.keys(args)) {
+        if (RESERVED_ARGUMENT_KEYS.includes(key)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [key],
+            message: `is set by the pipeline; use the table's ${key} field`,
+          });
+        }
+        const environmentName = toEnvironmentName(key);
+        const clash = keyByEnvironmentName.get(environmentName);
+        if (clash) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [key],
+            message: `becomes the same environment variable (${environmentName}) as '${clash}'`,
+          });
+        }
+        keyByEnvironmentName.set(environmentName, key);
+        if (SECRET_LIKE_KEY.test(key)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [key],
+            message:
+              'looks like a credential: store it in Secrets Manager and reference it with source_secret_arn',
+          });
+        }
       }
-      const environmentName = toEnvironmentName(key);
-      const clash = keyByEnvironmentName.get(environmentName);
-      if (clash) {
-        ctx.addIssue({
-          code: 'custom',
-          path: [key],
-          message: `becomes the same environment variable (${environmentName}) as '${clash}'`,
-        });
-      }
-      keyByEnvironmentName.set(environmentName, key);
-      if (SECRET_LIKE_KEY.test(key)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: [key],
-          message:
-            'looks like a credential: store it in Secrets Manager and reference it with source_secret_arn',
-        });
-      }
-    }
-  });
+    }),
+  );
 
-const minutes = z.int().min(1).max(10080);
+const minutes = z.int().check(z.minimum(1), z.maximum(10080));
 const glueSettings = z.strictObject({
-  job_name: z.string().min(1).max(255).optional(),
-  number_of_workers: z.int().min(1).max(1000).optional(),
-  worker_type: z.enum(GLUE_WORKER_TYPES).optional(),
-  timeout_minutes: minutes.optional(),
+  job_name: z.optional(text(1, 255)),
+  number_of_workers: z.optional(z.int().check(z.minimum(1), z.maximum(1000))),
+  worker_type: z.optional(z.enum(GLUE_WORKER_TYPES)),
+  timeout_minutes: z.optional(minutes),
 });
 const emrSettings = z.strictObject({
-  application_id: emrApplicationId.optional(),
-  execution_role_arn: iamRoleArn.optional(),
-  entry_point: z.string().min(1).max(256).optional(),
-  spark_submit_parameters: z.string().max(102400).optional(),
-  timeout_minutes: minutes.optional(),
+  application_id: z.optional(emrApplicationId),
+  execution_role_arn: z.optional(iamRoleArn),
+  entry_point: z.optional(text(1, 256)),
+  spark_submit_parameters: z.optional(z.string().check(z.maxLength(102400))),
+  timeout_minutes: z.optional(minutes),
 });
 const ecsSettings = z.strictObject({
-  cluster: z.string().min(1).max(255).optional(),
-  task_definition: z.string().min(1).max(255).optional(),
-  container_name: z.string().min(1).max(255).optional(),
-  subnets: z.array(subnetId).min(1).max(16).optional(),
-  security_groups: z.array(securityGroupId).max(5).optional(),
-  assign_public_ip: z.boolean().optional(),
+  cluster: z.optional(text(1, 255)),
+  task_definition: z.optional(text(1, 255)),
+  container_name: z.optional(text(1, 255)),
+  subnets: z.optional(z.array(subnetId).check(z.minLength(1), z.maxLength(16))),
+  security_groups: z.optional(z.array(securityGroupId).check(z.maxLength(5))),
+  assign_public_ip: z.optional(z.boolean()),
 });
 
 const runnerSettings = z.strictObject({
-  report_progress_timeout_seconds: reportProgressTimeoutSeconds.optional(),
-  attempt_limit: attemptLimit.optional(),
+  report_progress_timeout_seconds: z.optional(reportProgressTimeoutSeconds),
+  attempt_limit: z.optional(attemptLimit),
 });
 
 const tableSettings = {
-  job_type: z.string().min(1).max(32),
-  source_type: z.string().min(1).max(64).optional(),
-  source_secret_arn: z
-    .string()
-    .regex(
-      /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/,
-      'must be a Secrets Manager secret ARN',
-    )
-    .optional(),
-  target_path: z
-    .string()
-    .regex(/^s3:\/\/[a-z0-9.-]{3,63}(\/.*)?$/, 'must be an s3:// URI')
-    .optional(),
-  arguments: argumentMap.optional(),
-  glue: glueSettings.optional(),
-  emr: emrSettings.optional(),
-  ecs: ecsSettings.optional(),
+  job_type: text(1, 32),
+  source_type: z.optional(text(1, 64)),
+  source_secret_arn: z.optional(
+    z
+      .string()
+      .check(
+        z.regex(
+          /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/,
+          'must be a Secrets Manager secret ARN',
+        ),
+      ),
+  ),
+  target_path: z.optional(
+    z.string().check(z.regex(/^s3:\/\/[a-z0-9.-]{3,63}(\/.*)?$/, 'must be an s3:// URI')),
+  ),
+  arguments: z.optional(argumentMap),
+  glue: z.optional(glueSettings),
+  emr: z.optional(emrSettings),
+  ecs: z.optional(ecsSettings),
   /** runner: the self-hosted worker group whose task runners poll for this table (exact, case-sensitive). */
-  worker_group: z.string().min(1).max(MAX_WORKER_GROUP_LENGTH).optional(),
+  worker_group: z.optional(text(1, MAX_WORKER_GROUP_LENGTH)),
   /** runner: the shell command the task runner executes, with the job arguments in its environment. */
-  command: z.string().min(1).max(MAX_FIELD_VALUE_LENGTH).optional(),
-  runner: runnerSettings.optional(),
+  command: z.optional(text(1, MAX_FIELD_VALUE_LENGTH)),
+  runner: z.optional(runnerSettings),
   /** Incremental extracts: the column whose high-water mark the job reports (docs/incremental-extracts.md). */
-  watermark_column: z.string().regex(WATERMARK_COLUMN_PATTERN, WATERMARK_COLUMN_MESSAGE).optional(),
+  watermark_column: z.optional(z.string().check(z.regex(WATERMARK_COLUMN_PATTERN, WATERMARK_COLUMN_MESSAGE))),
   /** How watermark values compare; timestamp unless set. */
-  watermark_type: z.enum(WATERMARK_TYPES).optional(),
+  watermark_type: z.optional(z.enum(WATERMARK_TYPES)),
 };
 
 const tableSchema = z.strictObject({
-  name: z.string().regex(TABLE_NAME_PATTERN, 'must be 1-255 letters, digits, _ . $ or -'),
-  enabled: z.boolean().default(true),
+  name: z.string().check(z.regex(TABLE_NAME_PATTERN, 'must be 1-255 letters, digits, _ . $ or -')),
+  enabled: z._default(z.boolean(), true),
   ...tableSettings,
 });
-const defaultsSchema = z.strictObject({ ...tableSettings, job_type: tableSettings.job_type.optional() });
+const defaultsSchema = z.strictObject({ ...tableSettings, job_type: z.optional(tableSettings.job_type) });
 
 const configSchema = z.strictObject({
-  version: z.literal(1).default(1),
-  defaults: z.record(z.string(), z.unknown()).optional(),
+  version: z._default(z.literal(1), 1),
+  defaults: z.optional(z.record(z.string(), z.unknown())),
   // Entries are validated one by one below so that one bad entry fails only its own table.
-  tables: z.array(z.unknown()).min(1, 'must list at least one table'),
+  tables: z.array(z.unknown()).check(z.minLength(1, 'must list at least one table')),
 });
 
 export type TableConfig = z.output<typeof tableSchema>;

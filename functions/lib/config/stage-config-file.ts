@@ -1,17 +1,16 @@
 // The stage settings file, config/<stage>.yml, as `npm run preflight` checks it before a deploy. serverless.yml
 // hands the same values to the Lambdas as environment variables (stage-settings.ts), and a table may override some
-// of them (extract-config.ts): the identifier rules below are the ones all three apply.
+// of them (extract-config.ts): the identifier rules (aws-identifiers.ts) are the ones all three apply.
 import * as z from 'zod';
 import { RUN_ITEMS_PREFIX_MESSAGE, RUN_ITEMS_PREFIX_PATTERN } from './run-items-prefix';
+import {
+  emrApplicationId,
+  GLUE_WORKER_TYPES,
+  iamRoleArn,
+  securityGroupId,
+  subnetId,
+} from './aws-identifiers';
 
-export const GLUE_WORKER_TYPES = ['Standard', 'G.025X', 'G.1X', 'G.2X', 'G.4X', 'G.8X', 'Z.2X'] as const;
-
-export const iamRoleArn = z
-  .string()
-  .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/, 'must be an IAM role ARN');
-export const emrApplicationId = z.string().regex(/^[0-9a-z]+$/, 'must be an EMR Serverless application id');
-export const subnetId = z.string().regex(/^subnet-[0-9a-f]+$/, 'must be a subnet id');
-export const securityGroupId = z.string().regex(/^sg-[0-9a-f]+$/, 'must be a security group id');
 export const runItemsPrefix = z.string().regex(RUN_ITEMS_PREFIX_PATTERN, RUN_ITEMS_PREFIX_MESSAGE);
 export const maxConcurrency = z.int().min(1).max(1000);
 

@@ -1,23 +1,25 @@
 // The state machine's input: what `sls invoke stepf --data`, the S3 upload trigger and the local runner send.
 // Unknown keys are rejected so that a typo such as `table_to_extract` fails loudly instead of extracting
 // every table in the config.
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../zod-english';
 import { InvalidEventError } from '../errors';
 import { TABLE_NAME_PATTERN } from '../config/extract-config';
 import { formatIssues } from '../format-issues';
 import { RUN_ID_PATTERN } from './run-id';
 
 const eventSchema = z.strictObject({
-  tables_to_extract: z
-    .array(z.string().regex(TABLE_NAME_PATTERN, 'must be 1-255 letters, digits, _ . $ or -'))
-    .min(1, 'must name at least one table (omit it to extract every table in the config)')
-    .optional(),
-  run_id: z.string().regex(RUN_ID_PATTERN, 'must be 1-80 letters, digits, _ . : or -').optional(),
-  config_key: z.string().min(1).max(1024).optional(),
-  config_version: z.string().min(1).max(1024).optional(),
-  trigger: z.enum(['manual', 's3', 'schedule', 'local']).default('manual'),
+  tables_to_extract: z.optional(
+    z
+      .array(z.string().check(z.regex(TABLE_NAME_PATTERN, 'must be 1-255 letters, digits, _ . $ or -')))
+      .check(z.minLength(1, 'must name at least one table (omit it to extract every table in the config)')),
+  ),
+  run_id: z.optional(z.string().check(z.regex(RUN_ID_PATTERN, 'must be 1-80 letters, digits, _ . : or -'))),
+  config_key: z.optional(z.string().check(z.minLength(1), z.maxLength(1024))),
+  config_version: z.optional(z.string().check(z.minLength(1), z.maxLength(1024))),
+  trigger: z._default(z.enum(['manual', 's3', 'schedule', 'local']), 'manual'),
   /** Watermark tables start from nothing: no last_watermark argument (docs/incremental-extracts.md). */
-  full_refresh: z.boolean().optional(),
+  full_refresh: z.optional(z.boolean()),
 });
 
 export type ExtractRunEvent = z.output<typeof eventSchema>;

@@ -1,5 +1,6 @@
 // The payload the state machine sends when it queues a `runner` table (lambda:invoke.waitForTaskToken).
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../zod-english';
 import { fieldPath } from '../format-issues';
 import {
   attemptLimit,
@@ -17,30 +18,31 @@ export class InvalidRunnerTaskError extends Error {
 }
 
 // Values end up as Data Pipeline field values (at most 10240 characters) and keys as field keys (1-256).
+const text = (min: number, max: number) => z.string().check(z.minLength(min), z.maxLength(max));
 const enqueueSchema = z.object({
   // Step Functions task tokens are up to 2048 characters (SendTaskSuccess's limit).
-  task_token: z.string().min(1).max(2048),
-  run_id: z.string().min(1).max(512),
-  table: z.string().min(1).max(256),
+  task_token: text(1, 2048),
+  run_id: text(1, 512),
+  table: text(1, 256),
   // The state machine's retry number. Checked, not used: a state machine retry and a lease re-queue both hand the
   // table out again, so attempt numbers come from the table's hand-off count (handoff-counter.ts).
-  attempt: z.number().int().min(1),
-  worker_group: z.string().min(1).max(MAX_WORKER_GROUP_LENGTH),
-  command: z.string().min(1).max(MAX_FIELD_VALUE_LENGTH).optional(),
-  fields: z
-    .record(
-      z
-        .string()
-        .min(1)
-        .max(256)
-        .refine((key) => !key.startsWith('@'), { error: "keys starting with '@' are reserved" }),
-      z.string().max(MAX_FIELD_VALUE_LENGTH),
-    )
-    .default({}),
-  report_progress_timeout_seconds: reportProgressTimeoutSeconds.default(
+  attempt: z.int().check(z.minimum(1)),
+  worker_group: text(1, MAX_WORKER_GROUP_LENGTH),
+  command: z.optional(text(1, MAX_FIELD_VALUE_LENGTH)),
+  fields: z._default(
+    z.record(
+      text(1, 256).check(
+        z.refine((key) => !key.startsWith('@'), { error: "keys starting with '@' are reserved" }),
+      ),
+      z.string().check(z.maxLength(MAX_FIELD_VALUE_LENGTH)),
+    ),
+    {},
+  ),
+  report_progress_timeout_seconds: z._default(
+    reportProgressTimeoutSeconds,
     DEFAULT_REPORT_PROGRESS_TIMEOUT_SECONDS,
   ),
-  attempt_limit: attemptLimit.default(DEFAULT_RUNNER_ATTEMPT_LIMIT),
+  attempt_limit: z._default(attemptLimit, DEFAULT_RUNNER_ATTEMPT_LIMIT),
 });
 
 export type EnqueueRequest = z.input<typeof enqueueSchema>;

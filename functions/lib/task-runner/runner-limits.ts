@@ -1,6 +1,7 @@
 // A runner table's defaults and bounds, in one place: the extract config (what a table may ask for), the runner
 // launcher (what an unset value becomes) and the enqueue request (what the state machine may send) all read them.
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../zod-english';
 
 /** Data Pipeline's default: a runner that has not reported for 15 minutes has lost the task. */
 export const DEFAULT_REPORT_PROGRESS_TIMEOUT_SECONDS = 15 * 60;
@@ -23,6 +24,5 @@ export const MAX_FIELD_VALUE_LENGTH = 10240;
 
 export const reportProgressTimeoutSeconds = z
   .int()
-  .min(MIN_REPORT_PROGRESS_TIMEOUT_SECONDS)
-  .max(MAX_REPORT_PROGRESS_TIMEOUT_SECONDS);
-export const attemptLimit = z.int().min(1).max(MAX_RUNNER_ATTEMPT_LIMIT);
+  .check(z.minimum(MIN_REPORT_PROGRESS_TIMEOUT_SECONDS), z.maximum(MAX_REPORT_PROGRESS_TIMEOUT_SECONDS));
+export const attemptLimit = z.int().check(z.minimum(1), z.maximum(MAX_RUNNER_ATTEMPT_LIMIT));

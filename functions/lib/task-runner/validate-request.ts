@@ -1,7 +1,8 @@
 // Input rules of the Data Pipeline task-runner operations, taken from the service model (botocore
 // datapipeline/2012-10-29 and the API reference): length limits, the allowed character pattern and enums.
 // The SDKs do not check these client-side, so the endpoint must, and each error names the offending field.
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import '../zod-english';
 import { fieldPath } from '../format-issues';
 import { InvalidRequestException } from './protocol-errors';
 import { MAX_CAUSE_LENGTH } from './task-callbacks';
@@ -17,44 +18,49 @@ const HOSTNAME_PATTERN = /^[\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}\n\t]*
 const text = (min: number, max: number, pattern: RegExp = PATTERN) =>
   z
     .string({ error: 'must be a string' })
-    .min(min, { error: `must be at least ${min} character${min === 1 ? '' : 's'} long` })
-    .max(max, { error: `must be at most ${max} characters long` })
-    .regex(pattern, { error: 'contains characters outside the allowed set' });
+    .check(
+      z.minLength(min, { error: `must be at least ${min} character${min === 1 ? '' : 's'} long` }),
+      z.maxLength(max, { error: `must be at most ${max} characters long` }),
+      z.regex(pattern, { error: 'contains characters outside the allowed set' }),
+    );
 
 const field = z.object({
   key: text(1, 256),
-  stringValue: text(0, 10240).optional(),
-  refValue: text(1, 256).optional(),
+  stringValue: z.optional(text(0, 10240)),
+  refValue: z.optional(text(1, 256)),
 });
 
 export const operationSchemas = {
   PollForTask: z.object({
     workerGroup: text(1, 1024),
-    hostname: text(1, 1024, HOSTNAME_PATTERN).optional(),
-    instanceIdentity: z
-      .object({ document: text(0, 1024).optional(), signature: text(0, 1024).optional() })
-      .optional(),
+    hostname: z.optional(text(1, 1024, HOSTNAME_PATTERN)),
+    instanceIdentity: z.optional(
+      z.object({ document: z.optional(text(0, 1024)), signature: z.optional(text(0, 1024)) }),
+    ),
   }),
   ReportTaskProgress: z.object({
     taskId: text(1, 2048),
-    fields: z.array(field, { error: 'must be a list of fields' }).optional(),
+    fields: z.optional(z.array(field, { error: 'must be a list of fields' })),
   }),
   SetTaskStatus: z.object({
     taskId: text(1, 2048),
     taskStatus: z.enum(['FINISHED', 'FAILED', 'FALSE'], { error: 'must be one of FINISHED, FAILED, FALSE' }),
-    errorId: text(0, 1024).optional(),
+    errorId: z.optional(text(0, 1024)),
     // The model sets no length limit on errorMessage. The endpoint's is SendTaskFailure's cause limit: a longer
     // message could not reach the execution whole anyway.
-    errorMessage: z
-      .string({ error: 'must be a string' })
-      .max(MAX_ERROR_MESSAGE_LENGTH, { error: `must be at most ${MAX_ERROR_MESSAGE_LENGTH} characters long` })
-      .optional(),
-    errorStackTrace: text(0, 1024).optional(),
+    errorMessage: z.optional(
+      z.string({ error: 'must be a string' }).check(
+        z.maxLength(MAX_ERROR_MESSAGE_LENGTH, {
+          error: `must be at most ${MAX_ERROR_MESSAGE_LENGTH} characters long`,
+        }),
+      ),
+    ),
+    errorStackTrace: z.optional(text(0, 1024)),
   }),
   ReportTaskRunnerHeartbeat: z.object({
     taskrunnerId: text(1, 1024),
-    workerGroup: text(0, 1024).optional(),
-    hostname: text(1, 1024).optional(),
+    workerGroup: z.optional(text(0, 1024)),
+    hostname: z.optional(text(1, 1024)),
   }),
 } as const;
 
