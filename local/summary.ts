@@ -1,14 +1,10 @@
 // One run's summary, read from the tracking table: what `npm start` prints when a run ends and what
 // `npm run status -- --run-id R` prints later. Both go through here so the two can never disagree.
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { TableStatus } from '../functions/lib/jobs/job-outcome';
-import {
-  runKey,
-  type RunRecord,
-  type RunStatus,
-  type TableRecord,
-} from '../functions/lib/tracking/tracking-records';
-import { listRunTables, type TrackingStore } from '../functions/lib/tracking/tracking-store';
+import { type RunRecord, type RunStatus, type TableRecord } from '../functions/lib/tracking/tracking-records';
+import { listRunTables, readRunRecord, type TrackingStore } from '../functions/lib/tracking/tracking-store';
+
+export { readRunRecord };
 
 export interface TableSummary {
   table: string;
@@ -45,6 +41,11 @@ export interface RunSummary {
   /** Why the run failed as a whole (an invalid event or config), as the config manager recorded it. */
   error?: string;
   cause?: string;
+  /** The run this one re-runs. */
+  rerunOf?: string;
+  /** The runs that re-ran this one (the newest 100), and how many there were in all. */
+  reruns?: string[];
+  rerunCount?: number;
   counts: RunCounts;
   tables: TableSummary[];
 }
@@ -59,13 +60,6 @@ export function countTables(statuses: TableStatus[], tableCount = statuses.lengt
     skipped: count('SKIPPED'),
     pending: Math.max(tableCount, statuses.length) - finished,
   };
-}
-
-export async function readRunRecord(store: TrackingStore, runId: string): Promise<RunRecord | undefined> {
-  const response = await store.db.send(
-    new GetCommand({ TableName: store.tableName, Key: runKey(runId), ConsistentRead: true }),
-  );
-  return response.Item as RunRecord | undefined;
 }
 
 export function summarizeRun(
@@ -95,6 +89,8 @@ export function summarizeRun(
     ...(run.ended_at ? { endedAt: run.ended_at } : {}),
     ...(run.error ? { error: run.error } : {}),
     ...(run.cause ? { cause: run.cause } : {}),
+    ...(run.rerun_of ? { rerunOf: run.rerun_of } : {}),
+    ...(run.reruns?.length ? { reruns: run.reruns, rerunCount: run.rerun_count ?? run.reruns.length } : {}),
     counts: countTables(
       records.map((r) => r.status),
       run.table_count,
@@ -205,18 +201,33 @@ function indented(text: string | undefined, prefix = '  '): string[] {
   return wrapText(text ?? '', SUMMARY_WIDTH - prefix.length).map((line) => `${prefix}${line}`);
 }
 
+/** Where a run stands among its re-runs: the run it re-runs, and the runs that re-ran it. */
+function rerunLinks(summary: RunSummary): string[] {
+  const lines = summary.rerunOf ? [`  Re-run of ${summary.rerunOf}`] : [];
+  if (summary.reruns?.length) {
+    const unlisted = (summary.rerunCount ?? 0) - summary.reruns.length;
+    lines.push(
+      `  Re-run by ${summary.reruns.join(', ')}` + (unlisted > 0 ? ` (and ${unlisted} earlier)` : ''),
+    );
+  }
+  return lines;
+}
+
 export function formatSummary(summary: RunSummary): string {
   const { counts } = summary;
   // A run that failed as a whole (bad event, bad config) has no tables to count: its reason is the news.
   if (summary.error && summary.tables.length === 0)
-    return [`Run ${summary.runId}: ${summary.status} — ${summary.error}:`, ...indented(summary.cause)].join(
-      '\n',
-    );
+    return [
+      `Run ${summary.runId}: ${summary.status} — ${summary.error}:`,
+      ...indented(summary.cause),
+      ...rerunLinks(summary),
+    ].join('\n');
   const lines = [
     `Run ${summary.runId}: ${summary.status} — ${counts.succeeded} of ${counts.tables} tables succeeded` +
       (counts.failed ? `, ${counts.failed} failed` : '') +
       (counts.skipped ? `, ${counts.skipped} skipped` : '') +
       (counts.pending ? `, ${counts.pending} not finished` : ''),
+    ...rerunLinks(summary),
   ];
   if (summary.error) lines.push(`  ${summary.error}:`, ...indented(summary.cause, '    '));
   if (summary.tables.length > 0) {

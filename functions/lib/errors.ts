@@ -34,6 +34,16 @@ export class RunAlreadyExistsError extends Error {
   override name = 'RunAlreadyExistsError';
 }
 
+/** The run that rerun_of names cannot be re-run: it does not exist, is still running, or never had tables. */
+export class RerunNotPossibleError extends Error {
+  override name = 'RerunNotPossibleError';
+}
+
+/** Every table of the run that rerun_of names succeeded (or was skipped, without include_skipped). */
+export class NothingToRerunError extends Error {
+  override name = 'NothingToRerunError';
+}
+
 /** A table's own settings cannot produce a job request (missing or disallowed values). */
 export class TableJobError extends Error {
   override name = 'TableJobError';

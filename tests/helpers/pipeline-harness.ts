@@ -6,7 +6,7 @@
 import { PassThrough } from 'node:stream';
 import { DataPipelineClient } from '@aws-sdk/client-data-pipeline';
 import type { RunRecord, TableRecord } from '../../functions/lib/tracking/tracking-records';
-import { listRunTables } from '../../functions/lib/tracking/tracking-store';
+import { listRunTables, type TrackingStore } from '../../functions/lib/tracking/tracking-store';
 import { readWatermarks, type StoredWatermark } from '../../functions/lib/watermarks/watermark-store';
 import type { ApprovedCommands } from '../../runner/commands-file';
 import { DEFAULT_RUNNER_OPTIONS, ExtractRunner } from '../../runner/extract-runner';
@@ -35,6 +35,8 @@ const TEST_STAGE_SETTINGS = {
 export interface Pipeline {
   /** The stage's resource names and environment, as the handlers see them. */
   names: StageNames;
+  /** The tracking table the handlers write, for a test that lays down records of its own. */
+  store: TrackingStore;
   /** Handlers by logical id, each overridable by a test (to inject a failure). */
   handlers: Record<string, LambdaHandler>;
   taskRunnerEndpoint: string;
@@ -78,6 +80,7 @@ export async function startPipeline(): Promise<Pipeline> {
 
   return {
     names: stack.names,
+    store: stack.store,
     handlers: stack.handlers,
     taskRunnerEndpoint: taskRunner.endpoint,
     runnerCredentials: { accessKeyId, secretAccessKey },

@@ -126,6 +126,37 @@ describe('the human run summary', () => {
     );
   });
 
+  it('shows the run a re-run re-runs, and the re-runs of a run, under its counts', () => {
+    // Prepare
+    const table: TableSummary = { table: 'sales.orders', jobType: 'glue', status: 'SUCCEEDED', attempts: 1 };
+    const rerun = aRun([table], { runId: 'r1-rerun', rerunOf: 'r1' });
+    const rerunOften = aRun([table], { reruns: ['r1-b', 'r1-c'], rerunCount: 5 });
+
+    // Act
+    const lines = formatSummary(rerun).split('\n');
+    const often = formatSummary(rerunOften).split('\n');
+
+    // Assess
+    expect(lines.slice(0, 2)).toEqual([
+      'Run r1-rerun: SUCCEEDED — 1 of 1 tables succeeded',
+      '  Re-run of r1',
+    ]);
+    expect(often[1]).toBe('  Re-run by r1-b, r1-c (and 3 earlier)');
+  });
+
+  it('names the run a re-run could not re-run after its reason', () => {
+    const run = aRun([], {
+      status: 'FAILED',
+      error: 'RerunNotPossibleError',
+      cause: "rerun_of: no run 'r0' in the tracking table",
+      rerunOf: 'r0',
+    });
+
+    expect(formatSummary(run)).toBe(
+      "Run r1: FAILED — RerunNotPossibleError:\n  rerun_of: no run 'r0' in the tracking table\n  Re-run of r0",
+    );
+  });
+
   it('wraps at spaces, cuts only a word longer than the line, and keeps line breaks', () => {
     expect(wrapText('aaa bbb ccc', 7)).toEqual(['aaa bbb', 'ccc']);
     expect(wrapText('abcdefghij', 4)).toEqual(['abcd', 'efgh', 'ij']);

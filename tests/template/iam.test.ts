@@ -196,6 +196,8 @@ describe.each(STAGES)('%s: IAM', (stage) => {
       [['s3:ListBucket'], ['<ConfigBucket.Arn>']],
       [['dynamodb:PutItem', 'dynamodb:BatchWriteItem'], ['<TrackingTable.Arn>']],
       [['dynamodb:BatchGetItem'], ['<TrackingTable.Arn>']],
+      // A re-run reads the run it re-runs and lists itself on that run's record.
+      [['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem'], ['<TrackingTable.Arn>']],
     ]);
     expect(grants('HandleJobRunStatusRole')).toEqual([
       [['dynamodb:GetItem', 'dynamodb:PutItem'], ['<TrackingTable.Arn>']],

@@ -62,6 +62,9 @@ export function buildTableJobs(
   requested: string[] | undefined,
   settings: StageSettings,
   run: RunContext,
+  /** The cause of a requested table that the config does not have (a re-run says which run named it). */
+  notInConfig = (name: string) =>
+    `${name}: tables_to_extract names a table that is not in the extract config`,
 ): TableSelection {
   const byName = new Map(config.tables.map((table) => [table.name, table]));
   const invalidByName = new Map(config.invalid.map((entry) => [entry.name, entry]));
@@ -105,7 +108,7 @@ export function buildTableJobs(
         job_type: 'unknown',
         error: {
           Error: 'TableNotInConfigError',
-          Cause: `${name}: tables_to_extract names a table that is not in the extract config`,
+          Cause: notInConfig(name),
         },
       },
     );

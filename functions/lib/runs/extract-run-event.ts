@@ -20,13 +20,31 @@ const eventSchema = z.strictObject({
   trigger: z._default(z.enum(['manual', 's3', 'schedule', 'local']), 'manual'),
   /** Watermark tables start from nothing: no last_watermark argument (docs/incremental-extracts.md). */
   full_refresh: z.optional(z.boolean()),
+  rerun_of: z.optional(
+    z.string().check(z.regex(RUN_ID_PATTERN, 'must be a run id: 1-80 letters, digits, _ . : or -')),
+  ),
+  include_skipped: z.optional(z.boolean()),
+  only_failed: z.optional(z.boolean()),
 });
 
 export type ExtractRunEvent = z.output<typeof eventSchema>;
 
+/** A re-run takes its tables from the run it re-runs, so a table list beside it would be ambiguous. */
+function rerunFieldsProblem(event: ExtractRunEvent): string | undefined {
+  if (event.rerun_of !== undefined && event.tables_to_extract !== undefined)
+    return 'rerun_of and tables_to_extract: give one or the other (a re-run takes its tables from the run it re-runs)';
+  if (event.rerun_of === undefined) {
+    const stray = (['include_skipped', 'only_failed'] as const).find((field) => event[field] !== undefined);
+    if (stray) return `${stray}: only applies with rerun_of`;
+  }
+  return undefined;
+}
+
 export function parseExtractRunEvent(input: unknown, maxTables: number): ExtractRunEvent {
   const parsed = eventSchema.safeParse(input ?? {});
   if (!parsed.success) throw new InvalidEventError(`Invalid event: ${formatIssues(parsed.error, '')}`);
+  const rerunProblem = rerunFieldsProblem(parsed.data);
+  if (rerunProblem) throw new InvalidEventError(`Invalid event: ${rerunProblem}`);
   const count = parsed.data.tables_to_extract?.length ?? 0;
   if (count > maxTables) {
     throw new InvalidEventError(

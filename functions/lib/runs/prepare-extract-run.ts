@@ -6,6 +6,8 @@ import { buildTableJobs } from '../jobs/build-table-jobs';
 import { InvalidEventError } from '../errors';
 import { parseExtractRunEvent } from './extract-run-event';
 import { runIdOf } from './run-id';
+import { resolveRerunTables } from './resolve-rerun-tables';
+import { linkRerun } from '../tracking/link-rerun';
 import { readExtractConfig } from '../config/read-extract-config';
 import type { StageSettings } from '../config/stage-settings';
 import { failRun, startRun, type NewRun, type RunInfo, type TrackingStore } from '../tracking/tracking-store';
@@ -74,7 +76,11 @@ export async function prepareExtractRun(input: ConfigManagerInput, deps: Prepare
   try {
     const event = parseExtractRunEvent(input.event, deps.settings.maxTablesPerRun);
     draft.trigger = event.trigger;
-    draft.config_key = event.config_key ?? deps.settings.defaultConfigKey;
+    draft.rerun_of = event.rerun_of;
+    const rerun = await resolveRerunTables(deps.store, event, draft.run_id, {
+      maxTables: deps.settings.maxTablesPerRun,
+    });
+    draft.config_key = event.config_key ?? rerun?.config_key ?? deps.settings.defaultConfigKey;
     const config = await readExtractConfig(deps.s3, {
       bucket: deps.settings.configBucket,
       key: draft.config_key,
@@ -83,18 +89,22 @@ export async function prepareExtractRun(input: ConfigManagerInput, deps: Prepare
     draft.config_version = config.version ?? event.config_version;
 
     if (event.full_refresh) draft.full_refresh = true;
+    const requested = rerun?.tables ?? event.tables_to_extract;
     const watermarks = await loadRunWatermarks(deps.store, {
       run_id: draft.run_id,
       tables: config.tables,
-      requested: event.tables_to_extract,
+      requested,
       full_refresh: event.full_refresh,
       bucket: deps.settings.configBucket,
       runItemsPrefix: deps.settings.runItemsPrefix,
     });
-    const selection = buildTableJobs(config, event.tables_to_extract, deps.settings, {
-      run_id: draft.run_id,
-      watermarks,
-    });
+    const selection = buildTableJobs(
+      config,
+      requested,
+      deps.settings,
+      { run_id: draft.run_id, watermarks },
+      rerun?.notInConfig,
+    );
     if (selection.jobs.length > deps.settings.maxTablesPerRun) {
       throw new InvalidEventError(
         `tables: the config selects ${selection.jobs.length} tables, more than this stage's limit of ${deps.settings.maxTablesPerRun} per run; pass tables_to_extract in batches`,
@@ -106,6 +116,7 @@ export async function prepareExtractRun(input: ConfigManagerInput, deps: Prepare
     const location = runItemsLocation(deps.settings, draft.run_id);
     // The run is claimed first: a run_id that belongs to another execution must not overwrite its items.
     await startRun(deps.store, draft, selection.jobs);
+    if (rerun) await linkRerun(deps.store, rerun.rerun_of, draft.run_id);
     // A retried config manager builds the same jobs for the same run and key, so rewriting them is harmless.
     await deps.s3.send(
       new PutObjectCommand({

@@ -4,7 +4,7 @@
 // own facts (its input, name and start time, and the error Step Functions caught), unless the config manager
 // already did, and any table it had left PENDING is failed with the same reason.
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { runIdOf } from './run-id';
+import { RUN_ID_PATTERN, runIdOf } from './run-id';
 import type { JobOutcome } from '../jobs/job-outcome';
 import { runKey, type RunRecord } from '../tracking/tracking-records';
 import {
@@ -45,7 +45,7 @@ function describeCause(cause: string | undefined): string {
   return cause;
 }
 
-function eventField(event: unknown, field: 'trigger' | 'config_key'): string | undefined {
+function eventField(event: unknown, field: 'trigger' | 'config_key' | 'rerun_of'): string | undefined {
   const value = (event as Record<string, unknown> | null)?.[field];
   return typeof value === 'string' && value ? value : undefined;
 }
@@ -66,6 +66,7 @@ export async function recordFailedRun(
       new GetCommand({ TableName: store.tableName, Key: runKey(runId), ConsistentRead: true }),
     )
   ).Item as RunRecord | undefined;
+  const rerunOf = eventField(input.event, 'rerun_of');
   const ours = !existing || existing.execution_name === input.execution_name;
   if (!ours || existing?.status === 'FAILED') return { ...summary, recorded: false, failed_tables: 0 };
 
@@ -77,6 +78,7 @@ export async function recordFailedRun(
     config_version: existing?.config_version,
     table_count: existing?.table_count ?? 0,
     repeated_tables: existing?.repeated_tables,
+    rerun_of: existing?.rerun_of ?? (rerunOf && RUN_ID_PATTERN.test(rerunOf) ? rerunOf : undefined),
     started_at: existing?.started_at ?? new Date(input.execution_start_time || now).toISOString(),
   };
   const recorded = await failRun(store, run, error, now.toISOString());

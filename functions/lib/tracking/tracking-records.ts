@@ -33,6 +33,12 @@ export interface RunRecord extends RunKey {
   skipped_count?: number;
   error?: string;
   cause?: string;
+  /** The run this one re-runs (`rerun_of` in its event). */
+  rerun_of?: string;
+  /** The runs that re-ran this one, oldest first: the newest MAX_LISTED_RERUNS of rerun_count. */
+  reruns?: string[];
+  /** Every re-run this run has had, listed or not. */
+  rerun_count?: number;
 }
 
 export interface TableRecord {

@@ -217,6 +217,14 @@ export interface CompletedRun {
 
 const MAX_LISTED_FAILURES = 25;
 
+/** A run's record, read consistently, or undefined when the tracking table has no such run. */
+export async function readRunRecord(store: TrackingStore, runId: string): Promise<RunRecord | undefined> {
+  const response = await store.db.send(
+    new GetCommand({ TableName: store.tableName, Key: runKey(runId), ConsistentRead: true }),
+  );
+  return response.Item as RunRecord | undefined;
+}
+
 export async function listRunTables(store: TrackingStore, runId: string): Promise<TableRecord[]> {
   const records: TableRecord[] = [];
   const pages = paginateQuery(

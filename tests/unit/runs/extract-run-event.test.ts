@@ -108,4 +108,37 @@ describe('extract run event', () => {
       "Invalid event: tables_to_extract: lists 4 tables, more than this stage's limit of 3 per run (split the run)",
     );
   });
+
+  describe('re-runs', () => {
+    it('keeps rerun_of, include_skipped and only_failed', () => {
+      const input = { rerun_of: 'nightly-2024-06-01', include_skipped: true, only_failed: false };
+
+      expect(parseExtractRunEvent(input, LIMIT)).toEqual({ ...input, trigger: 'manual' });
+    });
+
+    it.each(['', 'has space', 'x'.repeat(81)])(
+      'rejects the rerun_of %j, saying it must be a run id',
+      (id) => {
+        expect(rejection({ rerun_of: id })).toBe(
+          'Invalid event: rerun_of: must be a run id: 1-80 letters, digits, _ . : or -',
+        );
+      },
+    );
+
+    it.each(['include_skipped', 'only_failed'])('rejects a %s that is not a boolean', (field) => {
+      expect(rejection({ rerun_of: 'r1', [field]: 'yes' })).toBe(
+        `Invalid event: ${field}: Invalid input: expected boolean, received string`,
+      );
+    });
+
+    it.each(['include_skipped', 'only_failed'])('rejects %s without rerun_of', (field) => {
+      expect(rejection({ [field]: true })).toBe(`Invalid event: ${field}: only applies with rerun_of`);
+    });
+
+    it('rejects rerun_of with tables_to_extract, naming both', () => {
+      expect(rejection({ rerun_of: 'r1', tables_to_extract: ['sales.orders'] })).toBe(
+        'Invalid event: rerun_of and tables_to_extract: give one or the other (a re-run takes its tables from the run it re-runs)',
+      );
+    });
+  });
 });
