@@ -1,14 +1,44 @@
-// The state machine input for a local run, from `--data '<event JSON>'` or `--tables a,b,c`. Only the JSON
-// itself is checked here: the config manager validates the event exactly as deployed, and records a bad one.
+// The state machine input for a local run, from `--data '<event JSON>'`, `--tables a,b,c` or `--rerun-of R`. Only
+// the command line itself is checked here: the config manager validates the event exactly as deployed, and
+// records a bad one.
 import { UsageError } from '../../cli/command-line';
 
-export function buildRunEvent(options: {
+export interface RunEventOptions extends RerunOptions {
   data?: string;
   tables?: string;
   'full-refresh'?: boolean;
-}): Record<string, unknown> {
-  const event = eventOf(options);
+}
+
+interface RerunOptions {
+  'rerun-of'?: string;
+  'include-skipped'?: boolean;
+  'all-tables'?: boolean;
+}
+
+export function buildRunEvent(options: RunEventOptions): Record<string, unknown> {
+  const event = { ...eventOf(options), ...rerunFields(options) };
   return options['full-refresh'] ? { ...event, full_refresh: true } : event;
+}
+
+/** `--rerun-of R [--include-skipped] [--all-tables]`: the event's rerun_of, include_skipped and only_failed. */
+function rerunFields(options: RunEventOptions): Record<string, unknown> {
+  const rerunOf = options['rerun-of'];
+  if (rerunOf === undefined) {
+    const stray = (['include-skipped', 'all-tables'] as const).find((flag) => options[flag]);
+    if (stray) throw new UsageError(`--${stray}: only with --rerun-of <run id>`);
+    return {};
+  }
+  if (options.tables !== undefined)
+    throw new UsageError(
+      '--rerun-of and --tables: give one or the other (a re-run takes its tables from the run it re-runs)',
+    );
+  if (options.data !== undefined)
+    throw new UsageError('--data and --rerun-of: give one or the other (put rerun_of in --data)');
+  return {
+    rerun_of: rerunOf,
+    ...(options['include-skipped'] ? { include_skipped: true } : {}),
+    ...(options['all-tables'] ? { only_failed: false } : {}),
+  };
 }
 
 function eventOf(options: { data?: string; tables?: string }): Record<string, unknown> {

@@ -3,11 +3,11 @@
 // a config with runner tables also gets the task-runner endpoint on 127.0.0.1 and one bundled runner CLI per
 // worker group, which run the tables' commands;
 // when a serve instance is up (.local/endpoints.json answers) the run starts there instead and is followed
-// through its tracking table. Progress goes to stderr, the summary to stdout; exit 0 only if every table
-// succeeded.
+// through its tracking table; a re-run (--rerun-of) runs only there, where the earlier run's records are.
+// Progress goes to stderr, the summary to stdout; exit 0 only if every table succeeded.
 //
-//   npm start -- [--tables a,b | --data '<event JSON>'] [--config file] [--mock file] [--json]
-//                [--standalone] [--data-dir dir] [--verbose]
+//   npm start -- [--tables a,b | --data '<event JSON>' | --rerun-of R [--include-skipped] [--all-tables]]
+//                [--config file] [--mock file] [--json] [--standalone] [--data-dir dir] [--verbose]
 import '../polyfills';
 import { readFileSync } from 'node:fs';
 import { basename, relative } from 'node:path';
@@ -36,7 +36,7 @@ import { LocalTaskTokens } from '../runtime/task-token-bridge';
 export const START_COMMAND = {
   name: 'npm start',
   synopsis: [
-    'npm start -- [--tables a,b | --data <JSON>] [--config <file>] [--mock <file>] [--json] [options]',
+    'npm start -- [--tables a,b | --data <JSON> | --rerun-of <run id>] [--config <file>] [--mock <file>] [--json] [options]',
   ],
   options: {
     tables: {
@@ -48,6 +48,22 @@ export const START_COMMAND = {
       type: 'string',
       value: "'<JSON>'",
       description: `the state machine input, e.g. '{"tables_to_extract":["sales.orders"],"run_id":"r1"}'`,
+    },
+    'rerun-of': {
+      type: 'string',
+      value: '<run id>',
+      description:
+        "re-run the tables of that run that did not succeed, on the serve instance that has the run's records",
+    },
+    'include-skipped': {
+      type: 'boolean',
+      default: false,
+      description: 'with --rerun-of: the SKIPPED tables too (the event\'s "include_skipped": true)',
+    },
+    'all-tables': {
+      type: 'boolean',
+      default: false,
+      description: 'with --rerun-of: every table of that run (the event\'s "only_failed": false)',
     },
     config: {
       type: 'string',
@@ -116,6 +132,20 @@ async function startRunners(
   closers.push(() => runners.stop());
 }
 
+/** A standalone run starts from an empty tracking table: the run to re-run is in a serve instance's. */
+function rerunNeedsServe(
+  runId: string,
+  options: { standalone?: boolean; 'data-dir'?: string; 'rerun-of'?: string },
+): CommandError {
+  const field = options['rerun-of'] ? '--rerun-of' : 'rerun_of';
+  const where = options.standalone
+    ? 'drop --standalone to run it on the serve instance'
+    : `no serve instance answers for ${options['data-dir']}: start it (npm run serve) and try again`;
+  return new CommandError(
+    `${field} ${runId}: a re-run reads that run's records in the serve instance's tracking table (a standalone run starts from an empty one); ${where}`,
+  );
+}
+
 export async function startCommand(args: string[], output: CommandOutput): Promise<number> {
   const { values: options } = parseCommandLine(START_COMMAND, args);
   if (options.help) {
@@ -129,6 +159,7 @@ export async function startCommand(args: string[], output: CommandOutput): Promi
 
   let summary: RunSummary;
   const serve = options.standalone ? undefined : await findServeInstance(options['data-dir']!);
+  if (!serve && typeof event.rerun_of === 'string') throw rerunNeedsServe(event.rerun_of, options);
   // Only the summary goes to stdout; the handlers' logs (Powertools writes to process.stdout) go to stderr.
   const restoreStdout = sendStdoutToStderr();
   try {

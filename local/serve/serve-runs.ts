@@ -78,7 +78,7 @@ export class ServeRuns {
   private async grantRunnerGroups(input: Record<string, unknown>): Promise<void> {
     if (!this.grantWorkerGroups) return;
     const { configBucket, defaultConfigKey } = this.stack.names;
-    const key = typeof input.config_key === 'string' ? input.config_key : defaultConfigKey;
+    const key = (await this.configKeyOf(input)) ?? defaultConfigKey;
     try {
       const object = await this.stack.s3.send(new GetObjectCommand({ Bucket: configBucket, Key: key }));
       const groups = runnerWorkerGroups((await object.Body?.transformToString()) ?? '', key);
@@ -87,6 +87,14 @@ export class ServeRuns {
       // The run still starts: a config that cannot be read fails there, with the config manager's reason.
       this.log(`Runner key not granted the worker groups of ${key}: ${(error as Error).message}`);
     }
+  }
+
+  /** The event's config_key, else a re-run's earlier run's: the config the config manager will read. */
+  private async configKeyOf(input: Record<string, unknown>): Promise<string | undefined> {
+    if (typeof input.config_key === 'string') return input.config_key;
+    if (typeof input.rerun_of !== 'string') return undefined;
+    // An unknown run is the config manager's to report; here it only means no worker groups to grant.
+    return (await readRunRecord(this.stack.store, input.rerun_of).catch(() => undefined))?.config_key;
   }
 
   /** What the deployed upload trigger does for an EventBridge "Object Created" event. */

@@ -143,6 +143,24 @@ describe('npm start on bad command-line input', () => {
     ['--data that is not an object', ['--data', '[1]'], /--data: must be a JSON object/, 2],
     ['--data together with --tables', ['--data', '{}', '--tables', 'a'], /--data and --tables/, 2],
     ['an empty --tables', ['--tables', ' , '], /--tables: name at least one table/, 2],
+    [
+      '--rerun-of together with --tables',
+      ['--rerun-of', 'r1', '--tables', 'a'],
+      /--rerun-of and --tables/,
+      2,
+    ],
+    [
+      '--include-skipped without --rerun-of',
+      ['--include-skipped'],
+      /--include-skipped: only with --rerun-of/,
+      2,
+    ],
+    [
+      '--rerun-of in a standalone run, whose tracking table is empty',
+      ['--rerun-of', 'r1'],
+      /--rerun-of r1: a re-run reads that run's records in the serve instance's tracking table .*; drop --standalone/,
+      1,
+    ],
     ['an unknown option', ['--tabels', 'a'], /unknown option --tabels \(did you mean --tables\?\)/, 2],
     ['a missing config file', ['--config', '/nonexistent/config.yml'], /--config .*cannot be read/, 1],
     ['a missing mock file', ['--mock', '/nonexistent/mock.yml'], /mock\.yml: cannot be read/, 1],
@@ -177,5 +195,6 @@ describe('npm start on bad command-line input', () => {
 
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^Usage: npm start -- /);
+    expect(result.stdout).toMatch(/--rerun-of <run id> .*\n.*--include-skipped .*\n.*--all-tables /);
   });
 });
