@@ -2,6 +2,7 @@
 // earlier run's records from the real tracking table (dynalite), the config as it is now from s3rver, and the
 // re-run is an ordinary run of the chosen tables. Only Glue, EMR and ECS are scripted.
 import { startPipeline, type Pipeline } from '../helpers/pipeline-harness';
+import type { TableStatus } from '../../functions/lib/jobs/job-outcome';
 import { completeRun, recordTableOutcome, startRun } from '../../functions/lib/tracking/tracking-store';
 
 jest.setTimeout(60_000);
@@ -128,39 +129,23 @@ describe('re-running a run', () => {
   it('takes the skipped tables too with include_skipped', async () => {
     // Prepare: a finished run whose runner precondition skipped one table, as the status handler records it
     const old = { run_id: 'with-skipped', started_at: '2024-06-01T00:00:00.000Z', max_concurrency: 2 };
-    await startRun(
-      pipeline.store,
-      {
-        ...old,
-        execution_name: 'exec-with-skipped',
-        trigger: 'manual',
-        config_key: CONFIG_KEY,
-        table_count: 3,
-      },
-      ['sales.orders', 'finance.ledger', 'events.clicks'].map((table) => ({ table, job_type: 'glue' })),
-    );
+    const outcomes: Record<string, Exclude<TableStatus, 'PENDING'>> = {
+      'sales.orders': 'SUCCEEDED',
+      'finance.ledger': 'SKIPPED',
+      'events.clicks': 'FAILED',
+    };
+    const jobs = Object.keys(outcomes).map((table) => ({ table, job_type: 'glue' }));
+    const newRun = { execution_name: 'exec-with-skipped', trigger: 'manual', config_key: CONFIG_KEY };
+    await startRun(pipeline.store, { ...old, ...newRun, table_count: jobs.length }, jobs);
     const ended = new Date('2024-06-01T01:00:00.000Z');
-    await recordTableOutcome(
-      pipeline.store,
-      old,
-      { table: 'sales.orders', job_type: 'glue' },
-      { status: 'SUCCEEDED', attempts: 1 },
-      ended,
-    );
-    await recordTableOutcome(
-      pipeline.store,
-      old,
-      { table: 'finance.ledger', job_type: 'glue' },
-      { status: 'SKIPPED', attempts: 1 },
-      ended,
-    );
-    await recordTableOutcome(
-      pipeline.store,
-      old,
-      { table: 'events.clicks', job_type: 'ecs' },
-      { status: 'FAILED', attempts: 1 },
-      ended,
-    );
+    for (const job of jobs)
+      await recordTableOutcome(
+        pipeline.store,
+        old,
+        job,
+        { status: outcomes[job.table]!, attempts: 1 },
+        ended,
+      );
     await completeRun(pipeline.store, old, ended);
 
     // Act
