@@ -125,15 +125,22 @@ function add(a: Counts, b: Partial<Counts>): Counts {
   };
 }
 
+/** A config of `tables` tables on each of `paths`. */
+function configOf(paths: string[], tables: number): string {
+  const entries = paths.flatMap((path) =>
+    Array.from({ length: tables }, (_, i) => `  - ${PATHS[path]!(`bench.${path}_${i}`)}`),
+  );
+  return `tables:\n${entries.join('\n')}\n`;
+}
+
 async function measure(
   local: LocalBench,
   sizes: Record<string, FunctionSize>,
-  path: string,
+  paths: string[],
   tables: number,
 ): Promise<Counts> {
-  const runId = `bench-${path}-${tables}`;
-  const names = Array.from({ length: tables }, (_, i) => `bench.${path}_${i}`);
-  const config = `tables:\n${names.map((name) => `  - ${PATHS[path]!(name)}`).join('\n')}\n`;
+  const runId = `bench-${paths.join('-')}-${tables}`;
+  const config = configOf(paths, tables);
   const key = `extract-config/${runId}.yml`;
   const { stack } = local;
   await uploadConfig(stack.s3, stack.names.configBucket, key, config);
@@ -155,7 +162,9 @@ async function measure(
       }
     }) as LambdaHandler;
   }
-  const stopRunner = path === 'runner' ? await countingRunner(local.endpoint, sizes, record) : undefined;
+  const stopRunner = paths.includes('runner')
+    ? await countingRunner(local.endpoint, sizes, record)
+    : undefined;
   try {
     const { execution: run } = await runLocally(stack, {
       input: { config_key: key, run_id: runId },
@@ -167,7 +176,8 @@ async function measure(
     const entered = events.filter(
       (e) => e.type === 'StateEntered' && !BRIDGE_STATES.has(e.state?.name ?? ''),
     ).length;
-    // In AWS each Map iteration is a child execution, and starting it is a billed transition.
+    // In AWS each iteration of both Maps (a quota group, a table) is a child execution, and starting it is a
+    // billed transition.
     const childStarts = events.filter((e) => e.type === 'MapIterationStarted').length;
     return add(counts, { transitions: entered + childStarts, childStarts });
   } finally {
@@ -213,9 +223,11 @@ export async function benchPipelineCosts(options: BenchOptions): Promise<BenchSe
       '| --- | --: | --: | --: |',
     ];
     let perRun: Counts | undefined;
+    const perTableTransitions: Record<string, number> = {};
+    const perTableInvocations: Record<string, number> = {};
     for (const path of Object.keys(PATHS)) {
-      const one = await measure(local, sizes, path, 1);
-      const many = await measure(local, sizes, path, tables);
+      const one = await measure(local, sizes, [path], 1);
+      const many = await measure(local, sizes, [path], tables);
       const perTable = (key: keyof Counts) => (many[key] - one[key]) / (tables - 1);
       const run = (key: keyof Counts) => one[key] - perTable(key);
       perRun ??= {
@@ -224,6 +236,8 @@ export async function benchPipelineCosts(options: BenchOptions): Promise<BenchSe
         invocations: run('invocations'),
         lambdaUsd: run('lambdaUsd'),
       };
+      perTableTransitions[path] = perTable('transitions');
+      perTableInvocations[path] = perTable('invocations');
       const usdPer1000 =
         (perTable('transitions') * 1000 + run('transitions')) * PRICES.standardTransitionUsd +
         perTable('lambdaUsd') * 1000 +
@@ -241,12 +255,26 @@ export async function benchPipelineCosts(options: BenchOptions): Promise<BenchSe
       );
       figures[`cost.${path}.usd_per_1000_tables`] = figure('USD', round(usdPer1000, 4));
     }
+    // A run with one table on every path has one quota group per path; what it costs beyond its tables and the
+    // one-group run's fixed part is what the further groups add.
+    const paths = Object.keys(PATHS);
+    const mixed = await measure(local, sizes, paths, 1);
+    const mixedTables = paths.reduce((sum, path) => sum + perTableTransitions[path]!, 0);
+    const perGroup = (mixed.transitions - mixedTables - perRun!.transitions) / (paths.length - 1);
+    const perGroupInvocations =
+      (mixed.invocations -
+        paths.reduce((sum, path) => sum + perTableInvocations[path]!, 0) -
+        perRun!.invocations) /
+      (paths.length - 1);
     lines.push(
       '',
-      `Per run (the config manager, the Map, Complete Extract Run): ${round(perRun!.transitions)} billed transitions, ${round(perRun!.invocations)} Lambda invocations.`,
+      `Per run with one quota group (the config manager, the groups' Map and its child, the group's tables' Map, Complete Extract Run): ${round(perRun!.transitions)} billed transitions, ${round(perRun!.invocations)} Lambda invocations.`,
+      `Each further quota group (a job type or runner worker group the run uses; measured on a run with one table on each of the ${paths.length} paths): ${round(perGroup)} billed transitions, ${round(perGroupInvocations)} Lambda invocations, $${(perGroup * PRICES.standardTransitionUsd).toFixed(6)}.`,
     );
     figures['cost.per_run.billed_transitions'] = figure('transitions', round(perRun!.transitions));
     figures['cost.per_run.lambda_invocations'] = figure('invocations', round(perRun!.invocations));
+    figures['cost.per_quota_group.billed_transitions'] = figure('transitions', round(perGroup));
+    figures['cost.per_quota_group.lambda_invocations'] = figure('invocations', round(perGroupInvocations));
     return { title: 'Orchestration cost per table and per run', command: COMMAND, lines, figures };
   } finally {
     await endpoint.close();

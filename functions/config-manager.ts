@@ -32,7 +32,8 @@ export async function run(input: ConfigManagerInput): Promise<PreparedRun> {
   metrics.addMetric('RunsStarted', MetricUnit.Count, 1);
   logger.info('Extract run prepared', {
     tables: prepared.table_count,
-    items: `s3://${prepared.items.bucket}/${prepared.items.key}`,
+    quotaGroups: prepared.group_count,
+    groups: `s3://${prepared.groups.bucket}/${prepared.groups.key}`,
   });
   return prepared;
 }

@@ -3,6 +3,7 @@
 // read exactly the settings a deploy of that stage would, and a new variable in serverless.yml reaches the local
 // runtime without a second list to keep in step.
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { readResourceFile } from './create-resources';
@@ -88,11 +89,23 @@ class StageResolver {
       else if (candidate.startsWith('self:'))
         value = lookup(this.serverless, candidate.slice('self:'.length));
       else if (/^'.*'$/.test(candidate)) value = candidate.slice(1, -1);
+      else if (/^file\(\.\/config\/[\w-]+\.js\)$/.test(candidate)) value = this.stageFileModule(candidate);
       if (value !== undefined && value !== null) return this.resolve(value, candidate);
     }
     throw new StageEnvironmentError(
       `config/${this.stage}.yml: no value for \${${expression}} (used by serverless.yml)`,
     );
+  }
+
+  /** A config/*.js variable module computes its value from the stage file: its `fromStageFile` does it here. */
+  private stageFileModule(candidate: string): Yaml {
+    const path = join(PROJECT_ROOT, candidate.slice('file('.length, -1));
+    const module = createRequire(__filename)(path) as {
+      fromStageFile?: (stage: Record<string, Yaml>) => Yaml;
+    };
+    if (!module.fromStageFile)
+      throw new StageEnvironmentError(`\${${candidate}}: the module exports no fromStageFile for local runs`);
+    return module.fromStageFile(this.stageConfig);
   }
 
   resolve(value: Yaml, where: string): Yaml {

@@ -17,7 +17,7 @@ import { runPipeline, type PipelineRun } from '../../local/runtime/run-pipeline'
 import { LocalTaskTokens } from '../../local/runtime/task-token-bridge';
 import { LOCAL_REGION } from '../../local/stack/emulators';
 import { startLocalStack } from '../../local/stack/local-stack';
-import type { StageNames } from '../../local/stack/stage-environment';
+import type { StageNames, StageSettings } from '../../local/stack/stage-environment';
 import { startLocalTaskRunner } from '../../local/stack/task-runner-endpoint';
 import { readRunRecord } from '../../local/summary';
 
@@ -52,6 +52,8 @@ export interface Pipeline {
       input: unknown,
       script?: JobScript,
       executionName?: string,
+      /** Answers the Glue, EMR and ECS states instead of the scripted backend (a test that watches the calls). */
+      backend?: JobBackend,
     ): Promise<PipelineRun & { backend: JobBackend }>;
   };
   then: {
@@ -63,8 +65,9 @@ export interface Pipeline {
   close(): Promise<void>;
 }
 
-export async function startPipeline(): Promise<Pipeline> {
-  const stack = await startLocalStack({ stageSettings: TEST_STAGE_SETTINGS });
+/** `stageSettings` change more of config/local.yml for one test file (its concurrency quotas). */
+export async function startPipeline(stageSettings: StageSettings = {}): Promise<Pipeline> {
+  const stack = await startLocalStack({ stageSettings: { ...TEST_STAGE_SETTINGS, ...stageSettings } });
   // The task-runner endpoint answers the same token bridge the runner states wait on; short polls keep tests quick.
   const taskTokens = new LocalTaskTokens();
   const taskRunner = await startLocalTaskRunner(stack, {
@@ -117,8 +120,12 @@ export async function startPipeline(): Promise<Pipeline> {
       },
     },
     when: {
-      async theRunStarts(input, script = {}, executionName) {
-        const backend = createJobBackend(script, undefined, stack.s3);
+      async theRunStarts(
+        input,
+        script = {},
+        executionName,
+        backend = createJobBackend(script, undefined, stack.s3),
+      ) {
         const run = await runPipeline({
           input,
           executionName,

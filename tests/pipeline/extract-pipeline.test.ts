@@ -393,9 +393,10 @@ describe('extract pipeline', () => {
     const prepared = stateOutput(run.events, 'Extract Config Manager');
     expect(prepared).toEqual({
       run: expect.objectContaining({ run_id: 'wide-run' }),
-      items: { bucket: pipeline.names.configBucket, key: 'runs/wide-run/tables.json' },
+      groups: { bucket: pipeline.names.configBucket, key: 'runs/wide-run/groups.json' },
       results: { bucket: pipeline.names.configBucket, prefix: 'runs/wide-run/results' },
       table_count: 600,
+      group_count: 1,
     });
     expect(Buffer.byteLength(JSON.stringify(prepared))).toBeLessThan(1024);
   });

@@ -68,6 +68,14 @@ describe.each(STAGES)('the %s package', (stage) => {
       CONFIG_BUCKET: { Ref: 'ConfigBucket' },
       DEFAULT_CONFIG_KEY: config.defaultConfigKey,
       MAX_CONCURRENCY: String(config.maxConcurrency),
+      // Each quota from the stage's concurrency section, an unset one at maxConcurrency.
+      CONCURRENCY_QUOTAS: JSON.stringify({
+        glue: config.concurrency?.glue ?? config.maxConcurrency,
+        emr: config.concurrency?.emr ?? config.maxConcurrency,
+        ecs: config.concurrency?.ecs ?? config.maxConcurrency,
+        runner: config.concurrency?.runner ?? config.maxConcurrency,
+        workerGroups: config.concurrency?.workerGroups ?? {},
+      }),
       MAX_TABLES_PER_RUN: String(config.maxTablesPerRun),
       GLUE_JOB_NAME: config.glue.jobName,
       GLUE_ALLOWED_JOB_NAMES: { 'Fn::Join': [',', config.glue.allowedJobNames] },

@@ -55,14 +55,17 @@ describe.each(STAGES)('%s: the state machine definition', (stage) => {
     expect(names).toEqual(
       expect.arrayContaining([
         'Extract Config Manager',
+        'Iterate Through Quota Groups',
         'Iterate Through Extract Tables',
         'Choose Job Type',
         'Glue Start Extract Job Run',
         STATUS_HANDLER,
       ]),
     );
-    expect(definition().States['Iterate Through Extract Tables']!.Type).toBe('Map');
-    expect(definition().States['Choose Job Type']).toBeUndefined(); // it lives inside the Map
+    expect(definition().States['Iterate Through Quota Groups']!.Type).toBe('Map');
+    // The tables' Map lives inside the groups' Map, and the job states inside that.
+    expect(definition().States['Iterate Through Extract Tables']).toBeUndefined();
+    expect(definition().States['Choose Job Type']).toBeUndefined();
   });
 
   it('says what every state does', () => {
@@ -95,26 +98,59 @@ describe.each(STAGES)('%s: the state machine definition', (stage) => {
     }
   });
 
-  it('runs the tables in a Distributed Map of Standard child workflows, reading the items from S3', () => {
+  it('runs each quota group in a Distributed Map of Standard child workflows, reading the groups from S3', () => {
     // Prepare
-    const map = definition().States['Iterate Through Extract Tables']!;
+    const groups = definition().States['Iterate Through Quota Groups']!;
     const configManager = definition().States['Extract Config Manager']!;
 
-    // Assess: items come from the object the config manager names, never from the state payload
+    // Assess: the groups come from the object the config manager names, never from the state payload
+    expect(groups.ItemsPath).toBeUndefined();
+    expect(groups.ItemReader).toEqual({
+      Resource: 'arn:aws:states:::s3:getObject',
+      ReaderConfig: { InputType: 'JSON' },
+      Parameters: { 'Bucket.$': '$.groups.bucket', 'Key.$': '$.groups.key' },
+    });
+    expect(configManager.ResultSelector).toMatchObject({
+      'run.$': '$.Payload.run',
+      'groups.$': '$.Payload.groups',
+      'results.$': '$.Payload.results',
+    });
+    expect(groups.ItemProcessor!.ProcessorConfig).toEqual({ Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' });
+    expect(groups.ItemProcessor!.StartAt).toBe('Iterate Through Extract Tables');
+    expect(groups.ItemSelector).toEqual({
+      'run.$': '$.run',
+      'results.$': '$.results',
+      'group.$': '$$.Map.Item.Value',
+    });
+    // Every group at once: each enforces its own quota.
+    expect(groups.MaxConcurrency).toBe(0);
+    // A group that cannot run fails the run (no tolerated failures, no Catch), as an unreadable items file did.
+    expect(groups.ToleratedFailurePercentage).toBeUndefined();
+    expect(groups.Catch).toBeUndefined();
+    expect(groups.ResultWriter).toEqual({
+      Resource: 'arn:aws:states:::s3:putObject',
+      Parameters: { 'Bucket.$': '$.results.bucket', 'Prefix.$': '$.results.prefix' },
+    });
+    expect(groups.ResultPath).toBeNull();
+    expect(groups.Label).toMatch(/^[A-Za-z0-9_-]{1,40}$/);
+  });
+
+  it("runs a group's tables in a Distributed Map at the group's quota, reading the items from S3", () => {
+    // Prepare
+    const groups = definition().States['Iterate Through Quota Groups']!;
+    const map = groups.ItemProcessor!.States['Iterate Through Extract Tables']!;
+
+    // Assess: items come from the group's object, never from the state payload
     expect(map.ItemsPath).toBeUndefined();
     expect(map.ItemReader).toEqual({
       Resource: 'arn:aws:states:::s3:getObject',
       ReaderConfig: { InputType: 'JSON' },
-      Parameters: { 'Bucket.$': '$.items.bucket', 'Key.$': '$.items.key' },
-    });
-    expect(configManager.ResultSelector).toMatchObject({
-      'run.$': '$.Payload.run',
-      'items.$': '$.Payload.items',
-      'results.$': '$.Payload.results',
+      Parameters: { 'Bucket.$': '$.group.items.bucket', 'Key.$': '$.group.items.key' },
     });
     expect(map.ItemProcessor!.ProcessorConfig).toEqual({ Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' });
     expect(map.ItemSelector).toEqual({ 'run.$': '$.run', 'table.$': '$$.Map.Item.Value' });
-    expect(map.MaxConcurrencyPath).toBe('$.run.max_concurrency');
+    // The quota: the stage's figure for this job type or worker group, not one figure for the whole run.
+    expect(map.MaxConcurrencyPath).toBe('$.group.max_concurrency');
     // One table never stops the others; the results go to S3, so no result array can outgrow the payload.
     expect(map.ToleratedFailurePercentage).toBe(100);
     expect(map.ResultWriter).toEqual({
@@ -122,7 +158,9 @@ describe.each(STAGES)('%s: the state machine definition', (stage) => {
       Parameters: { 'Bucket.$': '$.results.bucket', 'Prefix.$': '$.results.prefix' },
     });
     expect(map.ResultPath).toBeNull();
+    expect(map.End).toBe(true);
     expect(map.Label).toMatch(/^[A-Za-z0-9_-]{1,40}$/);
+    expect(map.Label).not.toBe(groups.Label);
   });
 
   it('retries Glue concurrency, throttling and internal errors', () => {

@@ -29,6 +29,13 @@ export interface StageConfig {
   defaultConfigKey: string;
   triggerPrefix: string;
   maxConcurrency: number;
+  concurrency?: {
+    glue?: number;
+    emr?: number;
+    ecs?: number;
+    runner?: number;
+    workerGroups?: Record<string, number>;
+  };
   maxTablesPerRun: number;
   runItemsPrefix: string;
   logLevel: string;

@@ -17,6 +17,8 @@ jest.setTimeout(20_000);
 type State = Record<string, unknown>;
 const MAP = 'Iterate Through Extract Tables';
 const READER = itemReaderStateName(MAP);
+const GROUPS_MAP = 'Iterate Through Quota Groups';
+const GROUPS_READER = itemReaderStateName(GROUPS_MAP);
 
 function states(definition: StateMachineDefinition): Record<string, State> {
   return (definition as unknown as { States: Record<string, State> }).States;
@@ -52,31 +54,44 @@ function distributedMap(extra: State = {}): StateMachineDefinition {
 }
 
 describe('bridging the deployed definition', () => {
-  it('puts a reader state before the Map, which then takes its items from where the reader put them', () => {
+  it('puts a reader state before each Map, which then takes its items from where the reader put them', () => {
     // Prepare
     const deployed = loadDefinition();
 
     // Act
     const { definition, readers } = bridgeDistributedMaps(deployed);
 
-    // Assess
-    const reader = states(definition)[READER]!;
-    const map = states(definition)[MAP]!;
-    const deployedMap = states(deployed)[MAP]!;
-    expect(readers).toEqual([{ stateName: READER, mapName: MAP, readerConfig: { InputType: 'JSON' } }]);
-    expect(reader).toMatchObject({
-      Type: 'Task',
-      Resource: 'arn:aws:states:::s3:getObject',
-      Parameters: (deployedMap.ItemReader as State).Parameters,
-      ResultPath: `$.${LOCAL_ITEMS_FIELD}`,
-      Next: MAP,
-    });
-    expect(states(definition)['Extract Config Manager']!.Next).toBe(READER);
-    expect(map.ItemsPath).toBe(`$.${LOCAL_ITEMS_FIELD}`);
-    expect(map.ItemReader).toBeUndefined();
-    expect(map.ResultWriter).toBeUndefined();
-    // Everything else about the Map is the deployed one.
-    for (const field of ['ItemSelector', 'MaxConcurrencyPath', 'ItemProcessor', 'ResultPath', 'Next'])
+    // Assess: the quota groups' Map at the top, the tables' Map inside each group's iteration
+    const groupsProcessor = (scope: StateMachineDefinition) =>
+      states(scope)[GROUPS_MAP]!.ItemProcessor as unknown as StateMachineDefinition;
+    expect(readers).toEqual([
+      { stateName: READER, mapName: MAP, readerConfig: { InputType: 'JSON' } },
+      { stateName: GROUPS_READER, mapName: GROUPS_MAP, readerConfig: { InputType: 'JSON' } },
+    ]);
+    expect(states(definition)['Extract Config Manager']!.Next).toBe(GROUPS_READER);
+    expect((groupsProcessor(definition) as unknown as { StartAt: string }).StartAt).toBe(READER);
+    for (const [scope, deployedScope, mapName, readerName] of [
+      [definition, deployed, GROUPS_MAP, GROUPS_READER],
+      [groupsProcessor(definition), groupsProcessor(deployed), MAP, READER],
+    ] as const) {
+      const reader = states(scope)[readerName]!;
+      const map = states(scope)[mapName]!;
+      const deployedMap = states(deployedScope)[mapName]!;
+      expect(reader).toMatchObject({
+        Type: 'Task',
+        Resource: 'arn:aws:states:::s3:getObject',
+        Parameters: (deployedMap.ItemReader as State).Parameters,
+        ResultPath: `$.${LOCAL_ITEMS_FIELD}`,
+        Next: mapName,
+      });
+      expect(map.ItemsPath).toBe(`$.${LOCAL_ITEMS_FIELD}`);
+      expect(map.ItemReader).toBeUndefined();
+      expect(map.ResultWriter).toBeUndefined();
+    }
+    // Everything else about the tables' Map is the deployed one.
+    const map = states(groupsProcessor(definition))[MAP]!;
+    const deployedMap = states(groupsProcessor(deployed))[MAP]!;
+    for (const field of ['ItemSelector', 'MaxConcurrencyPath', 'ItemProcessor', 'ResultPath', 'End'])
       expect([field, map[field]]).toEqual([field, deployedMap[field]]);
   });
 

@@ -2,6 +2,7 @@
 // hands the same values to the Lambdas as environment variables (stage-settings.ts), and a table may override some
 // of them (extract-config.ts): the identifier rules (aws-identifiers.ts) are the ones all three apply.
 import * as z from 'zod';
+import { MAX_WORKER_GROUP_LENGTH } from '../task-runner/runner-limits';
 import { RUN_ITEMS_PREFIX_MESSAGE, RUN_ITEMS_PREFIX_PATTERN } from './run-items-prefix';
 import {
   emrApplicationId,
@@ -15,6 +16,8 @@ export const runItemsPrefix = z.string().regex(RUN_ITEMS_PREFIX_PATTERN, RUN_ITE
 export const maxConcurrency = z.int().min(1).max(1000);
 
 const minutes = z.int().min(1).max(10080);
+/** Tables of one quota group at once: the group's Distributed Map's MaxConcurrency. */
+const quota = maxConcurrency;
 const names = z.array(z.string().min(1).max(255));
 
 export const stageConfigFileSchema = z.strictObject({
@@ -24,6 +27,16 @@ export const stageConfigFileSchema = z.strictObject({
   triggerPrefix: z.string().min(1),
   maxConcurrency,
   maxTablesPerRun: z.int().min(1),
+  // Each unset quota is maxConcurrency (config/concurrency-quotas.js); docs/configuration.md names their owners.
+  concurrency: z
+    .strictObject({
+      glue: quota.optional(),
+      emr: quota.optional(),
+      ecs: quota.optional(),
+      runner: quota.optional(),
+      workerGroups: z.record(z.string().min(1).max(MAX_WORKER_GROUP_LENGTH), quota).optional(),
+    })
+    .optional(),
   runItemsPrefix: runItemsPrefix.optional(),
   logLevel: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']),
   logRetentionInDays: z.int().min(1),

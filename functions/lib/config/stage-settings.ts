@@ -8,6 +8,7 @@ import * as z from 'zod/mini';
 import '../zod-english';
 import { StageSettingsError } from '../errors';
 import { fieldPath, formatIssues } from '../format-issues';
+import { concurrencyQuotasSchema, uniformQuotas, type ConcurrencyQuotas } from './concurrency-quotas';
 import { RUN_ITEMS_PREFIX_MESSAGE, RUN_ITEMS_PREFIX_PATTERN } from './run-items-prefix';
 
 const list = z.pipe(
@@ -30,6 +31,23 @@ const wholeNumber = (fallback: number, min: number, max?: number) =>
     fallback,
   );
 
+/** A variable holding JSON (serverless.yml's way to pass a map), then checked against `schema`. */
+const jsonText = <Schema extends z.ZodMiniType>(schema: Schema) =>
+  z.pipe(
+    z.pipe(
+      z.string(),
+      z.transform((text: string, context) => {
+        try {
+          return JSON.parse(text) as unknown;
+        } catch {
+          context.issues.push({ code: 'custom', message: 'must be JSON', input: text });
+          return z.NEVER;
+        }
+      }),
+    ),
+    schema,
+  );
+
 const stageEnvironment = z.object({
   STAGE: z.string().check(z.minLength(1)),
   TRACKING_TABLE: z.string().check(z.minLength(3)),
@@ -37,6 +55,8 @@ const stageEnvironment = z.object({
   DEFAULT_CONFIG_KEY: z.string().check(z.minLength(1)),
   MAX_CONCURRENCY: wholeNumber(10, 1, 1000),
   MAX_TABLES_PER_RUN: wholeNumber(500, 1),
+  // Unset: every quota is MAX_CONCURRENCY (a stack packaged before quotas existed).
+  CONCURRENCY_QUOTAS: z.optional(jsonText(concurrencyQuotasSchema)),
   RUN_ITEMS_PREFIX: z._default(
     z.string().check(z.regex(RUN_ITEMS_PREFIX_PATTERN, RUN_ITEMS_PREFIX_MESSAGE)),
     'runs/',
@@ -96,6 +116,8 @@ export interface StageSettings {
   defaultConfigKey: string;
   maxConcurrency: number;
   maxTablesPerRun: number;
+  /** Tables of each job type and runner worker group at once, each its own Distributed Map Run. */
+  concurrency: ConcurrencyQuotas;
   /** Config bucket prefix of each run's table jobs (the Distributed Map's items) and Map results. */
   runItemsPrefix: string;
   glue: GlueDefaults;
@@ -114,7 +136,7 @@ export function parseStageEnvironment<Schema extends z.ZodMiniType>(
   const parsed = schema.safeParse(env);
   if (parsed.success) return parsed.data;
   const issues = parsed.error.issues.map((issue) =>
-    issue.code === 'invalid_type' && env[fieldPath(issue.path)] === undefined
+    issue.code === 'invalid_type' && issue.path.length === 1 && env[fieldPath(issue.path)] === undefined
       ? { ...issue, message: 'not set' }
       : issue,
   );
@@ -133,6 +155,7 @@ export function readStageSettings(env: NodeJS.ProcessEnv = process.env): StageSe
     defaultConfigKey: e.DEFAULT_CONFIG_KEY,
     maxConcurrency: e.MAX_CONCURRENCY,
     maxTablesPerRun: e.MAX_TABLES_PER_RUN,
+    concurrency: e.CONCURRENCY_QUOTAS ?? uniformQuotas(e.MAX_CONCURRENCY),
     runItemsPrefix: e.RUN_ITEMS_PREFIX,
     glue: {
       jobName: glueJobName,

@@ -1,10 +1,11 @@
 // The Extract Config Manager's work, without Lambda around it: validate the event, load the config, resolve the
 // tables, record the run, and hand the Map its items. A run that cannot start is still recorded (FAILED, with
 // the reason) before the error is raised, so it never vanishes without a trace.
-import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { buildTableJobs } from '../jobs/build-table-jobs';
 import { InvalidEventError } from '../errors';
 import { parseExtractRunEvent } from './extract-run-event';
+import { writeQuotaGroups, type S3ObjectLocation, type S3PrefixLocation } from './quota-groups';
 import { runIdOf } from './run-id';
 import { resolveRerunTables } from './resolve-rerun-tables';
 import { linkRerun } from '../tracking/link-rerun';
@@ -20,39 +21,17 @@ export interface ConfigManagerInput {
   execution_start_time: string;
 }
 
-/** An S3 object: where the Distributed Map reads a run's items. */
-export interface S3ObjectLocation {
-  bucket: string;
-  key: string;
-}
-
-/** An S3 prefix: where the Distributed Map writes its child executions' results. */
-export interface S3PrefixLocation {
-  bucket: string;
-  prefix: string;
-}
-
 /**
- * What the state machine carries on: a reference to the table jobs, not the jobs themselves, so the payload stays
- * the same few hundred bytes whatever the table count (a state payload is capped at 256 KB).
+ * What the state machine carries on: a reference to the run's quota groups, not the table jobs themselves, so the
+ * payload stays the same few hundred bytes whatever the table count (a state payload is capped at 256 KB).
  */
 export interface PreparedRun {
   run: RunInfo;
-  items: S3ObjectLocation;
+  /** The quota groups file: the outer Map's items (functions/lib/runs/quota-groups.ts). */
+  groups: S3ObjectLocation;
   results: S3PrefixLocation;
   table_count: number;
-}
-
-/** Where a run's table jobs and Map results live in the config bucket: `<prefix><run_id>/…`. */
-export function runItemsLocation(
-  settings: Pick<StageSettings, 'configBucket' | 'runItemsPrefix'>,
-  runId: string,
-): { items: S3ObjectLocation; results: S3PrefixLocation } {
-  const base = `${settings.runItemsPrefix}${runId}`;
-  return {
-    items: { bucket: settings.configBucket, key: `${base}/tables.json` },
-    results: { bucket: settings.configBucket, prefix: `${base}/results` },
-  };
+  group_count: number;
 }
 
 export interface PrepareDeps {
@@ -113,23 +92,21 @@ export async function prepareExtractRun(input: ConfigManagerInput, deps: Prepare
     draft.table_count = selection.jobs.length;
     if (selection.repeated.length > 0) draft.repeated_tables = selection.repeated;
 
-    const location = runItemsLocation(deps.settings, draft.run_id);
     // The run is claimed first: a run_id that belongs to another execution must not overwrite its items.
     await startRun(deps.store, draft, selection.jobs);
     if (rerun) await linkRerun(deps.store, rerun.rerun_of, draft.run_id);
-    // A retried config manager builds the same jobs for the same run and key, so rewriting them is harmless.
-    await deps.s3.send(
-      new PutObjectCommand({
-        Bucket: location.items.bucket,
-        Key: location.items.key,
-        Body: JSON.stringify(selection.jobs),
-        ContentType: 'application/json',
-      }),
+    const { groups, results, quotaGroups } = await writeQuotaGroups(
+      deps.s3,
+      deps.settings,
+      draft.run_id,
+      selection.jobs,
     );
     return {
       run: { run_id: draft.run_id, started_at: startedAt, max_concurrency: deps.settings.maxConcurrency },
-      ...location,
+      groups,
+      results,
       table_count: selection.jobs.length,
+      group_count: quotaGroups.length,
     };
   } catch (error) {
     if ((error as Error).name !== 'RunAlreadyExistsError') {

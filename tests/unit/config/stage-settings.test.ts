@@ -36,6 +36,8 @@ describe('stage settings', () => {
       defaultConfigKey: 'extract-config/extract-config.yml',
       maxConcurrency: 10,
       maxTablesPerRun: 500,
+      // A stack packaged before the quotas existed: every job type at maxConcurrency.
+      concurrency: { glue: 10, emr: 10, ecs: 10, runner: 10, workerGroups: {} },
       runItemsPrefix: 'runs/',
       glue: {
         jobName: undefined,
@@ -79,6 +81,43 @@ describe('stage settings', () => {
       glue: { numberOfWorkers: 10, timeoutMinutes: 60 },
       emr: { timeoutMinutes: 30 },
     });
+  });
+
+  it('reads the concurrency quotas from their JSON text, worker groups by name', () => {
+    const settings = readStageSettings({
+      ...REQUIRED,
+      CONCURRENCY_QUOTAS: JSON.stringify({
+        glue: 2,
+        emr: 3,
+        ecs: 4,
+        runner: 5,
+        workerGroups: { 'onprem db, eu=1': 1 },
+      }),
+    });
+
+    expect(settings.concurrency).toEqual({
+      glue: 2,
+      emr: 3,
+      ecs: 4,
+      runner: 5,
+      workerGroups: { 'onprem db, eu=1': 1 },
+    });
+  });
+
+  it.each([
+    ['not JSON', 'glue=2', 'CONCURRENCY_QUOTAS: must be JSON'],
+    [
+      'a quota of 0',
+      JSON.stringify({ glue: 0, emr: 1, ecs: 1, runner: 1, workerGroups: {} }),
+      'CONCURRENCY_QUOTAS.glue: Too small: expected number to be >=1',
+    ],
+    [
+      'a worker group quota that is no number',
+      JSON.stringify({ glue: 1, emr: 1, ecs: 1, runner: 1, workerGroups: { a: 'two' } }),
+      'CONCURRENCY_QUOTAS.workerGroups.a: Invalid input: expected number, received string',
+    ],
+  ])('rejects concurrency quotas with %s, naming the quota', (_, value, message) => {
+    expect(rejection({ ...REQUIRED, CONCURRENCY_QUOTAS: value })).toContain(message);
   });
 
   it('fails with a StageSettingsError naming TRACKING_TABLE when it is missing', () => {

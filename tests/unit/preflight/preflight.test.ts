@@ -98,8 +98,13 @@ describe('preflight offline', () => {
   });
 
   it('names each invalid field with the schema the stage settings use', async () => {
-    const config = readyConfig() as { maxConcurrency: unknown; ecs: Record<string, unknown> };
+    const config = readyConfig() as {
+      maxConcurrency: unknown;
+      concurrency: unknown;
+      ecs: Record<string, unknown>;
+    };
     config.maxConcurrency = 0;
+    config.concurrency = { glue: 2, emr: 0, workerGroups: { 'onprem-db': 1.5 }, gluee: 3 };
     config.ecs.subnets = ['not-a-subnet'];
     writeStage('staging', config);
 
@@ -107,6 +112,9 @@ describe('preflight offline', () => {
     expect(lines).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/^✗ maxConcurrency: /),
+        expect.stringMatching(/^✗ concurrency\.emr: Too small/),
+        expect.stringMatching(/^✗ concurrency\.workerGroups\.onprem-db: .*int/),
+        expect.stringMatching(/^✗ concurrency: Unrecognized key: "gluee"/),
         '✗ ecs.subnets[0]: must be a subnet id',
         'account checks skipped (--offline)',
       ]),
