@@ -8,6 +8,10 @@ const common = {
 };
 
 module.exports = {
+  // Jest's default on a 2-core machine is one worker, which runs every file in band, one after another, though
+  // most of them wait on emulators and child processes. Two workers overlap those waits; the local tests'
+  // bounds (tests/helpers/wait-for.ts) are generous enough for two workers on a shared machine.
+  maxWorkers: 2,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/tests/unit/**/*.test.ts'] },
     { ...common, displayName: 'pipeline', testMatch: ['<rootDir>/tests/pipeline/**/*.test.ts'] },

@@ -25,3 +25,12 @@ export async function waitFor<T>(
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
+
+/**
+ * The bound on anything that runs a local stack or a command in a child process (`npm start`, serve becoming
+ * ready, a run finishing). Generous on purpose: two jest workers and other work share the machine's cores, and a
+ * bound that a loaded machine can reach makes a test fail for the wrong reason. Only a hang ever reaches it.
+ */
+export const LOCAL_STACK_BOUND_MS = 240_000;
+/** A test's own timeout when it waits on such things: above every bound inside it, so those name the cause. */
+export const LOCAL_STACK_TEST_TIMEOUT_MS = 2 * LOCAL_STACK_BOUND_MS;

@@ -14,8 +14,9 @@ import { deployedStageTable } from '../../local/stack/stage-environment';
 import { EXTRACT_RUNNER_COMMAND, main as extractRunner } from '../../runner/cli';
 import { main as runnerCredentials, RUNNER_CREDENTIALS_COMMAND } from '../../runner/credentials-cli';
 import { runInProcess, type CommandResult } from './helpers/commands';
+import { LOCAL_STACK_BOUND_MS, LOCAL_STACK_TEST_TIMEOUT_MS } from '../helpers/wait-for';
 
-jest.setTimeout(60_000);
+jest.setTimeout(LOCAL_STACK_TEST_TIMEOUT_MS);
 
 /** The runner CLIs' mains already turn errors into exit codes, as the bin wrapper calls them. */
 async function runRunnerMain(
@@ -83,7 +84,7 @@ function runAsUser(file: string, args: string[], env: NodeJS.ProcessEnv = {}): P
     execFile(
       program,
       programArgs,
-      { cwd: PROJECT_ROOT, env: { ...process.env, ...env }, timeout: 30_000 },
+      { cwd: PROJECT_ROOT, env: { ...process.env, ...env }, timeout: LOCAL_STACK_BOUND_MS },
       (error, stdout, stderr) =>
         resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
     );

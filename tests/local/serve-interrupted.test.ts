@@ -10,10 +10,10 @@ import { listRuns, type RunListing } from '../../local/list-runs';
 import { STATUS_COMMAND, statusCommand } from '../../local/commands/status';
 import { localDynamoDbClient, localS3Client } from '../../local/stack/emulators';
 import type { LocalEndpoints } from '../../local/stack/endpoints-file';
-import { waitFor } from '../helpers/wait-for';
+import { LOCAL_STACK_BOUND_MS, LOCAL_STACK_TEST_TIMEOUT_MS, waitFor } from '../helpers/wait-for';
 import { runInProcess, spawnServe, type SummaryJson } from './helpers/commands';
 
-jest.setTimeout(90_000);
+jest.setTimeout(LOCAL_STACK_TEST_TIMEOUT_MS);
 
 const dataDir = mkdtempSync(join(tmpdir(), 'extract-pipeline-serve-interrupted-'));
 const children: ChildProcess[] = [];
@@ -66,7 +66,7 @@ describe('serve mode killed with a run in flight', () => {
         const runs = await runsOf(first);
         return runs[0]?.status === 'RUNNING' && runs[0].counts.tables === 1 ? runs : undefined;
       },
-      30_000,
+      LOCAL_STACK_BOUND_MS,
       200,
     );
     const killed = new Promise((resolve) => children[0]!.once('exit', resolve));

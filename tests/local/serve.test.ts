@@ -21,10 +21,10 @@ import { readRunRecord } from '../../local/summary';
 import type { LocalEndpoints } from '../../local/stack/endpoints-file';
 import { listRunTables } from '../../functions/lib/tracking/tracking-store';
 import { SAMPLE_CONFIG } from '../../local/commands/samples';
-import { waitFor } from '../helpers/wait-for';
+import { LOCAL_STACK_BOUND_MS, LOCAL_STACK_TEST_TIMEOUT_MS, waitFor } from '../helpers/wait-for';
 import { runLocalScript, spawnServe, type SummaryJson } from './helpers/commands';
 
-jest.setTimeout(60_000);
+jest.setTimeout(LOCAL_STACK_TEST_TIMEOUT_MS);
 
 const dataDir = mkdtempSync(join(tmpdir(), 'extract-pipeline-serve-test-'));
 const children: ChildProcess[] = [];
@@ -45,7 +45,7 @@ async function stopServe(): Promise<void> {
   await waitFor(
     'serve to remove its endpoints file',
     () => (existsSync(join(dataDir, 'endpoints.json')) ? undefined : true),
-    30_000,
+    LOCAL_STACK_BOUND_MS,
   );
 }
 
@@ -63,7 +63,7 @@ async function finishedRuns(endpoints: LocalEndpoints, count: number): Promise<R
       const runs = await listRuns(trackingStore(endpoints), 20);
       return runs.length >= count && runs.every((run) => run.status !== 'RUNNING') ? runs : undefined;
     },
-    30_000,
+    LOCAL_STACK_BOUND_MS,
     200,
   );
 }
@@ -189,7 +189,7 @@ describe('serve mode', () => {
         );
         return taskObject?.taskId ? taskObject : undefined;
       },
-      60_000,
+      LOCAL_STACK_BOUND_MS,
     );
     await runner.send(new ReportTaskProgressCommand({ taskId: task.taskId }));
     await runner.send(new SetTaskStatusCommand({ taskId: task.taskId, taskStatus: 'FINISHED' }));

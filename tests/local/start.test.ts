@@ -4,8 +4,9 @@ import { existsSync, readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { start, startInProcess, tableOf, type SummaryJson } from './helpers/commands';
+import { LOCAL_STACK_TEST_TIMEOUT_MS } from '../helpers/wait-for';
 
-jest.setTimeout(60_000);
+jest.setTimeout(LOCAL_STACK_TEST_TIMEOUT_MS);
 
 const scratch = mkdtempSync(join(tmpdir(), 'extract-pipeline-start-test-'));
 

@@ -2,14 +2,14 @@
 // (`npx tsx local/commands/start.ts …`), for the real exit code, stdout and stderr end to end; or in-process, the
 // same main with the same exit code and output, for the many cases that end before anything starts.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { exitCodeOf, type CommandMain, type CommandSpec } from '../../../cli/command-line';
 import { START_COMMAND, startCommand } from '../../../local/commands/start';
 import { PROJECT_ROOT } from '../../../local/project-root';
 import type { LocalEndpoints } from '../../../local/stack/endpoints-file';
-import { waitFor } from '../../helpers/wait-for';
+import { LOCAL_STACK_BOUND_MS } from '../../helpers/wait-for';
 
 const COMMANDS = join(PROJECT_ROOT, 'local', 'commands');
 const TSX = join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx');
@@ -20,7 +20,11 @@ export interface CommandResult {
   stderr: string;
 }
 
-export function runLocalScript(script: string, args: string[], timeoutMs = 60_000): Promise<CommandResult> {
+export function runLocalScript(
+  script: string,
+  args: string[],
+  timeoutMs = LOCAL_STACK_BOUND_MS,
+): Promise<CommandResult> {
   return new Promise((resolve) => {
     execFile(
       TSX,
@@ -69,22 +73,43 @@ export function spawnLocalScript(script: string, args: string[]): ChildProcess {
   });
 }
 
-/** `npm run serve` on `dataDir` and free ports, as a child process; `ready` gives its endpoints once it answers. */
+/**
+ * `npm run serve` on `dataDir` and free ports, as a child process; `ready` gives its endpoints once serve says it
+ * wrote them (it does so once everything answers), and fails at once, with serve's output, if serve exits first.
+ * Waiting for serve's own line rather than polling the file: a file left by a killed instance is not a ready one.
+ */
 export function spawnServe(dataDir: string): { child: ChildProcess; ready: Promise<LocalEndpoints> } {
   // A short long-poll window keeps every poll in these tests bounded.
   const child = spawnLocalScript('serve.ts', ['--port', '0', '--data-dir', dataDir, '--poll-window', '2']);
-  const ready = waitFor(
-    'serve to write its endpoints file',
-    async () => {
-      const path = join(dataDir, 'endpoints.json');
-      if (!existsSync(path)) return undefined;
-      // The file is written once everything answers (and removed on shutdown); tsx runs serve in a child node.
-      const written = JSON.parse(readFileSync(path, 'utf8')) as LocalEndpoints;
-      return (await fetch(`${written.control}/health`)).ok ? written : undefined;
-    },
-    30_000,
-    200,
-  );
+  // Read for as long as serve runs: a pipe nobody drains stops a chatty child once it is full.
+  let output = '';
+  const collect = (chunk: Buffer) => {
+    output = (output + chunk.toString('utf8')).slice(-20_000);
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  const ready = new Promise<LocalEndpoints>((resolve, reject) => {
+    const done = () => {
+      clearTimeout(timer);
+      child.stdout?.off('data', onOutput);
+      child.off('exit', onExit);
+    };
+    const onOutput = () => {
+      if (!output.includes('Endpoints written to ')) return;
+      done();
+      resolve(JSON.parse(readFileSync(join(dataDir, 'endpoints.json'), 'utf8')) as LocalEndpoints);
+    };
+    const onExit = (code: number | null, signal: string | null) => {
+      done();
+      reject(new Error(`serve exited (${code ?? signal}) before it was ready:\n${output}`));
+    };
+    const timer = setTimeout(() => {
+      done();
+      reject(new Error(`serve not ready after ${LOCAL_STACK_BOUND_MS / 1000} s:\n${output}`));
+    }, LOCAL_STACK_BOUND_MS);
+    child.stdout?.on('data', onOutput);
+    child.once('exit', onExit);
+  });
   return { child, ready };
 }
 
