@@ -5,10 +5,10 @@ import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { waitFor } from '../helpers/wait-for';
+import { LOCAL_STACK_BOUND_MS, LOCAL_STACK_TEST_TIMEOUT_MS, waitFor } from '../helpers/wait-for';
 import { runLocalScript, spawnServe, type SummaryJson } from './helpers/commands';
 
-jest.setTimeout(120_000);
+jest.setTimeout(LOCAL_STACK_TEST_TIMEOUT_MS);
 
 const dataDir = mkdtempSync(join(tmpdir(), 'extract-pipeline-serve-rerun-test-'));
 let serve: ChildProcess | undefined;
@@ -27,12 +27,12 @@ afterAll(async () => {
   await waitFor(
     'serve to remove its endpoints file',
     () => (existsSync(join(dataDir, 'endpoints.json')) ? undefined : true),
-    30_000,
+    LOCAL_STACK_BOUND_MS,
   );
 });
 
 function startOnServe(args: string[]) {
-  return runLocalScript('start.ts', ['--json', '--data-dir', dataDir, ...args], 90_000);
+  return runLocalScript('start.ts', ['--json', '--data-dir', dataDir, ...args]);
 }
 
 describe('npm start -- --rerun-of against serve mode', () => {
