@@ -15,6 +15,8 @@ export interface TableSummary {
   /** Times the state machine retried the job state (throttling, transient errors), when the run was watched. */
   retries?: number;
   durationSeconds?: number;
+  /** The service's id of the job run: Glue JobRunId, EMR Serverless jobRunId, ECS task ARN, runner attempt id. */
+  jobRunId?: string;
   error?: string;
   cause?: string;
 }
@@ -24,6 +26,7 @@ export interface RunCounts {
   succeeded: number;
   failed: number;
   skipped: number;
+  cancelled: number;
   /** Not finished yet: queued or running. */
   pending: number;
 }
@@ -52,12 +55,13 @@ export interface RunSummary {
 
 export function countTables(statuses: TableStatus[], tableCount = statuses.length): RunCounts {
   const count = (status: TableStatus) => statuses.filter((s) => s === status).length;
-  const finished = count('SUCCEEDED') + count('FAILED') + count('SKIPPED');
+  const finished = count('SUCCEEDED') + count('FAILED') + count('SKIPPED') + count('CANCELLED');
   return {
     tables: Math.max(tableCount, statuses.length),
     succeeded: count('SUCCEEDED'),
     failed: count('FAILED'),
     skipped: count('SKIPPED'),
+    cancelled: count('CANCELLED'),
     pending: Math.max(tableCount, statuses.length) - finished,
   };
 }
@@ -75,6 +79,7 @@ export function summarizeRun(
       attempts: record.attempts ?? 0,
       ...(record.table in retries ? { retries: retries[record.table] } : {}),
       ...(record.duration_seconds !== undefined ? { durationSeconds: record.duration_seconds } : {}),
+      ...(record.job_run_id ? { jobRunId: record.job_run_id } : {}),
       ...(record.error ? { error: record.error } : {}),
       ...(record.cause ? { cause: record.cause } : {}),
     }))
@@ -157,18 +162,33 @@ export function wrapText(text: string, width: number): string[] {
   return lines;
 }
 
-function formatDuration(seconds: number | undefined): string {
+export function formatDuration(seconds: number | undefined): string {
   if (seconds === undefined) return '';
   return seconds < 60
     ? `${seconds}s`
     : `${Math.floor(seconds / 60)}m${String(seconds % 60).padStart(2, '0')}s`;
 }
 
-/** Past this many tables the human summary lists the failed and unfinished ones and counts the rest. */
+/** Past this many tables (or --limit) the human summary lists the ones that need attention and counts the rest. */
 export const SUMMARY_TABLE_LIMIT = 50;
 const SUMMARY_WIDTH = 120;
 const MIN_LAST_COLUMN_WIDTH = 40;
-const SHOWN_FIRST: Record<TableStatus, number> = { FAILED: 0, PENDING: 1, SKIPPED: 2, SUCCEEDED: 3 };
+/** Failed first, then stopped, then unfinished; the tables that need no attention last. */
+const SHOWN_FIRST: Record<TableStatus, number> = {
+  FAILED: 0,
+  CANCELLED: 1,
+  PENDING: 2,
+  SKIPPED: 3,
+  SUCCEEDED: 4,
+};
+const NEEDS_ATTENTION = SHOWN_FIRST.PENDING;
+
+/** A run's tables failed first (then cancelled, unfinished, skipped, succeeded), by name within a status. */
+export function failedFirst(tables: TableSummary[]): TableSummary[] {
+  return [...tables].sort(
+    (a, b) => SHOWN_FIRST[a.status] - SHOWN_FIRST[b.status] || a.table.localeCompare(b.table),
+  );
+}
 
 /** Columns padded to their widest cell; the last column is wrapped at `width` characters per line, its
  * continuation lines indented under it, so long errors are shown whole. */
@@ -213,7 +233,53 @@ function rerunLinks(summary: RunSummary): string[] {
   return lines;
 }
 
-export function formatSummary(summary: RunSummary): string {
+export interface SummaryOptions {
+  /** At most this many table rows (default SUMMARY_TABLE_LIMIT). */
+  limit?: number;
+  /** Only tables with this status (`npm run status -- --run-id R --status FAILED`). */
+  status?: TableStatus;
+}
+
+function countsLine(counts: RunCounts): string {
+  return (
+    `${counts.succeeded} of ${counts.tables} tables succeeded` +
+    (counts.failed ? `, ${counts.failed} failed` : '') +
+    (counts.cancelled ? `, ${counts.cancelled} cancelled` : '') +
+    (counts.skipped ? `, ${counts.skipped} skipped` : '') +
+    (counts.pending ? `, ${counts.pending} not finished` : '')
+  );
+}
+
+/**
+ * The rows to show: every table up to the limit; past it the tables that need attention (failed, cancelled,
+ * unfinished), failed first, up to the limit. With a status filter, that status's tables by name.
+ */
+function shownTables(summary: RunSummary, options: SummaryOptions): TableSummary[] {
+  const limit = options.limit ?? SUMMARY_TABLE_LIMIT;
+  if (options.status) return summary.tables.filter((t) => t.status === options.status).slice(0, limit);
+  if (summary.tables.length <= limit) return summary.tables;
+  return failedFirst(summary.tables)
+    .filter((t) => SHOWN_FIRST[t.status] <= NEEDS_ATTENTION)
+    .slice(0, limit);
+}
+
+/** "60 succeeded, 2 failed": the statuses of tables left out of the list. */
+function describeLeftOut(tables: TableSummary[]): string {
+  const order = Object.keys(SHOWN_FIRST).reverse() as TableStatus[];
+  return order
+    .map((status) => [status, tables.filter((t) => t.status === status).length] as const)
+    .filter(([, n]) => n > 0)
+    .map(([status, n]) => `${n} ${status === 'PENDING' ? 'not finished' : status.toLowerCase()}`)
+    .join(', ');
+}
+
+/** The job run id on the cell's first line, then the error and its cause whole (wrapped, never cut). */
+function jobRunAndError(t: TableSummary): string {
+  const error = t.error ? `${t.error}${t.cause ? `: ${t.cause}` : ''}` : (t.cause ?? '');
+  return [t.jobRunId, error].filter(Boolean).join('\n');
+}
+
+export function formatSummary(summary: RunSummary, options: SummaryOptions = {}): string {
   const { counts } = summary;
   // A run that failed as a whole (bad event, bad config) has no tables to count: its reason is the news.
   if (summary.error && summary.tables.length === 0)
@@ -222,42 +288,35 @@ export function formatSummary(summary: RunSummary): string {
       ...indented(summary.cause),
       ...rerunLinks(summary),
     ].join('\n');
-  const lines = [
-    `Run ${summary.runId}: ${summary.status} — ${counts.succeeded} of ${counts.tables} tables succeeded` +
-      (counts.failed ? `, ${counts.failed} failed` : '') +
-      (counts.skipped ? `, ${counts.skipped} skipped` : '') +
-      (counts.pending ? `, ${counts.pending} not finished` : ''),
-    ...rerunLinks(summary),
-  ];
+  const lines = [`Run ${summary.runId}: ${summary.status} — ${countsLine(counts)}`, ...rerunLinks(summary)];
   if (summary.error) lines.push(`  ${summary.error}:`, ...indented(summary.cause, '    '));
   if (summary.tables.length > 0) {
-    const many = summary.tables.length > SUMMARY_TABLE_LIMIT;
-    const shown = many
-      ? summary.tables
-          .filter((t) => SHOWN_FIRST[t.status] < 2)
-          .sort((a, b) => SHOWN_FIRST[a.status] - SHOWN_FIRST[b.status])
-      : summary.tables;
-    lines.push(
-      '',
-      formatTable(
-        ['table', 'job type', 'status', 'attempts', 'duration', 'error'],
-        shown.map((t) => [
-          t.table,
-          t.jobType,
-          t.status,
-          t.retries ? `${t.attempts} (${t.retries} retried)` : String(t.attempts),
-          formatDuration(t.durationSeconds),
-          t.error ? `${t.error}${t.cause ? `: ${t.cause}` : ''}` : '',
-        ]),
-      ),
-    );
-    if (many) {
-      const rest = summary.tables.length - shown.length;
+    const shown = shownTables(summary, options);
+    if (shown.length > 0)
       lines.push(
-        `… and ${rest} more tables (${counts.succeeded} succeeded${counts.skipped ? `, ${counts.skipped} skipped` : ''}): ` +
+        '',
+        formatTable(
+          ['table', 'job type', 'status', 'attempts', 'duration', 'job run id / error'],
+          shown.map((t) => [
+            t.table,
+            t.jobType,
+            t.status,
+            t.retries ? `${t.attempts} (${t.retries} retried)` : String(t.attempts),
+            formatDuration(t.durationSeconds),
+            jobRunAndError(t),
+          ]),
+        ),
+      );
+    else if (options.status) lines.push('', `No ${options.status} tables.`);
+    const shownSet = new Set(shown);
+    const leftOut = summary.tables.filter(
+      (t) => !shownSet.has(t) && (!options.status || t.status === options.status),
+    );
+    if (leftOut.length > 0)
+      lines.push(
+        `… and ${leftOut.length} more tables (${describeLeftOut(leftOut)}): ` +
           `npm run status -- --run-id ${summary.runId} --json lists every table`,
       );
-    }
   }
   return lines.join('\n');
 }

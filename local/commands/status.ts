@@ -1,19 +1,23 @@
-// `npm run status`: the runs in a tracking table, newest first with their counts, or one run's table records;
+// `npm run status`: the runs in a tracking table, newest first with their counts; one run's table records
+// (failed first past the limit, with each table's job run id and whole error); one table's history across runs;
 // with --runners, the self-hosted task runners that reported a heartbeat recently, per worker group.
 // Local by default (the serve instance in .local/endpoints.json, or its data folder when serve is stopped);
 // `--stage S` reads the deployed stage's tables with the default AWS credential chain.
 //
-//   npm run status -- [--run-id R | --runners [--worker-group G]] [--json] [--stage S] [--limit N] [--data-dir dir]
+//   npm run status -- [--run-id R | --table T | --runners [--worker-group G]] [--status S] [--limit N] [--json]
+//                     [--stage S] [--data-dir dir]
 import '../polyfills';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { createDocumentClient } from '../../functions/clients/dynamodb';
-import type { TrackingStore } from '../../functions/lib/tracking/tracking-store';
+import type { TableStatus } from '../../functions/lib/jobs/job-outcome';
+import { RUN_STATUSES, TABLE_STATUSES, type RunStatus } from '../../functions/lib/tracking/tracking-records';
 import { listLiveRunners } from '../../functions/lib/task-runner/runner-heartbeats';
-import { startDynamoDb, localDynamoDbClient } from '../stack/emulators';
-import { deployedStageTable } from '../stack/stage-environment';
-import { formatSummary, formatTable, readRunSummary, summaryJson } from '../summary';
+import {
+  formatDuration,
+  formatSummary,
+  formatTable,
+  readRunSummary,
+  summaryJson,
+  SUMMARY_TABLE_LIMIT,
+} from '../summary';
 import {
   CommandError,
   helpText,
@@ -24,27 +28,40 @@ import {
   type CommandSpec,
 } from '../../cli/command-line';
 import { DEFAULT_DATA_DIR } from '../stack/endpoints-file';
-import { listRuns } from '../list-runs';
-import { LOCAL_STAGE } from '../stack/local-stack';
-import { findServeInstance } from '../serve/serve-client';
+import { listRuns, tableHistory } from '../list-runs';
+import { openTables, type OpenTables } from '../serve/open-tables';
+
+/** Runs and a table's history list this many by default; a run's tables SUMMARY_TABLE_LIMIT. */
+const DEFAULT_LIST_LIMIT = 20;
 
 export const STATUS_COMMAND = {
   name: 'npm run status',
   synopsis: [
-    'npm run status -- [--run-id <id>] [--limit <n>] [--json] [--stage <stage> | --data-dir <dir>]',
+    'npm run status -- [--status <status>] [--limit <n>] [--json] [--stage <stage> | --data-dir <dir>]',
+    'npm run status -- --run-id <id> [--status <status>] [--limit <n>] [--json] [--stage <stage> | --data-dir <dir>]',
+    'npm run status -- --table <name> [--status <status>] [--limit <n>] [--json] [--stage <stage> | --data-dir <dir>]',
     'npm run status -- --runners [--worker-group <group>] [--json] [--stage <stage> | --data-dir <dir>]',
   ],
   options: {
     'run-id': {
       type: 'string',
       value: '<id>',
-      description: "one run's table records instead of the list of runs",
+      description: "one run's table records, failed first past the limit, instead of the list of runs",
+    },
+    table: {
+      type: 'string',
+      value: '<name>',
+      description: "one table's records across runs, newest run first",
+    },
+    status: {
+      type: 'string',
+      value: '<status>',
+      description: `only runs (${RUN_STATUSES.join(', ')}) or tables (${TABLE_STATUSES.join(', ')}) in this status`,
     },
     limit: {
       type: 'string',
       value: '<n>',
-      default: '20',
-      description: 'how many runs to list, newest first (default 20)',
+      description: `how many runs or history records to list (default ${DEFAULT_LIST_LIMIT}), or a run's tables (default ${SUMMARY_TABLE_LIMIT})`,
     },
     runners: {
       type: 'boolean',
@@ -72,49 +89,132 @@ export const STATUS_COMMAND = {
   },
 } satisfies CommandSpec;
 
-interface OpenStore {
-  store: TrackingStore;
-  where: string;
-  close(): Promise<void>;
+type Options = ReturnType<typeof parseCommandLine<typeof STATUS_COMMAND.options>>['values'];
+
+function limitOption(value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const limit = Number(value);
+  if (!Number.isInteger(limit) || limit < 1)
+    throw new UsageError(`--limit: not a positive number (${value})`);
+  return limit;
 }
 
-type TableOf = 'trackingTable' | 'taskQueueTable';
-
-async function openDeployedStore(stage: string, table: TableOf): Promise<OpenStore> {
-  const { tableName, region } = deployedStageTable(stage, table);
-  const client = new DynamoDBClient(region ? { region } : {});
-  return {
-    store: { db: createDocumentClient(client), tableName },
-    where: `${tableName} (stage ${stage})`,
-    close: async () => client.destroy(),
-  };
+/** The --status value, checked against the statuses of what is listed (runs, or tables). */
+function statusOption<S extends string>(
+  value: string | undefined,
+  known: readonly S[],
+  of: string,
+): S | undefined {
+  if (value === undefined) return undefined;
+  const status = value.toUpperCase() as S;
+  if (!known.includes(status))
+    throw new UsageError(`--status: ${of} have no status ${value} (one of ${known.join(', ')})`);
+  return status;
 }
 
-async function openLocalStore(dataDir: string, table: TableOf): Promise<OpenStore> {
-  const { tableName } = deployedStageTable(LOCAL_STAGE, table);
-  const serve = await findServeInstance(dataDir);
-  if (serve) {
-    const client = localDynamoDbClient(serve.dynamodb);
-    return {
-      store: { db: createDocumentClient(client), tableName },
-      where: `${tableName} on the serve instance (${serve.dynamodb})`,
-      close: async () => client.destroy(),
-    };
+const utc = (iso: string | undefined) => (iso ? iso.replace('T', ' ').slice(0, 19) : '');
+
+async function printRunners(options: Options, opened: OpenTables, output: CommandOutput): Promise<void> {
+  const runners = await listLiveRunners(options['worker-group'], {
+    documentClient: opened.db,
+    tableName: opened.taskQueueTable,
+    now: Date.now,
+  });
+  if (options.json) output.stdout.write(`${JSON.stringify({ runners })}\n`);
+  else if (runners.length === 0) output.stdout.write(`No live runners in ${opened.taskQueueTable}\n`);
+  else {
+    const rows = runners.map((r) => [r.workerGroup ?? '', r.taskrunnerId, r.hostname ?? '', r.lastSeenAt]);
+    output.stdout.write(`${formatTable(['worker group', 'runner', 'hostname', 'last seen (UTC)'], rows)}\n`);
   }
-  // Serve mode is stopped: its data folder is read directly (the folder is locked while serve runs).
-  const directory = join(dataDir, 'dynamodb');
-  if (!existsSync(directory))
-    throw new CommandError(`no local runs in ${dataDir}: start serve mode (npm run serve) or pass --stage`);
-  const dynamo = await startDynamoDb({ directory });
-  const client = localDynamoDbClient(dynamo.endpoint);
-  return {
-    store: { db: createDocumentClient(client), tableName },
-    where: `${tableName} in ${dataDir}`,
-    close: async () => {
-      client.destroy();
-      await dynamo.close();
-    },
-  };
+}
+
+async function printRun(options: Options, opened: OpenTables, output: CommandOutput): Promise<void> {
+  const runId = options['run-id']!;
+  const status = statusOption<TableStatus>(options.status, TABLE_STATUSES, 'tables');
+  const limit = limitOption(options.limit, SUMMARY_TABLE_LIMIT);
+  const summary = await readRunSummary(opened.store, runId);
+  if (!summary) throw new CommandError(`--run-id: no run ${runId} in ${opened.where}`);
+  if (options.json) {
+    // The records themselves, every one (or every one of the status): --limit shapes the human list only.
+    const tables = status ? summary.tables.filter((t) => t.status === status) : summary.tables;
+    output.stdout.write(`${summaryJson({ ...summary, tables })}\n`);
+  } else output.stdout.write(`${formatSummary(summary, { limit, ...(status ? { status } : {}) })}\n`);
+}
+
+async function printTableHistory(options: Options, opened: OpenTables, output: CommandOutput): Promise<void> {
+  const table = options.table!;
+  const status = statusOption<TableStatus>(options.status, TABLE_STATUSES, 'tables');
+  const limit = limitOption(options.limit, DEFAULT_LIST_LIMIT);
+  const history = await tableHistory(opened.store, table, limit, status);
+  if (options.json) {
+    output.stdout.write(`${JSON.stringify({ table, records: history.records, more: history.more })}\n`);
+    return;
+  }
+  if (history.records.length === 0) {
+    output.stdout.write(`No ${status ? `${status} ` : ''}records of table ${table} in ${opened.where}\n`);
+    return;
+  }
+  const rows = history.records.map((r) => [
+    r.run_id,
+    utc(r.run_started_at),
+    r.status,
+    r.job_type,
+    String(r.attempts ?? 0),
+    formatDuration(r.duration_seconds),
+    [r.job_run_id, r.error ? `${r.error}${r.cause ? `: ${r.cause}` : ''}` : r.cause]
+      .filter(Boolean)
+      .join('\n'),
+  ]);
+  const header = [
+    'run id',
+    'run started (UTC)',
+    'status',
+    'job type',
+    'attempts',
+    'duration',
+    'job run id / error',
+  ];
+  output.stdout.write(`Table ${table}: newest run first\n\n${formatTable(header, rows)}\n`);
+  if (history.more)
+    output.stdout.write(
+      `… older runs not shown: --limit ${limit * 2} lists more, --json gives the records\n`,
+    );
+}
+
+async function printRuns(options: Options, opened: OpenTables, output: CommandOutput): Promise<void> {
+  const status = statusOption<RunStatus>(options.status, RUN_STATUSES, 'runs');
+  const runs = await listRuns(opened.store, limitOption(options.limit, DEFAULT_LIST_LIMIT), status);
+  if (options.json) {
+    output.stdout.write(`${JSON.stringify({ runs })}\n`);
+    return;
+  }
+  if (runs.length === 0) {
+    output.stdout.write(`No ${status ? `${status} ` : ''}runs in ${opened.where}\n`);
+    return;
+  }
+  const rows = runs.map((run) => [
+    run.runId,
+    run.status,
+    utc(run.startedAt),
+    run.trigger ?? '',
+    String(run.counts.tables),
+    String(run.counts.succeeded),
+    String(run.counts.failed),
+    String(run.counts.cancelled),
+    String(run.counts.pending),
+    run.error ?? '',
+  ]);
+  const header = [
+    'run id',
+    'status',
+    'started (UTC)',
+    'trigger',
+    'tables',
+    'succeeded',
+    'failed',
+    'cancelled',
+  ];
+  output.stdout.write(`${formatTable([...header, 'running', 'error'], rows)}\n`);
 }
 
 export async function statusCommand(args: string[], output: CommandOutput): Promise<number> {
@@ -123,64 +223,19 @@ export async function statusCommand(args: string[], output: CommandOutput): Prom
     output.stdout.write(helpText(STATUS_COMMAND));
     return 0;
   }
-  const limit = Number(options.limit);
-  if (!Number.isInteger(limit) || limit < 1)
-    throw new UsageError(`--limit: not a positive number (${options.limit})`);
-  const table: TableOf = options.runners ? 'taskQueueTable' : 'trackingTable';
-  const opened = options.stage
-    ? await openDeployedStore(options.stage, table)
-    : await openLocalStore(options['data-dir']!, table);
+  const modes = (['run-id', 'table', 'runners'] as const).filter((name) => options[name]);
+  if (modes.length > 1) throw new UsageError(`--${modes[0]} and --${modes[1]}: use one of them`);
+  if (options.runners && options.status) throw new UsageError('--status: not with --runners');
+  // Checked before anything is opened: a bad value is a usage error whatever the tables hold.
+  limitOption(options.limit, 1);
+  if (options['run-id'] || options.table) statusOption(options.status, TABLE_STATUSES, 'tables');
+  else statusOption(options.status, RUN_STATUSES, 'runs');
+  const opened = await openTables({ stage: options.stage, dataDir: options['data-dir']! });
   try {
-    if (options.runners) {
-      const runners = await listLiveRunners(options['worker-group'], {
-        documentClient: opened.store.db,
-        tableName: opened.store.tableName,
-        now: Date.now,
-      });
-      if (options.json) output.stdout.write(`${JSON.stringify({ runners })}\n`);
-      else if (runners.length === 0) output.stdout.write(`No live runners in ${opened.where}\n`);
-      else {
-        const rows = runners.map((r) => [
-          r.workerGroup ?? '',
-          r.taskrunnerId,
-          r.hostname ?? '',
-          r.lastSeenAt,
-        ]);
-        output.stdout.write(
-          `${formatTable(['worker group', 'runner', 'hostname', 'last seen (UTC)'], rows)}\n`,
-        );
-      }
-      return 0;
-    }
-    if (options['run-id']) {
-      const summary = await readRunSummary(opened.store, options['run-id']);
-      if (!summary) throw new CommandError(`--run-id: no run ${options['run-id']} in ${opened.where}`);
-      output.stdout.write(`${options.json ? summaryJson(summary) : formatSummary(summary)}\n`);
-      return 0;
-    }
-    const runs = await listRuns(opened.store, limit);
-    if (options.json) {
-      output.stdout.write(`${JSON.stringify({ runs })}\n`);
-      return 0;
-    }
-    if (runs.length === 0) {
-      output.stdout.write(`No runs in ${opened.where}\n`);
-      return 0;
-    }
-    const rows = runs.map((run) => [
-      run.runId,
-      run.status,
-      run.startedAt.replace('T', ' ').slice(0, 19),
-      run.trigger ?? '',
-      String(run.counts.tables),
-      String(run.counts.succeeded),
-      String(run.counts.failed),
-      String(run.counts.pending),
-      run.error ?? '',
-    ]);
-    output.stdout.write(
-      `${formatTable(['run id', 'status', 'started (UTC)', 'trigger', 'tables', 'succeeded', 'failed', 'running', 'error'], rows)}\n`,
-    );
+    if (options.runners) await printRunners(options, opened, output);
+    else if (options['run-id']) await printRun(options, opened, output);
+    else if (options.table) await printTableHistory(options, opened, output);
+    else await printRuns(options, opened, output);
     return 0;
   } finally {
     await opened.close();

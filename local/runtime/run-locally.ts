@@ -11,6 +11,7 @@ import type { LocalTaskTokens } from './task-token-bridge';
 import { runPipeline, type PipelineRun } from './run-pipeline';
 import { readRunSummary, type RunSummary } from '../summary';
 import { ExecutionTracker } from './execution-tracker';
+import type { ExecutionAbortedEvent } from '../../functions/cancel-run';
 
 /** Long enough to see a throttled table retried, short enough that the state machine's backoff costs nothing. */
 export const LOCAL_RETRY_DELAY_MS = 200;
@@ -23,6 +24,8 @@ export interface LocalRunOptions {
   /** Answers runner tables' task tokens; serve mode shares it with its task-runner endpoint. */
   taskTokens?: LocalTaskTokens;
   onProgress?: (counts: ProgressCounts) => void;
+  /** Stops the execution (serve mode's `npm run cancel`); the run is then closed as the deployed rule closes it. */
+  signal?: AbortSignal;
 }
 
 export interface LocalRunResult {
@@ -47,13 +50,49 @@ export async function uploadConfig(s3: S3Client, bucket: string, key: string, te
 function executionOnlySummary(runId: string, execution: PipelineRun): RunSummary {
   return {
     runId,
-    status: execution.status,
+    status: execution.status === 'ABORTED' ? 'CANCELLED' : execution.status,
     executionName: execution.executionName,
     ...(execution.error ? { error: execution.error } : {}),
     ...(execution.cause ? { cause: execution.cause } : {}),
-    counts: { tables: 0, succeeded: 0, failed: 0, skipped: 0, pending: 0 },
+    counts: { tables: 0, succeeded: 0, failed: 0, skipped: 0, cancelled: 0, pending: 0 },
     tables: [],
   };
+}
+
+/** The function the deployed stopped-run rule targets (serverless.yml cancelRun). */
+const CANCEL_RUN_FUNCTION = 'CancelRunLambdaFunction';
+
+/**
+ * What EventBridge does for a deployed stage when an execution is stopped: the cancel-run handler gets the
+ * "Step Functions Execution Status Change" event (status ABORTED) and closes the run.
+ */
+export async function closeStoppedRun(
+  stack: { handlers: Record<string, LambdaHandler> },
+  input: Record<string, unknown>,
+  execution: PipelineRun,
+): Promise<void> {
+  const handler = stack.handlers[CANCEL_RUN_FUNCTION];
+  if (!handler) throw new Error(`No local handler for ${CANCEL_RUN_FUNCTION}`);
+  const stateMachineArn = 'arn:aws:states:us-east-1:000000000000:stateMachine:extract-pipeline-local';
+  const event: ExecutionAbortedEvent = {
+    version: '0',
+    id: randomUUID(),
+    'detail-type': 'Step Functions Execution Status Change',
+    source: 'aws.states',
+    account: '000000000000',
+    time: new Date().toISOString(),
+    region: 'us-east-1',
+    resources: [`${stateMachineArn.replace(':stateMachine:', ':execution:')}:${execution.executionName}`],
+    detail: {
+      executionArn: `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${execution.executionName}`,
+      stateMachineArn,
+      name: execution.executionName,
+      status: 'ABORTED',
+      stopDate: Date.now(),
+      input: JSON.stringify(input),
+    },
+  };
+  await handler(event, {});
 }
 
 export async function runLocally(
@@ -69,12 +108,14 @@ export async function runLocally(
     backend: createJobBackend(options.script, undefined, stack.s3),
     retryDelayMs: options.retryDelayMs ?? LOCAL_RETRY_DELAY_MS,
     taskTokens: options.taskTokens,
+    signal: options.signal,
     onEvent: (event) => {
       tracker.onEvent(event);
       options.onProgress?.(tracker.counts());
     },
   });
   const runId = tracker.runId ?? runIdOf(options.input, executionName);
+  if (execution.status === 'ABORTED') await closeStoppedRun(stack, options.input, execution);
   const summary =
     (await readRunSummary(stack.store, runId, tracker.retries)) ?? executionOnlySummary(runId, execution);
   return { summary, execution, retries: tracker.retries };

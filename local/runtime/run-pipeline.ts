@@ -21,7 +21,8 @@ type LocalTaskHandlers = NonNullable<NonNullable<RunOptions['overrides']>['taskR
 
 export interface PipelineRun {
   executionName: string;
-  status: 'SUCCEEDED' | 'FAILED';
+  /** ABORTED: stopped through `signal`, as StopExecution stops a deployed one. */
+  status: 'SUCCEEDED' | 'FAILED' | 'ABORTED';
   output?: unknown;
   error?: string;
   cause?: string;
@@ -39,6 +40,8 @@ export interface RunPipelineOptions {
   retryDelayMs?: number;
   /** Answers `.waitForTaskToken` states; the task-runner endpoint must use the same instance as its callbacks. */
   taskTokens?: LocalTaskTokens;
+  /** Stops the execution (StopExecution's local stand-in): the run ends ABORTED. */
+  signal?: AbortSignal;
   /** Called with each event as it happens (progress display). */
   onEvent?: (event: PipelineEvent) => void;
   /**
@@ -91,8 +94,18 @@ function invokeLocally(functionId: string, handler: LambdaHandler) {
  * and the state's result is whatever answers that token. The interpreter has no `$$.State.RetryCount` either, so
  * the attempt number is counted here, per run and table, from the state's own calls.
  */
-function invokeAndWaitForToken(functionId: string, handler: LambdaHandler, tokens: LocalTaskTokens) {
+function invokeAndWaitForToken(
+  functionId: string,
+  handler: LambdaHandler,
+  tokens: LocalTaskTokens,
+  signal?: AbortSignal,
+) {
   const attempts = new Map<string, number>();
+  // A stopped execution waits for no token: its waiting states end, and later answers get TaskDoesNotExist.
+  const stopped = new Promise<never>((_, reject) => {
+    signal?.addEventListener('abort', () => reject(new ServiceError('ExecutionAborted', 'stopped')));
+  });
+  stopped.catch(() => undefined);
   return async (input: unknown) => {
     const payload = { ...((input as { Payload?: Record<string, unknown> } | null)?.Payload ?? {}) };
     const { token, answer } = tokens.mint();
@@ -105,7 +118,7 @@ function invokeAndWaitForToken(functionId: string, handler: LambdaHandler, token
     }
     try {
       await invokeHandler(functionId, handler, payload);
-      return (await answer) as never;
+      return (await Promise.race([answer, stopped])) as never;
     } finally {
       tokens.forget(token);
     }
@@ -132,7 +145,12 @@ export function buildOverrides(
       if (!handler) throw new Error(`No local handler for ${task.functionId} (state '${task.name}')`);
       taskResourceLocalHandlers[task.name] = (
         task.resource === WAIT_FOR_TASK_TOKEN
-          ? invokeAndWaitForToken(task.functionId, handler, options.taskTokens ?? new LocalTaskTokens())
+          ? invokeAndWaitForToken(
+              task.functionId,
+              handler,
+              options.taskTokens ?? new LocalTaskTokens(),
+              options.signal,
+            )
           : invokeLocally(task.functionId, handler)
       ) as LocalTaskHandlers[string];
       continue;
@@ -177,6 +195,9 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Pipeline
     },
   });
 
+  if (options.signal?.aborted) execution.abort();
+  options.signal?.addEventListener('abort', () => execution.abort(), { once: true });
+
   const events: PipelineEvent[] = [];
   const collecting = (async () => {
     for await (const event of execution.eventLogs) {
@@ -192,6 +213,8 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Pipeline
   } catch (error) {
     await collecting.catch(() => undefined);
     const failure = error as Error & { cause?: unknown };
+    if (failure.name === 'ExecutionAbortedError' || options.signal?.aborted)
+      return { executionName, status: 'ABORTED', events };
     const failed = events.find((event) => event.type === 'ExecutionFailed') as
       { Error?: string; Cause?: unknown } | undefined;
     return {

@@ -2,6 +2,8 @@
 //   GET  /health            is serve mode up
 //   POST /runs              start a run ({event, config?, mock?}), as `npm start` does against serve
 //   GET  /runs/<execution>  a run's execution state and the state machine's retries per table
+//   POST /cancel            stop a run's execution ({runId}) and close its records CANCELLED, as a deployed
+//                           StopExecution and the stopped-run rule do; 404 when no execution here runs it
 //   POST /s3-events         deliver an EventBridge "Object Created" event ({detail}) to the upload trigger,
 //                           e.g. to replay one: a repeated event starts nothing
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -55,6 +57,14 @@ async function route(runs: ServeRuns, request: IncomingMessage, response: Server
   if (request.method === 'GET' && run) {
     const state = runs.state(decodeURIComponent(run[1]!));
     return state ? send(response, 200, state) : send(response, 404, { message: 'no such execution' });
+  }
+  if (request.method === 'POST' && path === '/cancel') {
+    const runId = (await readJson(request)).runId;
+    if (typeof runId !== 'string' || !runId) throw new BadRequest('runId: must be a run id');
+    const stopped = await runs.cancel(runId);
+    return stopped
+      ? send(response, 200, stopped)
+      : send(response, 404, { message: `no running execution of run ${runId} in this serve instance` });
   }
   if (request.method === 'POST' && path === '/s3-events') {
     const detail = (await readJson(request)).detail as ObjectCreatedDetail | undefined;

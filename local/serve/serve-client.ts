@@ -23,7 +23,7 @@ export interface RemoteRunStarted {
 }
 
 export interface RemoteRunState {
-  status: 'RUNNING' | 'SUCCEEDED' | 'FAILED';
+  status: 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
   runId: string;
   retries: Record<string, number>;
   error?: string;
@@ -61,6 +61,22 @@ export function readRemoteRun(endpoints: LocalEndpoints, executionName: string) 
   return call<RemoteRunState>(`${endpoints.control}/runs/${encodeURIComponent(executionName)}`);
 }
 
+/** Asks the serve instance to stop a run's execution; resolves once its records are closed. */
+export async function cancelRemoteRun(
+  endpoints: LocalEndpoints,
+  runId: string,
+): Promise<(RemoteRunState & { executionName: string }) | undefined> {
+  const response = await fetch(`${endpoints.control}/cancel`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ runId }),
+  });
+  if (response.status === 404) return undefined;
+  const body = (await response.json()) as RemoteRunState & { executionName: string; message?: string };
+  if (!response.ok) throw new CommandError(`serve mode: ${body.message ?? response.statusText}`);
+  return body;
+}
+
 /** Polls the tracking table until the run record is closed; progress comes from the table records. */
 export async function followRemoteRun(
   endpoints: LocalEndpoints,
@@ -94,7 +110,7 @@ export async function followRemoteRun(
             status: 'FAILED',
             executionName: started.executionName,
             ...(state.error ? { error: state.error, cause: state.cause } : {}),
-            counts: { tables: 0, succeeded: 0, failed: 0, skipped: 0, pending: 0 },
+            counts: { tables: 0, succeeded: 0, failed: 0, skipped: 0, cancelled: 0, pending: 0 },
             tables: [],
           };
         }

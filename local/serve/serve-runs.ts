@@ -28,6 +28,8 @@ class ExecutionAlreadyExists extends Error {
 export class ServeRuns {
   private readonly runs = new Map<string, RemoteRunState>();
   private readonly finished: Promise<void>[] = [];
+  /** Per running execution: how to stop it, and the end of its run (records closed). */
+  private readonly stoppers = new Map<string, { controller: AbortController; done: Promise<void> }>();
   /** One set of task tokens for every run, answered by serve mode's task-runner endpoint. */
   readonly taskTokens = new LocalTaskTokens();
   /** Set once the task-runner endpoint is up: grants the local runner key the worker groups a run needs. */
@@ -55,8 +57,17 @@ export class ServeRuns {
     const state: RemoteRunState = { status: 'RUNNING', runId, retries: {} };
     this.runs.set(executionName, state);
     this.log(`Run ${runId} started (execution ${executionName})`);
+    const controller = new AbortController();
     const done = this.grantRunnerGroups(input)
-      .then(() => runLocally(this.stack, { input, executionName, script, taskTokens: this.taskTokens }))
+      .then(() =>
+        runLocally(this.stack, {
+          input,
+          executionName,
+          script,
+          taskTokens: this.taskTokens,
+          signal: controller.signal,
+        }),
+      )
       .then(({ summary, retries }) => {
         Object.assign(state, { status: summary.status, runId: summary.runId, retries });
         if (summary.error) Object.assign(state, { error: summary.error, cause: summary.cause });
@@ -69,7 +80,9 @@ export class ServeRuns {
       .catch((error: Error) => {
         Object.assign(state, { status: 'FAILED', error: error.name, cause: error.message });
         this.log(`Run ${runId} could not run: ${error.name}: ${error.message}`);
-      });
+      })
+      .finally(() => this.stoppers.delete(executionName));
+    this.stoppers.set(executionName, { controller, done });
     this.finished.push(done);
     return runId;
   }
@@ -123,6 +136,23 @@ export class ServeRuns {
     }
     const runId = this.launch(executionName, event, request.mock ?? this.script);
     return { executionName, runId };
+  }
+
+  /**
+   * StopExecution for a run started here: aborts the execution and resolves once the run is closed (its tables
+   * CANCELLED by the same handler the deployed stopped-run rule invokes). Undefined when no execution of this
+   * instance runs it.
+   */
+  async cancel(runId: string): Promise<(RemoteRunState & { executionName: string }) | undefined> {
+    for (const [executionName, state] of this.runs) {
+      const stopper = this.stoppers.get(executionName);
+      if (state.runId !== runId || state.status !== 'RUNNING' || !stopper) continue;
+      this.log(`Run ${runId}: stopping execution ${executionName}`);
+      stopper.controller.abort();
+      await stopper.done;
+      return { ...state, executionName };
+    }
+    return undefined;
   }
 
   state(executionName: string): RemoteRunState | undefined {

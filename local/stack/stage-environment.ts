@@ -226,6 +226,11 @@ export function deployedTrackingTableName(stage: string): string {
   return new StageResolver(stage).custom('trackingTableName');
 }
 
+/** The state machine a deploy of `stage` creates (serverless.yml custom.stateMachineName). */
+export function deployedStateMachineName(stage: string): string {
+  return new StageResolver(stage).custom('stateMachineName');
+}
+
 /** The task-queue table a deploy of `stage` creates, resolved alone (the bucket name needs an account id). */
 function deployedTaskQueueTableName(stage: string): string | undefined {
   return new StageResolver(stage).resourceName('task-queue-table.yml', 'TaskQueueTable');

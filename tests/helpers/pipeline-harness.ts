@@ -12,7 +12,9 @@ import type { ApprovedCommands } from '../../runner/commands-file';
 import { DEFAULT_RUNNER_OPTIONS, ExtractRunner } from '../../runner/extract-runner';
 import { createJobBackend, type JobBackend, type JobScript } from '../../local/runtime/job-backend';
 import type { LambdaHandler } from '../../local/runtime/lambda-functions';
-import { uploadConfig } from '../../local/runtime/run-locally';
+import { closeStoppedRun, uploadConfig } from '../../local/runtime/run-locally';
+import { latestTaskId } from '../../functions/lib/task-runner/handoff-counter';
+import { getTask, type TaskItem } from '../../functions/lib/task-runner/task-item';
 import { runPipeline, type PipelineRun } from '../../local/runtime/run-pipeline';
 import { LocalTaskTokens } from '../../local/runtime/task-token-bridge';
 import { LOCAL_REGION } from '../../local/stack/emulators';
@@ -54,6 +56,8 @@ export interface Pipeline {
       executionName?: string,
       /** Answers the Glue, EMR and ECS states instead of the scripted backend (a test that watches the calls). */
       backend?: JobBackend,
+      /** Stops the execution; a stopped run is then closed as the deployed stopped-run rule closes it. */
+      signal?: AbortSignal,
     ): Promise<PipelineRun & { backend: JobBackend }>;
   };
   then: {
@@ -61,6 +65,8 @@ export interface Pipeline {
     tableRecords(runId: string): Promise<Record<string, TableRecord>>;
     /** The table's stored watermark (functions/lib/watermarks/watermark-store.ts), if it has one. */
     watermark(table: string): Promise<StoredWatermark | undefined>;
+    /** The task item of a runner table's latest hand-off, once it was queued. */
+    runnerTask(runId: string, table: string): Promise<TaskItem | undefined>;
   };
   close(): Promise<void>;
 }
@@ -125,6 +131,7 @@ export async function startPipeline(stageSettings: StageSettings = {}): Promise<
         script = {},
         executionName,
         backend = createJobBackend(script, undefined, stack.s3),
+        signal,
       ) {
         const run = await runPipeline({
           input,
@@ -133,7 +140,9 @@ export async function startPipeline(stageSettings: StageSettings = {}): Promise<
           backend,
           taskTokens,
           retryDelayMs: 1,
+          signal,
         });
+        if (run.status === 'ABORTED') await closeStoppedRun(stack, input as Record<string, unknown>, run);
         return { ...run, backend };
       },
     },
@@ -144,6 +153,15 @@ export async function startPipeline(stageSettings: StageSettings = {}): Promise<
         return Object.fromEntries(records.map((record) => [record.table, record]));
       },
       watermark: async (table) => (await readWatermarks(stack.store, [table])).get(table),
+      async runnerTask(runId, table) {
+        const deps = {
+          documentClient: stack.store.db,
+          tableName: stack.names.taskQueueTable!,
+          now: Date.now,
+        };
+        const taskId = await latestTaskId(runId, table, deps);
+        return taskId ? getTask(taskId, deps) : undefined;
+      },
     },
     async close() {
       await taskRunner.close();

@@ -20,6 +20,7 @@ function aRun(tables: TableSummary[], extra: Partial<RunSummary> = {}): RunSumma
       succeeded: count('SUCCEEDED'),
       failed: count('FAILED'),
       skipped: count('SKIPPED'),
+      cancelled: count('CANCELLED'),
       pending: count('PENDING'),
     },
     tables,
@@ -54,7 +55,7 @@ describe('the human run summary', () => {
     const lines = text.split('\n');
     expect(lines.every((line) => line.length <= 120)).toBe(true);
     expect(text.replace(/\s+/g, ' ')).toContain(`States.TaskFailed: ${LONG_CAUSE}`);
-    const errorColumn = lines.find((line) => line.startsWith('table'))!.indexOf('error');
+    const errorColumn = lines.find((line) => line.startsWith('table'))!.indexOf('job run id / error');
     const continuation = lines[lines.findIndex((line) => line.startsWith('sales.order_lines')) + 1]!;
     expect(continuation.slice(0, errorColumn).trim()).toBe('');
     expect(continuation.slice(errorColumn)).toMatch(/^\S/);
@@ -155,6 +156,72 @@ describe('the human run summary', () => {
     expect(formatSummary(run)).toBe(
       "Run r1: FAILED — RerunNotPossibleError:\n  rerun_of: no run 'r0' in the tracking table\n  Re-run of r0",
     );
+  });
+
+  it("shows each table's job run id, then its whole error under it", () => {
+    // Prepare
+    const run = aRun([
+      {
+        table: 'sales.orders',
+        jobType: 'glue',
+        status: 'FAILED',
+        attempts: 2,
+        jobRunId: 'jr_0123456789abcdef',
+        error: 'States.TaskFailed',
+        cause: LONG_CAUSE,
+      },
+    ]);
+
+    // Act
+    const lines = formatSummary(run).split('\n');
+
+    // Assess
+    const row = lines.findIndex((line) => line.startsWith('sales.orders'));
+    expect(lines[row]).toMatch(/FAILED +2 +jr_0123456789abcdef$/);
+    expect(
+      lines
+        .slice(row + 1)
+        .join(' ')
+        .replace(/\s+/g, ' '),
+    ).toContain(`States.TaskFailed: ${LONG_CAUSE}`);
+  });
+
+  it("lists a run's tables failed first (then cancelled, unfinished) up to --limit, and counts what it left out", () => {
+    // Prepare
+    const run = aRun([
+      { table: 'a.ok', jobType: 'glue', status: 'SUCCEEDED', attempts: 1 },
+      { table: 'b.waiting', jobType: 'runner', status: 'PENDING', attempts: 0 },
+      { table: 'c.stopped', jobType: 'runner', status: 'CANCELLED', attempts: 0, error: 'RunCancelled' },
+      { table: 'd.broken', jobType: 'emr', status: 'FAILED', attempts: 1, error: 'Boom' },
+      { table: 'e.broken', jobType: 'emr', status: 'FAILED', attempts: 1, error: 'Boom' },
+    ]);
+
+    // Act
+    const lines = formatSummary(run, { limit: 3 }).split('\n');
+
+    // Assess
+    const rows = lines.filter((line) => /^[a-e]\./.test(line)).map((line) => line.split(/\s+/)[0]);
+    expect(rows).toEqual(['d.broken', 'e.broken', 'c.stopped']);
+    expect(lines.at(-1)).toBe(
+      '… and 2 more tables (1 succeeded, 1 not finished): npm run status -- --run-id r1 --json lists every table',
+    );
+  });
+
+  it('lists only the tables of the status asked for', () => {
+    // Prepare
+    const run = aRun([
+      { table: 'a.ok', jobType: 'glue', status: 'SUCCEEDED', attempts: 1 },
+      { table: 'b.stopped', jobType: 'runner', status: 'CANCELLED', attempts: 0 },
+    ]);
+
+    // Act
+    const text = formatSummary(run, { status: 'CANCELLED' });
+    const none = formatSummary(run, { status: 'FAILED' });
+
+    // Assess
+    expect(text).toContain('b.stopped');
+    expect(text).not.toContain('a.ok');
+    expect(none).toContain('No FAILED tables.');
   });
 
   it('wraps at spaces, cuts only a word longer than the line, and keeps line breaks', () => {

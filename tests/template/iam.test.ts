@@ -219,6 +219,11 @@ describe.each(STAGES)('%s: IAM', (stage) => {
       (props(resource(template(), 'CompleteRunLambdaFunction')).Environment as { Variables: object })
         .Variables,
     ).toMatchObject({ ALARM_TOPIC_ARN: { Ref: 'AlarmTopic' } });
+    // A stopped run's records, and its runner tasks' counter and task items: no Put, Delete or Scan.
+    expect(grants('CancelRunRole')).toEqual([
+      [['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem'], ['<TrackingTable.Arn>']],
+      [['dynamodb:GetItem', 'dynamodb:UpdateItem'], ['<TaskQueueTable.Arn>']],
+    ]);
     expect(grants('StartRunFromUploadRole')).toEqual([
       [['states:StartExecution'], ['<Ref ExtractPipelineStateMachine>']],
       [['sqs:SendMessage'], ['<UploadTriggerDeadLetterQueue.Arn>']],

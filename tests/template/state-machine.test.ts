@@ -218,10 +218,10 @@ describe.each(STAGES)('%s: the state machine resource', (stage) => {
 });
 
 describe.each(STAGES)('%s: the scheduled rules', (stage) => {
-  it('has exactly two: the upload trigger and the minute-by-minute reclaim of silent runner tasks', () => {
+  it('has exactly three: the upload trigger, the stopped-run rule and the minute-by-minute reclaim of silent runner tasks', () => {
     const rules = Object.values(resourcesOfType(packaged[stage].template, 'AWS::Events::Rule')).map(props);
     const schedule = rules.filter((rule) => rule.ScheduleExpression);
-    expect(rules).toHaveLength(2);
+    expect(rules).toHaveLength(3);
     expect(schedule).toHaveLength(1);
     expect(schedule[0]).toMatchObject({
       ScheduleExpression: 'rate(1 minute)',
@@ -235,7 +235,7 @@ describe.each(STAGES)('%s: the upload trigger rule', (stage) => {
   const rule = () => {
     const rules = Object.values(resourcesOfType(packaged[stage].template, 'AWS::Events::Rule'))
       .map(props)
-      .filter((candidate) => candidate.EventPattern);
+      .filter((candidate) => candidate.Name === `extract-pipeline-${stage}-config-uploaded`);
     expect(rules).toHaveLength(1);
     return rules[0]!;
   };
@@ -274,6 +274,42 @@ describe.each(STAGES)('%s: the upload trigger rule', (stage) => {
     expect(props(resource(packaged[stage].template, 'StartRunFromUploadLambdaEvConf'))).toMatchObject({
       MaximumRetryAttempts: 2,
       DestinationConfig: { OnFailure: { Destination: getAtt('UploadTriggerDeadLetterQueue') } },
+    });
+  });
+});
+
+describe.each(STAGES)('%s: the stopped-run rule', (stage) => {
+  const rule = () => {
+    const rules = Object.values(resourcesOfType(packaged[stage].template, 'AWS::Events::Rule'))
+      .map(props)
+      .filter((candidate) => candidate.Name === `extract-pipeline-${stage}-run-stopped`);
+    expect(rules).toHaveLength(1);
+    return rules[0]!;
+  };
+
+  it("matches only this stage's executions that were stopped (ABORTED), on the default bus", () => {
+    expect(rule().EventBusName).toBeUndefined();
+    expect(rule().EventPattern).toEqual({
+      source: ['aws.states'],
+      'detail-type': ['Step Functions Execution Status Change'],
+      detail: { status: ['ABORTED'], stateMachineArn: [{ Ref: 'ExtractPipelineStateMachine' }] },
+    });
+  });
+
+  it('targets the cancel-run function, which closes the run with the tracking and task-queue tables', () => {
+    expect(rule().Targets).toEqual([
+      expect.objectContaining({
+        Arn: getAtt('CancelRunLambdaFunction'),
+        RetryPolicy: { MaximumEventAgeInSeconds: 3600, MaximumRetryAttempts: 10 },
+      }),
+    ]);
+    expect(props(resource(packaged[stage].template, 'CancelRunLambdaFunction'))).toMatchObject({
+      Environment: {
+        Variables: expect.objectContaining({
+          TRACKING_TABLE: { Ref: 'TrackingTable' },
+          TASK_QUEUE_TABLE: { Ref: 'TaskQueueTable' },
+        }),
+      },
     });
   });
 });

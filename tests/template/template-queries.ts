@@ -21,6 +21,7 @@ export const FUNCTIONS = {
   enqueueRunnerTask: 'EnqueueRunnerTask',
   taskRunnerApi: 'TaskRunnerApi',
   reclaimExpiredTasks: 'ReclaimExpiredTasks',
+  cancelRun: 'CancelRun',
 } as const;
 
 export interface StageConfig {

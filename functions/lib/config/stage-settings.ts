@@ -218,6 +218,21 @@ export function readCompleteRunSettings(env: NodeJS.ProcessEnv = process.env): C
   };
 }
 
+/** Cancel Extract Run closes a stopped run's records and withdraws its runner tasks. */
+export interface CancelRunSettings extends TrackingSettings {
+  taskQueueTable: string;
+}
+
+export function readCancelRunSettings(env: NodeJS.ProcessEnv = process.env): CancelRunSettings {
+  const e = parseStageEnvironment(
+    z.extend(z.pick(stageEnvironment, { TRACKING_TABLE: true }), {
+      TASK_QUEUE_TABLE: z.string().check(z.minLength(3)),
+    }),
+    env,
+  );
+  return { trackingTable: e.TRACKING_TABLE, taskQueueTable: e.TASK_QUEUE_TABLE };
+}
+
 /** The upload trigger starts executions of the stage's state machine for configs under its prefix. */
 export interface UploadTriggerSettings {
   stateMachineArn: string;

@@ -4,7 +4,8 @@
 import { unsupportedJobType } from '../config/job-types';
 import type { JobError } from './table-job';
 
-export type TableStatus = 'PENDING' | 'SUCCEEDED' | 'FAILED' | 'SKIPPED';
+/** CANCELLED: the run was stopped (npm run cancel, StopExecution) before the table had an outcome. */
+export type TableStatus = 'PENDING' | 'SUCCEEDED' | 'FAILED' | 'SKIPPED' | 'CANCELLED';
 
 export interface JobOutcome {
   status: Exclude<TableStatus, 'PENDING'>;

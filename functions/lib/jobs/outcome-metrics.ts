@@ -1,5 +1,5 @@
 // What Handle Extract Job Run Status counts for one table, as plain values (the handler hands them to Powertools
-// Metrics): one of TablesSucceeded, TablesFailed or TablesSkipped, the job's duration where the service reported
+// Metrics): one of TablesSucceeded, TablesFailed, TablesSkipped (or TablesCancelled), the job's duration where the service reported
 // when it started, a runner table's wait in the task queue, and a config validation error for a table the config refused.
 import type { JobOutcome } from './job-outcome';
 
@@ -13,6 +13,7 @@ const STATUS_METRIC = {
   SUCCEEDED: 'TablesSucceeded',
   FAILED: 'TablesFailed',
   SKIPPED: 'TablesSkipped',
+  CANCELLED: 'TablesCancelled',
 } as const;
 
 /** The per-job-type metrics of a recorded outcome (dimension JobType). */

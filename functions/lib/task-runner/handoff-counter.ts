@@ -54,3 +54,15 @@ export async function allocateAttempt(
     return Number(Item?.handoffs);
   }
 }
+
+/** The latest hand-off's task id of a run's table (re-queues move it on), or undefined if it was never queued. */
+export async function latestTaskId(
+  runId: string,
+  table: string,
+  deps: TaskQueueDeps,
+): Promise<string | undefined> {
+  const { Item } = await deps.documentClient.send(
+    new GetCommand({ TableName: deps.tableName, Key: counterKey(runId, table), ConsistentRead: true }),
+  );
+  return typeof Item?.lastTaskId === 'string' ? Item.lastTaskId : undefined;
+}

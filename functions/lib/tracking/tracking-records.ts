@@ -5,7 +5,16 @@
 //   by-status   gsi2pk = RUNS#<status>     gsi2sk = <run started_at>#<run_id>   (runs by status; run records only)
 import type { TableStatus } from '../jobs/job-outcome';
 
-export type RunStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED';
+/** CANCELLED: the execution was stopped; its unfinished tables are CANCELLED (functions/lib/runs/cancel-run.ts). */
+export type RunStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
+export const RUN_STATUSES: readonly RunStatus[] = ['RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED'];
+export const TABLE_STATUSES: readonly TableStatus[] = [
+  'PENDING',
+  'SUCCEEDED',
+  'FAILED',
+  'SKIPPED',
+  'CANCELLED',
+];
 
 export interface RunKey {
   pk: string;
@@ -31,6 +40,7 @@ export interface RunRecord extends RunKey {
   succeeded_count?: number;
   failed_count?: number;
   skipped_count?: number;
+  cancelled_count?: number;
   error?: string;
   cause?: string;
   /** The run this one re-runs (`rerun_of` in its event). */
@@ -68,7 +78,12 @@ export interface TableRecord {
   watermark_warning?: string;
 }
 
-export const TERMINAL_TABLE_STATUSES: readonly TableStatus[] = ['SUCCEEDED', 'FAILED', 'SKIPPED'];
+export const TERMINAL_TABLE_STATUSES: readonly TableStatus[] = [
+  'SUCCEEDED',
+  'FAILED',
+  'SKIPPED',
+  'CANCELLED',
+];
 
 export function runKey(runId: string): RunKey {
   return { pk: `RUN#${runId}`, sk: 'RUN' };
@@ -97,6 +112,6 @@ export function tableHistoryIndexKey(
 }
 
 /** A run succeeds only when every table did (SKIPPED counts as done: its precondition said there was nothing to do). */
-export function overallRunStatus(counts: { failed: number; pending: number }): RunStatus {
-  return counts.failed > 0 || counts.pending > 0 ? 'FAILED' : 'SUCCEEDED';
+export function overallRunStatus(counts: { failed: number; pending: number; cancelled?: number }): RunStatus {
+  return counts.failed > 0 || counts.pending > 0 || (counts.cancelled ?? 0) > 0 ? 'FAILED' : 'SUCCEEDED';
 }

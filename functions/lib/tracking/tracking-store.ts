@@ -211,6 +211,8 @@ export interface CompletedRun {
   succeeded: number;
   failed: number;
   skipped: number;
+  /** Stopped before an outcome (a run closed here has none unless its cancel raced the end). */
+  cancelled: number;
   /** The first failures with their reasons; the tracking table has them all. */
   failed_tables: { table: string; error?: string; cause?: string }[];
 }
@@ -264,6 +266,7 @@ export async function completeRun(store: TrackingStore, run: RunInfo, now: Date)
     succeeded: count('SUCCEEDED'),
     failed: count('FAILED'),
     skipped: count('SKIPPED'),
+    cancelled: count('CANCELLED'),
     pending: count('PENDING'),
   };
   const status = overallRunStatus(counts);
@@ -273,7 +276,7 @@ export async function completeRun(store: TrackingStore, run: RunInfo, now: Date)
       TableName: store.tableName,
       Key: runKey(run.run_id),
       UpdateExpression:
-        'SET #status = :status, ended_at = :ended, succeeded_count = :succeeded, failed_count = :failed, skipped_count = :skipped, gsi2pk = :gsi2pk, gsi2sk = :gsi2sk',
+        'SET #status = :status, ended_at = :ended, succeeded_count = :succeeded, failed_count = :failed, skipped_count = :skipped, cancelled_count = :cancelled, gsi2pk = :gsi2pk, gsi2sk = :gsi2sk',
       ConditionExpression: 'attribute_exists(pk)',
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: {
@@ -282,6 +285,7 @@ export async function completeRun(store: TrackingStore, run: RunInfo, now: Date)
         ':succeeded': counts.succeeded,
         ':failed': counts.failed,
         ':skipped': counts.skipped,
+        ':cancelled': counts.cancelled,
         ...Object.fromEntries(
           Object.entries(runStatusIndexKey(status, run.started_at, run.run_id)).map(([k, v]) => [`:${k}`, v]),
         ),
@@ -296,6 +300,7 @@ export async function completeRun(store: TrackingStore, run: RunInfo, now: Date)
     succeeded: counts.succeeded,
     failed: counts.failed,
     skipped: counts.skipped,
+    cancelled: counts.cancelled,
     failed_tables: records
       .filter((r) => r.status === 'FAILED')
       .slice(0, MAX_LISTED_FAILURES)

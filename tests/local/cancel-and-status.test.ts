@@ -1,0 +1,141 @@
+// `npm run cancel` and `npm run status` as a user types them, against a serve instance: a run whose runner table
+// waits for a runner nobody started shows it waiting; cancel stops it and the records say CANCELLED; status finds
+// it by status and by table; the errors a user can make end with the documented exit codes.
+import type { ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { createDocumentClient } from '../../functions/clients/dynamodb';
+import { listRuns } from '../../local/list-runs';
+import { localDynamoDbClient, localS3Client } from '../../local/stack/emulators';
+import type { LocalEndpoints } from '../../local/stack/endpoints-file';
+import { listRunTables } from '../../functions/lib/tracking/tracking-store';
+import { waitFor } from '../helpers/wait-for';
+import { runLocalScript, spawnServe, type SummaryJson } from './helpers/commands';
+
+jest.setTimeout(120_000);
+
+const dataDir = mkdtempSync(join(tmpdir(), 'extract-pipeline-cancel-test-'));
+let serve: ChildProcess;
+let endpoints: LocalEndpoints;
+
+// `nobody-polls` has no runner: its table waits in the queue until the run is stopped.
+const CONFIG = `
+tables:
+  - name: onprem.waiting
+    job_type: runner
+    worker_group: nobody-polls
+    command: write-sample-csv
+  - name: sales.orders
+    job_type: glue
+`;
+
+const status = (args: string[]) => runLocalScript('status.ts', ['--data-dir', dataDir, ...args]);
+const cancel = (args: string[]) => runLocalScript('cancel.ts', ['--data-dir', dataDir, ...args]);
+
+beforeAll(async () => {
+  const spawned = spawnServe(dataDir);
+  serve = spawned.child;
+  endpoints = await spawned.ready;
+});
+
+afterAll(async () => {
+  if (serve.exitCode !== null) return;
+  const exited = new Promise((resolve) => serve.once('exit', resolve));
+  serve.kill('SIGTERM');
+  await exited;
+  await waitFor(
+    'serve to remove its endpoints file',
+    () => !existsSync(join(dataDir, 'endpoints.json')),
+    30_000,
+  );
+});
+
+describe('npm run cancel and npm run status', () => {
+  let runId: string;
+
+  it('stops a run whose runner table waits, and records the unfinished table CANCELLED', async () => {
+    // Prepare: a run that waits for a runner of `nobody-polls`
+    const store = {
+      db: createDocumentClient(localDynamoDbClient(endpoints.dynamodb)),
+      tableName: endpoints.trackingTable,
+    };
+    await localS3Client(endpoints.s3, endpoints.credentials).send(
+      new PutObjectCommand({
+        Bucket: endpoints.bucket,
+        Key: `${endpoints.triggerPrefix}waits.yml`,
+        Body: CONFIG,
+      }),
+    );
+    runId = await waitFor(
+      'the glue table to finish while the runner table waits',
+      async () => {
+        const [run] = await listRuns(store, 1, 'RUNNING');
+        if (!run) return undefined;
+        const tables = await listRunTables(store, run.runId);
+        return tables.find((t) => t.table === 'sales.orders')?.status === 'SUCCEEDED' && run.runId;
+      },
+      30_000,
+      200,
+    );
+
+    // Act
+    const result = await cancel(['--run-id', runId, '--json']);
+
+    // Assess
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const summary = JSON.parse(result.stdout) as SummaryJson & { counts: Record<string, number> };
+    expect(summary).toMatchObject({
+      runId,
+      status: 'CANCELLED',
+      error: 'RunCancelled',
+      counts: { tables: 2, succeeded: 1, cancelled: 1, failed: 0, pending: 0 },
+    });
+    expect(summary.tables.find((t) => t.table === 'onprem.waiting')).toMatchObject({
+      status: 'CANCELLED',
+      error: 'RunCancelled',
+    });
+  });
+
+  it('lists the cancelled run by its status, its cancelled tables, and the table across runs', async () => {
+    // Act
+    const runs = await status(['--status', 'cancelled', '--json']);
+    const tables = await status(['--run-id', runId, '--status', 'CANCELLED']);
+    const history = await status(['--table', 'onprem.waiting']);
+
+    // Assess
+    expect(runs.code).toBe(0);
+    expect((JSON.parse(runs.stdout) as { runs: { runId: string; status: string }[] }).runs).toEqual([
+      expect.objectContaining({ runId, status: 'CANCELLED' }),
+    ]);
+    expect(tables.code).toBe(0);
+    expect(tables.stdout).toContain('onprem.waiting');
+    expect(tables.stdout).not.toContain('sales.orders');
+    expect(history.code).toBe(0);
+    expect(history.stdout).toMatch(new RegExp(`${runId} .* CANCELLED +runner`));
+    expect(history.stdout).toContain('RunCancelled: Execution');
+  });
+
+  it('refuses a run that already ended, an unknown run and an unknown status, with the documented exit codes', async () => {
+    // Act
+    const again = await cancel(['--run-id', runId]);
+    const unknown = await cancel(['--run-id', 'no-such-run']);
+    const missing = await cancel([]);
+    const badStatus = await status(['--status', 'DONE']);
+
+    // Assess
+    expect(again).toMatchObject({ code: 1, stdout: '' });
+    expect(again.stderr).toContain(`run ${runId} already ended CANCELLED at `);
+    expect(again.stderr).toContain('nothing to stop');
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('--run-id: no run no-such-run in');
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('--run-id: which run to stop');
+    expect(badStatus.code).toBe(2);
+    expect(badStatus.stderr).toContain(
+      '--status: runs have no status DONE (one of RUNNING, SUCCEEDED, FAILED, CANCELLED)',
+    );
+  });
+});
