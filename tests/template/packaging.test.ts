@@ -109,7 +109,7 @@ describe.each(STAGES)('the %s package', (stage) => {
     const groups = Object.values(packaged[stage].template.Resources).filter(
       (r) => r.Type === 'AWS::Logs::LogGroup',
     );
-    expect(groups).toHaveLength(8); // seven functions and the state machine
+    expect(groups).toHaveLength(9); // eight functions and the state machine
     for (const group of groups)
       expect(props(group).RetentionInDays).toBe(stageConfig(stage).logRetentionInDays);
   });

@@ -211,8 +211,6 @@ export interface CompletedRun {
   succeeded: number;
   failed: number;
   skipped: number;
-  /** Stopped before an outcome (a run closed here has none unless its cancel raced the end). */
-  cancelled: number;
   /** The first failures with their reasons; the tracking table has them all. */
   failed_tables: { table: string; error?: string; cause?: string }[];
 }
@@ -300,7 +298,6 @@ export async function completeRun(store: TrackingStore, run: RunInfo, now: Date)
     succeeded: counts.succeeded,
     failed: counts.failed,
     skipped: counts.skipped,
-    cancelled: counts.cancelled,
     failed_tables: records
       .filter((r) => r.status === 'FAILED')
       .slice(0, MAX_LISTED_FAILURES)
