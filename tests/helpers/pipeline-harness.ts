@@ -47,7 +47,11 @@ export interface Pipeline {
   given: {
     anExtractConfig(text: string, key?: string): Promise<void>;
     /** A self-hosted task runner (the CLI's runner module) polling the endpoint for WORKER_GROUP. */
-    aRunner(commands: ApprovedCommands): Promise<{ runner: ExtractRunner; stop(): Promise<void> }>;
+    /** `concurrency`: tasks the runner works on at once (default 1, as the CLI's). */
+    aRunner(
+      commands: ApprovedCommands,
+      concurrency?: number,
+    ): Promise<{ runner: ExtractRunner; stop(): Promise<void> }>;
   };
   when: {
     theRunStarts(
@@ -97,7 +101,7 @@ export async function startPipeline(stageSettings: StageSettings = {}): Promise<
       async anExtractConfig(text, key = stack.names.defaultConfigKey) {
         await uploadConfig(stack.s3, stack.names.configBucket, key, text);
       },
-      async aRunner(commands) {
+      async aRunner(commands, concurrency = DEFAULT_RUNNER_OPTIONS.concurrency) {
         const client = new DataPipelineClient({
           endpoint: taskRunner.endpoint,
           region: LOCAL_REGION,
@@ -105,6 +109,7 @@ export async function startPipeline(stageSettings: StageSettings = {}): Promise<
         });
         const runner = new ExtractRunner(client, {
           ...DEFAULT_RUNNER_OPTIONS,
+          concurrency,
           workerGroup: WORKER_GROUP,
           hostname: 'test-runner',
           taskrunnerId: 'test-runner-1',

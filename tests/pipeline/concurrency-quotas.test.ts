@@ -1,21 +1,32 @@
 // Concurrency quotas through the real state machine: the stage sets how many tables of each job type run at once,
 // and the definition's quota groups (one Distributed Map Run per job type, MaxConcurrency from the stage) keep
 // each type to its own quota while the types run alongside. Observed where the jobs start: the Glue and ECS
-// states' calls, answered by a backend that holds the first wave of jobs until every group has filled its quota.
+// states' calls, answered by a backend that holds the first wave of jobs until every group has filled its quota;
+// and for a runner worker group, by the runner's own command, which fails if another extract is running.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { createJobBackend, type JobBackend, type ServiceJobType } from '../../local/runtime/job-backend';
-import { startPipeline, type Pipeline } from '../helpers/pipeline-harness';
+import { parseCommandsFile } from '../../runner/commands-file';
+import { startPipeline, WORKER_GROUP, type Pipeline } from '../helpers/pipeline-harness';
 
 jest.setTimeout(60_000);
 
 const QUOTAS = { glue: 2, ecs: 3 };
 const GLUE_TABLES = Array.from({ length: 6 }, (_, i) => `sales.glue_${i}`);
 const ECS_TABLES = Array.from({ length: 4 }, (_, i) => `sales.ecs_${i}`);
+const RUNNER_TABLES = Array.from({ length: 3 }, (_, i) => `onprem.runner_${i}`);
+// A worker group whose source database takes one extract at a time, served by a runner that could take three.
+const RUNNER_QUOTA = 1;
+const scratch = mkdtempSync(join(tmpdir(), 'extract-pipeline-quota-test-'));
 
 let pipeline: Pipeline;
 
 beforeAll(async () => {
-  pipeline = await startPipeline({ concurrency: { glue: QUOTAS.glue, ecs: QUOTAS.ecs } });
+  pipeline = await startPipeline({
+    concurrency: { glue: QUOTAS.glue, ecs: QUOTAS.ecs, workerGroups: { [WORKER_GROUP]: RUNNER_QUOTA } },
+  });
   await pipeline.given.anExtractConfig(
     `tables:\n${[
       ...GLUE_TABLES.map((name) => `  - { name: ${name}, job_type: glue }`),
@@ -28,6 +39,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await pipeline?.close();
+  rmSync(scratch, { recursive: true, force: true });
 });
 
 /**
@@ -111,5 +123,39 @@ describe('concurrency quotas', () => {
     const glueTables = (await read('runs/quotas/tables/glue.json')) as { table: string }[];
     expect(glueTables.map((job) => job.table)).toEqual(GLUE_TABLES);
     s3.destroy();
+  });
+
+  it("runs at most a worker group's quota of runner tables at once, whatever its runners could take", async () => {
+    // Prepare: the command holds a lock while it runs, and fails if another extract holds it already.
+    await pipeline.given.anExtractConfig(
+      `tables:\n${RUNNER_TABLES.map(
+        (name) =>
+          `  - { name: ${name}, job_type: runner, worker_group: ${WORKER_GROUP}, command: extract-alone }`,
+      ).join('\n')}\n`,
+      'extract-config/runner-quota.yml',
+    );
+    const lock = join(scratch, 'extracting');
+    const runner = await pipeline.given.aRunner(
+      parseCommandsFile(
+        `commands:\n  extract-alone:\n    argv: [bash, -c, 'mkdir "${lock}" || exit 9; sleep 0.2; rmdir "${lock}"']\n`,
+        'runner-commands.yml',
+      ),
+      3,
+    );
+
+    // Act
+    const run = await pipeline.when
+      .theRunStarts({ config_key: 'extract-config/runner-quota.yml', run_id: 'runner-quota' })
+      .finally(() => runner.stop());
+
+    // Assess: every table ran on its first attempt, so no two ever ran at once
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.output).toMatchObject({ table_count: 3, succeeded: 3, failed: 0 });
+    const records = await pipeline.then.tableRecords('runner-quota');
+    expect(Object.values(records).map((record) => [record.status, record.attempts])).toEqual([
+      ['SUCCEEDED', 1],
+      ['SUCCEEDED', 1],
+      ['SUCCEEDED', 1],
+    ]);
   });
 });
