@@ -1,7 +1,7 @@
 // A serve instance killed with a run in flight: the run's execution died with it, so the next start closes the run
 // FAILED (RunInterrupted) and `npm run status` says so, instead of listing it RUNNING forever.
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
@@ -11,7 +11,7 @@ import { STATUS_COMMAND, statusCommand } from '../../local/commands/status';
 import { localDynamoDbClient, localS3Client } from '../../local/stack/emulators';
 import type { LocalEndpoints } from '../../local/stack/endpoints-file';
 import { LOCAL_STACK_BOUND_MS, LOCAL_STACK_TEST_TIMEOUT_MS, waitFor } from '../helpers/wait-for';
-import { runInProcess, spawnServe, type SummaryJson } from './helpers/commands';
+import { runInProcess, spawnServe, stopServe, type SummaryJson } from './helpers/commands';
 
 jest.setTimeout(LOCAL_STACK_TEST_TIMEOUT_MS);
 
@@ -40,13 +40,8 @@ function runsOf(endpoints: LocalEndpoints): Promise<RunListing[]> {
 }
 
 afterAll(async () => {
-  // tsx runs serve in a child node: the serve process itself (its pid in endpoints.json) is the one to stop.
-  const path = join(dataDir, 'endpoints.json');
   const last = children.at(-1);
-  if (!existsSync(path) || !last || last.exitCode !== null) return;
-  const exited = new Promise((resolve) => last.once('exit', resolve));
-  process.kill((JSON.parse(readFileSync(path, 'utf8')) as LocalEndpoints).pid, 'SIGTERM');
-  await exited;
+  if (last) await stopServe(last, dataDir);
 });
 
 describe('serve mode killed with a run in flight', () => {

@@ -2,11 +2,11 @@
 // instance, whose tracking table has the earlier run's records, extracts only the table that failed there, and
 // `npm run status -- --run-id` shows the two runs linked.
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LOCAL_STACK_BOUND_MS, LOCAL_STACK_TEST_TIMEOUT_MS, waitFor } from '../helpers/wait-for';
-import { runLocalScript, spawnServe, type SummaryJson } from './helpers/commands';
+import { LOCAL_STACK_TEST_TIMEOUT_MS } from '../helpers/wait-for';
+import { runLocalScript, spawnServe, stopServe, type SummaryJson } from './helpers/commands';
 
 jest.setTimeout(LOCAL_STACK_TEST_TIMEOUT_MS);
 
@@ -20,15 +20,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (!serve || serve.exitCode !== null) return;
-  const exited = new Promise((resolve) => serve!.once('exit', resolve));
-  serve.kill('SIGTERM');
-  await exited;
-  await waitFor(
-    'serve to remove its endpoints file',
-    () => (existsSync(join(dataDir, 'endpoints.json')) ? undefined : true),
-    LOCAL_STACK_BOUND_MS,
-  );
+  if (serve) await stopServe(serve, dataDir);
 });
 
 function startOnServe(args: string[]) {

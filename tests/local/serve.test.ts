@@ -3,7 +3,7 @@
 // nothing, `npm start` runs on the serve instance, the official Data Pipeline client finishes a runner task of an
 // uploaded config, and the runs survive a restart.
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -22,7 +22,12 @@ import type { LocalEndpoints } from '../../local/stack/endpoints-file';
 import { listRunTables } from '../../functions/lib/tracking/tracking-store';
 import { SAMPLE_CONFIG } from '../../local/commands/samples';
 import { LOCAL_STACK_BOUND_MS, LOCAL_STACK_TEST_TIMEOUT_MS, waitFor } from '../helpers/wait-for';
-import { runLocalScript, spawnServe, type SummaryJson } from './helpers/commands';
+import {
+  runLocalScript,
+  spawnServe,
+  stopServe as stopServeInstance,
+  type SummaryJson,
+} from './helpers/commands';
 
 jest.setTimeout(LOCAL_STACK_TEST_TIMEOUT_MS);
 
@@ -37,16 +42,7 @@ function startServe(): Promise<LocalEndpoints> {
 
 async function stopServe(): Promise<void> {
   const child = children.pop();
-  if (!child || child.exitCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await exited;
-  // Shutdown is complete (data flushed, folder unlocked) once serve has removed its endpoints file.
-  await waitFor(
-    'serve to remove its endpoints file',
-    () => (existsSync(join(dataDir, 'endpoints.json')) ? undefined : true),
-    LOCAL_STACK_BOUND_MS,
-  );
+  if (child) await stopServeInstance(child, dataDir);
 }
 
 function trackingStore(endpoints: LocalEndpoints) {

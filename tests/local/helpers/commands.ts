@@ -2,14 +2,14 @@
 // (`npx tsx local/commands/start.ts …`), for the real exit code, stdout and stderr end to end; or in-process, the
 // same main with the same exit code and output, for the many cases that end before anything starts.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { exitCodeOf, type CommandMain, type CommandSpec } from '../../../cli/command-line';
 import { START_COMMAND, startCommand } from '../../../local/commands/start';
 import { PROJECT_ROOT } from '../../../local/project-root';
 import type { LocalEndpoints } from '../../../local/stack/endpoints-file';
-import { LOCAL_STACK_BOUND_MS } from '../../helpers/wait-for';
+import { LOCAL_STACK_BOUND_MS, waitFor } from '../../helpers/wait-for';
 
 const COMMANDS = join(PROJECT_ROOT, 'local', 'commands');
 const TSX = join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx');
@@ -111,6 +111,23 @@ export function spawnServe(dataDir: string): { child: ChildProcess; ready: Promi
     child.once('exit', onExit);
   });
   return { child, ready };
+}
+
+/**
+ * Stops a serve instance as Ctrl-C does and waits until it has shut down (records flushed, data folder unlocked,
+ * endpoints file removed). The signal goes to serve's own process, its pid in endpoints.json, not to the tsx
+ * process in front of it: tsx passes a signal on only if serve acknowledges it within 30 ms, and otherwise sends
+ * it again (serve's "stop now") and then SIGKILL, which a loaded machine reaches.
+ */
+export async function stopServe(child: ChildProcess, dataDir: string): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const path = join(dataDir, 'endpoints.json');
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  // Before serve is ready there is no endpoints file, and tsx is the one to stop.
+  const pid = existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as LocalEndpoints).pid : child.pid;
+  if (pid !== undefined) process.kill(pid, 'SIGTERM');
+  await exited;
+  await waitFor('serve to remove its endpoints file', () => !existsSync(path), LOCAL_STACK_BOUND_MS);
 }
 
 export interface SummaryJson {
