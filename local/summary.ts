@@ -19,6 +19,9 @@ export interface TableSummary {
   jobRunId?: string;
   error?: string;
   cause?: string;
+  /** Watermark tables: the high-water mark stored by this run, or why it did not move. */
+  watermark?: string;
+  watermarkWarning?: string;
 }
 
 export interface RunCounts {
@@ -82,6 +85,8 @@ export function summarizeRun(
       ...(record.job_run_id ? { jobRunId: record.job_run_id } : {}),
       ...(record.error ? { error: record.error } : {}),
       ...(record.cause ? { cause: record.cause } : {}),
+      ...(record.watermark_to ? { watermark: record.watermark_to } : {}),
+      ...(record.watermark_warning ? { watermarkWarning: record.watermark_warning } : {}),
     }))
     .sort((a, b) => a.table.localeCompare(b.table));
   return {

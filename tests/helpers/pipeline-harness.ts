@@ -46,6 +46,8 @@ export interface Pipeline {
   runnerCredentials: { accessKeyId: string; secretAccessKey: string };
   given: {
     anExtractConfig(text: string, key?: string): Promise<void>;
+    /** Any object in the config bucket (a job's watermark report, say). */
+    anObject(key: string, body: string): Promise<void>;
     /** A self-hosted task runner (the CLI's runner module) polling the endpoint for WORKER_GROUP. */
     /** `concurrency`: tasks the runner works on at once (default 1, as the CLI's). */
     aRunner(
@@ -100,6 +102,9 @@ export async function startPipeline(stageSettings: StageSettings = {}): Promise<
     given: {
       async anExtractConfig(text, key = stack.names.defaultConfigKey) {
         await uploadConfig(stack.s3, stack.names.configBucket, key, text);
+      },
+      async anObject(key, body) {
+        await uploadConfig(stack.s3, stack.names.configBucket, key, body);
       },
       async aRunner(commands, concurrency = DEFAULT_RUNNER_OPTIONS.concurrency) {
         const client = new DataPipelineClient({

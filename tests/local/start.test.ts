@@ -29,6 +29,10 @@ describe('npm start on the sample', () => {
       );
       expect(tableOf(summary, 'sales.orders')).toMatchObject({ jobType: 'glue', attempts: 1, retries: 2 });
       expect(tableOf(summary, 'onprem.customers')).toMatchObject({ jobType: 'runner', attempts: 1 });
+      // The sample's runner table is incremental: its command reported a watermark, now stored.
+      expect(tableOf(summary, 'onprem.customers').watermark).toMatch(
+        /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000000Z$/,
+      );
       expect(result.stderr).toMatch(/8\/8 tables done \(8 succeeded, 0 failed\)/);
       // The bundled runner CLI really ran the command, with the task's fields in its environment.
       const csv = join(tmpdir(), 'extract-pipeline-local', summary.runId, 'onprem.customers.csv');
@@ -79,11 +83,13 @@ describe('npm start on the sample', () => {
     'shows the runner and its command output on stderr with --verbose, stdout still the summary',
     async () => {
       // Act
-      const result = await start(['--verbose', '--tables', 'onprem.customers']);
+      const result = await start(['--verbose', '--full-refresh', '--tables', 'onprem.customers']);
 
       // Assess
       expect(result.code).toBe(0);
-      expect(result.stderr).toMatch(/onprem\.customers: wrote .*onprem\.customers\.csv/);
+      expect(result.stderr).toMatch(
+        /onprem\.customers: wrote .*onprem\.customers\.csv \(rows changed after the beginning\)/,
+      );
       expect(result.stderr).toMatch(/"message":"Runner started"/);
       // The handlers' logs go to stderr too: stdout is one JSON document, the summary.
       expect(result.stderr).toMatch(/"message":"Extract run prepared"/);

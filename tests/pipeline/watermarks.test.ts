@@ -169,6 +169,36 @@ describe('incremental extracts', () => {
     expect((await pipeline.then.watermark('crm.events'))!.value).toBe('12');
   });
 
+  it('keeps the watermark and says why when a report is not JSON, has no watermark, or is too large', async () => {
+    // Prepare: the jobs' reports, written where they belong but unusable.
+    const before = await Promise.all(SERVICE_TABLES.map((table) => pipeline.then.watermark(table)));
+    const reports = 'runs/wm-bad/watermarks';
+    await pipeline.given.anObject(`${reports}/sales.invoices.json`, 'max(updated_at) = yesterday');
+    await pipeline.given.anObject(`${reports}/crm.events.json`, '{"high": 5}');
+    await pipeline.given.anObject(
+      `${reports}/logs.batches.json`,
+      JSON.stringify({ watermark: 'x'.repeat(5000) }),
+    );
+
+    // Act
+    const run = await runOf('wm-bad', {});
+
+    // Assess
+    expect(run.output).toMatchObject({ status: 'SUCCEEDED', succeeded: 3 });
+    const records = await pipeline.then.tableRecords('wm-bad');
+    const uri = (table: string) => `s3://${pipeline.names.configBucket}/${reports}/${table}.json`;
+    expect(records['sales.invoices']!.watermark_warning).toBe(
+      `watermark not moved: ${uri('sales.invoices')}: the report is not JSON (expected {"watermark": "..."})`,
+    );
+    expect(records['crm.events']!.watermark_warning).toBe(
+      `watermark not moved: ${uri('crm.events')}: the report has no "watermark" field (expected {"watermark": "..."})`,
+    );
+    expect(records['logs.batches']!.watermark_warning).toBe(
+      `watermark not moved: ${uri('logs.batches')}: the report is larger than 4096 bytes`,
+    );
+    expect(await Promise.all(SERVICE_TABLES.map((table) => pipeline.then.watermark(table)))).toEqual(before);
+  });
+
   it("takes a runner table's watermark from the command's EXTRACT_WATERMARK_FILE, and hands it to the next run", async () => {
     // Act
     await pipeline.when.theRunStarts({

@@ -7,7 +7,6 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { compareWatermarks } from './compare-watermarks';
 import { normalizeWatermark } from './normalize-watermark';
 import type { TableWatermark } from './table-watermark';
-import { readWatermarkReport } from './watermark-report';
 import { advanceWatermark, watermarkKey, type WatermarkStore } from './watermark-store';
 
 export interface WatermarkFields {
@@ -17,7 +16,8 @@ export interface WatermarkFields {
 }
 
 export interface SettleDeps {
-  s3: S3Client;
+  /** Asked for only when a report is to be read. */
+  s3: () => Promise<S3Client>;
   store: WatermarkStore;
   now: Date;
 }
@@ -51,8 +51,9 @@ export async function settleWatermark(settled: SettledTable, deps: SettleDeps): 
   const fields: WatermarkFields = watermark.from !== undefined ? { watermark_from: watermark.from } : {};
   if (settled.status !== 'SUCCEEDED') return fields;
 
+  // Loaded on first use, with the S3 client: most tables of most runs read no report (see the status handler).
   const report = watermark.report
-    ? await readWatermarkReport(deps.s3, watermark.report)
+    ? await (await import('./watermark-report')).readWatermarkReport(await deps.s3(), watermark.report)
     : { reported: settled.reported_by_runner };
   if ('problem' in report) return { ...fields, watermark_warning: `watermark not moved: ${report.problem}` };
   const normalized = normalizeWatermark(watermark.type, report.reported);

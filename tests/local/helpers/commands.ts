@@ -143,6 +143,7 @@ export interface SummaryJson {
     retries?: number;
     error?: string;
     cause?: string;
+    watermark?: string;
   }[];
 }
 
