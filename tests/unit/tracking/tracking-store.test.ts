@@ -1,9 +1,7 @@
 // The tracking store against a real DynamoDB emulator (dynalite), with the table created from
 // resources/tracking-table.yml: conditional writes, batching and the two secondary indexes are DynamoDB's
 // behaviour, so they are checked against a DynamoDB rather than a stub.
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { createDocumentClient } from '../../../functions/clients/dynamodb';
 import type { TableJob } from '../../../functions/lib/jobs/table-job';
 import { RunAlreadyExistsError } from '../../../functions/lib/errors';
 import type { JobOutcome } from '../../../functions/lib/jobs/job-outcome';
@@ -18,30 +16,15 @@ import {
   type RunInfo,
   type TrackingStore,
 } from '../../../functions/lib/tracking/tracking-store';
-import { createTrackingTable } from '../../../local/stack/create-resources';
-import { startDynamoDb, type Emulator, localDynamoDbClient } from '../../../local/stack/emulators';
+import { freshTrackingTablePerTest } from '../../helpers/fresh-tracking-table';
 
 jest.setTimeout(20_000);
 
-let dynamo: Emulator;
-let client: DynamoDBClient;
+const trackingTable = freshTrackingTablePerTest();
 let store: TrackingStore;
-let tableCount = 0;
 
-beforeAll(async () => {
-  dynamo = await startDynamoDb();
-  client = localDynamoDbClient(dynamo.endpoint);
-});
-
-// A fresh tracking table per test, so that index queries see only that test's items.
-beforeEach(async () => {
-  store = { db: createDocumentClient(client), tableName: `tracking-${++tableCount}` };
-  await createTrackingTable(client, store.tableName);
-});
-
-afterAll(async () => {
-  client?.destroy();
-  await dynamo?.close();
+beforeEach(() => {
+  store = trackingTable();
 });
 
 const STARTED_AT = '2024-06-01T00:00:00.000Z';

@@ -1,38 +1,22 @@
 // The watermark items against a real DynamoDB emulator (dynalite), the tracking table created from
 // resources/tracking-table.yml: "only forward" is a DynamoDB condition, so it is checked against a DynamoDB.
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
-import { createDocumentClient } from '../../../functions/clients/dynamodb';
 import {
   advanceWatermark,
   readWatermarks,
   type WatermarkAdvance,
   type WatermarkStore,
 } from '../../../functions/lib/watermarks/watermark-store';
-import { createTrackingTable } from '../../../local/stack/create-resources';
-import { startDynamoDb, type Emulator, localDynamoDbClient } from '../../../local/stack/emulators';
+import { freshTrackingTablePerTest } from '../../helpers/fresh-tracking-table';
 
 jest.setTimeout(30_000);
 
-let dynamo: Emulator;
-let client: DynamoDBClient;
+const trackingTable = freshTrackingTablePerTest();
 let store: WatermarkStore;
-let tableCount = 0;
 const NOW = new Date('2024-06-01T00:00:00Z');
 
-beforeAll(async () => {
-  dynamo = await startDynamoDb();
-  client = localDynamoDbClient(dynamo.endpoint);
-});
-
-beforeEach(async () => {
-  store = { db: createDocumentClient(client), tableName: `tracking-${++tableCount}` };
-  await createTrackingTable(client, store.tableName);
-});
-
-afterAll(async () => {
-  client?.destroy();
-  await dynamo?.close();
+beforeEach(() => {
+  store = trackingTable();
 });
 
 const integer = (table: string, value: string): WatermarkAdvance => ({
