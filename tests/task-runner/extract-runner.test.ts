@@ -33,6 +33,10 @@ commands:
     argv: [env]
   print-arguments:
     argv: [printf, '[%s]', 'a b', '$EXTRACT_TABLE', '; touch ${scratch}/injected']
+  report-watermark:
+    argv: [bash, -c, 'echo "$EXTRACT_WATERMARK_FILE"; echo $(( EXTRACT_LAST_WATERMARK + 1 )) >"$EXTRACT_WATERMARK_FILE"']
+  report-nothing:
+    argv: [bash, -c, 'echo "file: \${EXTRACT_WATERMARK_FILE:-none}"']
 `,
   'test-commands.yml',
 );
@@ -94,6 +98,63 @@ describe('the extract runner against the endpoint', () => {
     expect(endpoint.callbacks.outcomes(queued.taskToken)).toMatchObject([
       { kind: 'success', output: { status: 'SUCCEEDED' } },
     ]);
+  });
+
+  it("reports the watermark a watermark table's command wrote to EXTRACT_WATERMARK_FILE, then FINISHED, and removes the file", async () => {
+    // Prepare
+    const { runner, workerGroup, running, output } = await aRunner();
+
+    // Act
+    const queued = await endpoint.enqueue({
+      workerGroup,
+      command: 'report-watermark',
+      fields: { '--table': 'orders', '--watermark_column': 'id', '--last_watermark': '41' },
+    });
+    await waitFor(
+      'the task to finish',
+      async () => (await endpoint.task(queued.taskId))?.status === 'FINISHED',
+    );
+    runner.stop();
+    await running;
+
+    // Assess: the watermark went in ReportTaskProgress fields and on with the outcome.
+    expect(endpoint.callbacks.outcomes(queued.taskToken)).toMatchObject([
+      { kind: 'success', output: { status: 'SUCCEEDED', watermark: '42' } },
+    ]);
+    const file = output().trim();
+    expect(file).toMatch(/extract-watermark-.*\/watermark$/);
+    expect(existsSync(file)).toBe(false);
+  });
+
+  it('finishes a watermark table whose command wrote no watermark, without one, and says so', async () => {
+    // Prepare
+    const warnings: string[] = [];
+    const { runner, workerGroup, running, output } = await aRunner({
+      logger: { info: () => undefined, warn: (message) => warnings.push(message) },
+    });
+
+    // Act: a watermark table, then a table without one (no file is offered).
+    const watermarked = await endpoint.enqueue({
+      workerGroup,
+      command: 'report-nothing',
+      fields: { '--table': 'orders', '--watermark_column': 'id' },
+    });
+    const plain = await endpoint.enqueue({ workerGroup, command: 'report-nothing' });
+    await waitFor(
+      'both tasks to finish',
+      async () =>
+        (await endpoint.task(watermarked.taskId))?.status === 'FINISHED' &&
+        (await endpoint.task(plain.taskId))?.status === 'FINISHED',
+    );
+    runner.stop();
+    await running;
+
+    // Assess
+    const [outcome] = endpoint.callbacks.outcomes(watermarked.taskToken) as [{ output: object }];
+    expect(outcome.output).toMatchObject({ status: 'SUCCEEDED' });
+    expect(outcome.output).not.toHaveProperty('watermark');
+    expect(warnings).toEqual(['No watermark to report']);
+    expect(output()).toMatch(/file: \/.*extract-watermark-.*\/watermark\nfile: none\n/);
   });
 
   it('reports FAILED with ExitCode<N> and the tail of stderr when the command fails', async () => {
