@@ -10,7 +10,7 @@ import { describeJobOutcome } from './lib/jobs/job-outcome';
 import { isConfigValidationFailure, outcomeMetrics } from './lib/jobs/outcome-metrics';
 import { lazy } from './lib/lazy';
 import { recordTableOutcome, type RecordedOutcome, type RunInfo } from './lib/tracking/tracking-store';
-import { settleWatermark } from './lib/watermarks/settle-watermark';
+import { moveWatermark, settleWatermark } from './lib/watermarks/settle-watermark';
 import { logger, metrics } from './powertools';
 
 /** The Map iteration's state when it reaches the status handler. */
@@ -37,21 +37,21 @@ export async function run(input: JobRunStatusInput): Promise<RecordedOutcome> {
   if (!input.error && input.table.error) outcome.attempts = 0;
   const store = { db: documentClient, tableName: settings().trackingTable };
   const now = new Date();
-  Object.assign(
-    outcome,
-    await settleWatermark(
-      {
-        table: input.table.table,
-        run_id: input.run.run_id,
-        watermark: input.table.watermark,
-        status: outcome.status,
-        reported_by_runner: outcome.reported_watermark,
-      },
-      { s3, store, now },
-    ),
+  const watermark = await settleWatermark(
+    {
+      table: input.table.table,
+      run_id: input.run.run_id,
+      watermark: input.table.watermark,
+      status: outcome.status,
+      reported_by_runner: outcome.reported_watermark,
+    },
+    { s3, store },
   );
+  Object.assign(outcome, watermark.fields);
   if (outcome.watermark_warning) logger.warn('Watermark not moved', { reason: outcome.watermark_warning });
   const recorded = await recordTableOutcome(store, input.run, input.table, outcome, now);
+  // After the record, so that a watermark can lag its table's SUCCEEDED record (a retry catches it up), never lead.
+  await moveWatermark(store, watermark, recorded.status, now);
   // Counted once per table: a retried invocation whose write was already applied counts nothing again.
   if (recorded.applied) {
     metrics.addDimension('JobType', input.table.job_type);

@@ -150,9 +150,9 @@ describe('the extract runner against the endpoint', () => {
     await running;
 
     // Assess
-    const [outcome] = endpoint.callbacks.outcomes(watermarked.taskToken) as [{ output: object }];
-    expect(outcome.output).toMatchObject({ status: 'SUCCEEDED' });
-    expect(outcome.output).not.toHaveProperty('watermark');
+    const outcomes = endpoint.callbacks.outcomes(watermarked.taskToken);
+    expect(outcomes).toMatchObject([{ kind: 'success', output: { status: 'SUCCEEDED' } }]);
+    expect(outcomes[0]).not.toHaveProperty('output.watermark');
     expect(warnings).toEqual(['No watermark to report']);
     expect(output()).toMatch(/file: \/.*extract-watermark-.*\/watermark\nfile: none\n/);
   });
