@@ -1,6 +1,7 @@
 // What Handle Extract Job Run Status counts for one table, as plain values (the handler hands them to Powertools
 // Metrics): one of TablesSucceeded, TablesFailed, TablesSkipped (or TablesCancelled), the job's duration where the service reported
-// when it started, a runner table's wait in the task queue, and a config validation error for a table the config refused.
+// when it started, a runner table's wait in the task queue, a watermark table's success that did not move its
+// watermark, and a config validation error for a table the config refused.
 import type { JobOutcome } from './job-outcome';
 
 export interface MetricValue {
@@ -25,6 +26,8 @@ export function outcomeMetrics(outcome: JobOutcome, now: Date): MetricValue[] {
   // A runner table's wait for a runner to take it (the task queue's own measure of too few runners).
   if (outcome.queue_wait_seconds !== undefined)
     values.push({ name: 'QueueWait', unit: 'Seconds', value: outcome.queue_wait_seconds });
+  // Its next run reads again from the old mark: worth an alarm when a job stops reporting.
+  if (outcome.watermark_warning) values.push({ name: 'WatermarksNotMoved', unit: 'Count', value: 1 });
   return values;
 }
 

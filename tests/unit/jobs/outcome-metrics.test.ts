@@ -60,4 +60,16 @@ describe('runner queue wait', () => {
       { name: 'QueueWait', unit: 'Seconds', value: 90 },
     ]);
   });
+
+  it("counts a watermark table's success that did not move its watermark", () => {
+    // Prepare
+    const outcome = describeJobOutcome('glue', { Id: 'jr_1' }, undefined);
+    outcome.watermark_warning = 'watermark not moved: no watermark reported';
+
+    // Act
+    const names = outcomeMetrics(outcome, NOW).map((metric) => metric.name);
+
+    // Assess
+    expect(names).toEqual(['TablesSucceeded', 'WatermarksNotMoved']);
+  });
 });
