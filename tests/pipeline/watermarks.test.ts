@@ -199,6 +199,26 @@ describe('incremental extracts', () => {
     expect(await Promise.all(SERVICE_TABLES.map((table) => pipeline.then.watermark(table)))).toEqual(before);
   });
 
+  it('re-runs a failed watermark table from the watermark it failed to move, and moves it then', async () => {
+    // Prepare: a run whose Glue table fails.
+    const before = (await pipeline.then.watermark('sales.invoices'))!.value;
+    await runOf(
+      'wm-rerun-1',
+      reporting({ 'crm.events': 20, 'logs.batches': 'b-0020' }, { 'sales.invoices': { fail: {} } }),
+    );
+
+    // Act
+    const rerun = await pipeline.when.theRunStarts(
+      { rerun_of: 'wm-rerun-1', run_id: 'wm-rerun-2' },
+      reporting({ 'sales.invoices': '2024-09-01T00:00:00Z' }),
+    );
+
+    // Assess: only the failed table ran, from the watermark as it was, and moved it.
+    expect(rerun.backend.calls.map((call) => call.table)).toEqual(['sales.invoices']);
+    expect(argumentOf(rerun, 'sales.invoices', 'last_watermark')).toBe(before);
+    expect((await pipeline.then.watermark('sales.invoices'))!.value).toBe('2024-09-01T00:00:00.000000Z');
+  });
+
   it("takes a runner table's watermark from the command's EXTRACT_WATERMARK_FILE, and hands it to the next run", async () => {
     // Act
     await pipeline.when.theRunStarts({
