@@ -79,6 +79,9 @@ describe('failure notification', () => {
     expect(message).toMatch(/- sales\.orders \(glue\): States\.TaskFailed\n {2}.*source database refused/);
     expect(message).not.toContain('events.clicks');
     expect(message).toContain('npm run status -- --stage local --run-id two-fail');
+    expect(message).toContain(
+      `Re-run the tables that did not succeed: npx sls invoke stepf --stage local --name extractPipeline --data '{"rerun_of":"two-fail"}'`,
+    );
     expect(input.Subject).toBe('[local] extract run two-fail: 2 tables failed');
   });
 

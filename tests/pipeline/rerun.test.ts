@@ -85,6 +85,30 @@ describe('re-running a run', () => {
     });
   });
 
+  it('lists a re-run once, and chooses the same tables, when its config manager runs again for the same execution', async () => {
+    // Prepare: the invocation is repeated, as a Lambda retry or a redrive that re-enters the state does
+    const real = pipeline.handlers.ConfigManagerLambdaFunction!;
+    pipeline.handlers.ConfigManagerLambdaFunction = async (event, context) => {
+      await real(event, context);
+      return real(event, context);
+    };
+    try {
+      // Act
+      const run = await pipeline.when.theRunStarts({ rerun_of: 'nightly', run_id: 'nightly-twice' });
+
+      // Assess
+      expect(run.output).toMatchObject({ run_id: 'nightly-twice', table_count: 3 });
+    } finally {
+      pipeline.handlers.ConfigManagerLambdaFunction = real;
+    }
+    expect(Object.keys(await pipeline.then.tableRecords('nightly-twice')).sort()).toEqual([
+      'crm.accounts',
+      'hr.salaries',
+      'sales.order_lines',
+    ]);
+    expect((await pipeline.then.runRecord('nightly'))!.reruns).toEqual(['nightly-rerun', 'nightly-twice']);
+  });
+
   it('re-runs every table of the run with only_failed false', async () => {
     const run = await pipeline.when.theRunStarts({
       rerun_of: 'nightly',
@@ -96,7 +120,11 @@ describe('re-running a run', () => {
       [...TABLES, 'hr.salaries'].sort(),
     );
     expect(run.output).toMatchObject({ table_count: 6, succeeded: 5, failed: 1 });
-    expect((await pipeline.then.runRecord('nightly'))!.reruns).toEqual(['nightly-rerun', 'nightly-all']);
+    expect((await pipeline.then.runRecord('nightly'))!.reruns).toEqual([
+      'nightly-rerun',
+      'nightly-twice',
+      'nightly-all',
+    ]);
   });
 
   it('reads the config as it is now: a table removed since then ends FAILED naming it', async () => {

@@ -66,6 +66,11 @@ export function buildFailureNotification(
   const status = `npm run status -- --stage ${context.stage} --run-id ${run.run_id}`;
   if (failed.length > MAX_LISTED) lines.push(`… and ${failed.length - MAX_LISTED} more: ${status}`);
   else lines.push('', `Every record: ${status}`);
+  // What the operator does next, once the cause is fixed: extract again only what did not succeed.
+  lines.push(
+    '',
+    `Re-run the tables that did not succeed: npx sls invoke stepf --stage ${context.stage} --name extractPipeline --data '{"rerun_of":"${run.run_id}"}'`,
+  );
 
   const subject = `[${context.stage}] extract run ${run.run_id}: ${failed.length} tables failed`
     .replace(/[^\x20-\x7e]/g, '?')
