@@ -12,6 +12,7 @@ module.exports = {
   // most of them wait on emulators and child processes. Two workers overlap those waits; the local tests'
   // bounds (tests/helpers/wait-for.ts) are generous enough for two workers on a shared machine.
   maxWorkers: 2,
+  testSequencer: '<rootDir>/tests/template-last-sequencer.js',
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/tests/unit/**/*.test.ts'] },
     { ...common, displayName: 'pipeline', testMatch: ['<rootDir>/tests/pipeline/**/*.test.ts'] },
