@@ -8,6 +8,7 @@
 //
 //   npm start -- [--tables a,b | --data '<event JSON>' | --rerun-of R [--include-skipped] [--all-tables]]
 //                [--config file] [--mock file] [--json] [--standalone] [--data-dir dir] [--verbose]
+//                [--max-tables n]
 import '../polyfills';
 import { readFileSync } from 'node:fs';
 import { basename, relative } from 'node:path';
@@ -22,6 +23,7 @@ import {
   runMain,
   type CommandOutput,
   type CommandSpec,
+  UsageError,
 } from '../../cli/command-line';
 import { DEFAULT_DATA_DIR } from '../stack/endpoints-file';
 import { runLocally, runSucceeded, uploadConfig } from '../runtime/run-locally';
@@ -97,6 +99,11 @@ export const START_COMMAND = {
       default: false,
       description: "the handlers' and runners' logs and the runner commands' output, on stderr",
     },
+    'max-tables': {
+      type: 'string',
+      value: '<n>',
+      description: "standalone: raise the local stage's maxTablesPerRun (config/local.yml) for this run",
+    },
   },
   notes: `Progress and logs go to stderr; stdout carries only the summary. Exit 0 only if every table succeeded,
 1 if a table or the run failed, 2 for a usage error.`,
@@ -108,6 +115,13 @@ function readConfigFile(file: string): string {
   } catch (error) {
     throw new CommandError(`--config ${file}: cannot be read (${(error as NodeJS.ErrnoException).code})`);
   }
+}
+
+function parseMaxTables(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^[1-9][0-9]*$/.test(value))
+    throw new UsageError(`--max-tables: a whole number above 0, not '${value}'`);
+  return Number(value);
 }
 
 /** Runner tables: the real endpoint, a local key granted their worker groups, one runner CLI per group. */
@@ -154,6 +168,7 @@ export async function startCommand(args: string[], output: CommandOutput): Promi
   }
   // Everything the user gave is checked before anything starts.
   const event = buildRunEvent(options);
+  const maxTables = parseMaxTables(options['max-tables']);
   const script = readMockFile(options.mock ?? SAMPLE_MOCK);
   const progress = new ProgressLine(output.stderr);
 
@@ -164,6 +179,7 @@ export async function startCommand(args: string[], output: CommandOutput): Promi
   const restoreStdout = sendStdoutToStderr();
   try {
     if (serve) {
+      if (maxTables) throw new UsageError('--max-tables: only for a standalone run; add --standalone');
       output.stderr.write(`Starting the run on the serve instance at ${serve.control}\n`);
       const config = options.config
         ? { name: basename(options.config), text: readConfigFile(options.config) }
@@ -177,7 +193,10 @@ export async function startCommand(args: string[], output: CommandOutput): Promi
       summary = await followRemoteRun(serve, started, (counts) => progress.update(counts));
     } else {
       const configText = readConfigFile(options.config ?? SAMPLE_CONFIG);
-      const stack = await startLocalStack({ verbose: options.verbose });
+      const stack = await startLocalStack({
+        verbose: options.verbose,
+        ...(maxTables ? { stageSettings: { maxTablesPerRun: maxTables } } : {}),
+      });
       const closers: (() => Promise<void>)[] = [() => stack.close()];
       try {
         const key = typeof event.config_key === 'string' ? event.config_key : stack.names.defaultConfigKey;
@@ -195,6 +214,7 @@ export async function startCommand(args: string[], output: CommandOutput): Promi
           input: event,
           script,
           taskTokens,
+          keepEvents: false,
           onProgress: (counts) => progress.update(counts),
         });
         summary = result.summary;

@@ -26,6 +26,8 @@ export interface LocalRunOptions {
   onProgress?: (counts: ProgressCounts) => void;
   /** Stops the execution (serve mode's `npm run cancel`); the run is then closed as the deployed rule closes it. */
   signal?: AbortSignal;
+  /** Keep the interpreter's events in `execution.events` (default true); see RunPipelineOptions.keepEvents. */
+  keepEvents?: boolean;
 }
 
 export interface LocalRunResult {
@@ -109,6 +111,7 @@ export async function runLocally(
     retryDelayMs: options.retryDelayMs ?? LOCAL_RETRY_DELAY_MS,
     taskTokens: options.taskTokens,
     signal: options.signal,
+    keepEvents: options.keepEvents,
     onEvent: (event) => {
       tracker.onEvent(event);
       options.onProgress?.(tracker.counts());

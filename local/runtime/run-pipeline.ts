@@ -45,6 +45,11 @@ export interface RunPipelineOptions {
   /** Called with each event as it happens (progress display). */
   onEvent?: (event: PipelineEvent) => void;
   /**
+   * Keep every event for the result (default true: the tests and the cost bench read them). A run of many
+   * tables follows them through onEvent instead: each event holds its state's input and output, several per table.
+   */
+  keepEvents?: boolean;
+  /**
    * Reads a Distributed Map's items (its ItemReader). Default: a client like the handlers' own, from the
    * environment (AWS_ENDPOINT_URL_S3 pointing at the local S3), created for the run and closed after it.
    */
@@ -199,9 +204,13 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Pipeline
   options.signal?.addEventListener('abort', () => execution.abort(), { once: true });
 
   const events: PipelineEvent[] = [];
+  const keepEvents = options.keepEvents ?? true;
+  // The failure event is kept in any case: a failed run's error and cause come from it.
+  let failed: { Error?: string; Cause?: unknown } | undefined;
   const collecting = (async () => {
     for await (const event of execution.eventLogs) {
-      events.push(event);
+      if (keepEvents) events.push(event);
+      if (event.type === 'ExecutionFailed') failed = event as typeof failed;
       options.onEvent?.(event);
     }
   })();
@@ -215,8 +224,6 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Pipeline
     const failure = error as Error & { cause?: unknown };
     if (failure.name === 'ExecutionAbortedError' || options.signal?.aborted)
       return { executionName, status: 'ABORTED', events };
-    const failed = events.find((event) => event.type === 'ExecutionFailed') as
-      { Error?: string; Cause?: unknown } | undefined;
     return {
       executionName,
       status: 'FAILED',

@@ -66,6 +66,7 @@ export class ServeRuns {
           script,
           taskTokens: this.taskTokens,
           signal: controller.signal,
+          keepEvents: false,
         }),
       )
       .then(({ summary, retries }) => {

@@ -130,6 +130,15 @@ describe('npm start on bad input', () => {
     expect(result.stderr).toContain(`ConfigValidationError: ${config}: tables:`);
   });
 
+  it.concurrent('holds the run to the tables-per-run limit given with --max-tables', async () => {
+    const result = await start(['--max-tables', '2']);
+
+    expect(result.code).toBe(1);
+    const summary = JSON.parse(result.stdout) as SummaryJson;
+    expect(summary).toMatchObject({ status: 'FAILED', error: 'InvalidEventError', tables: [] });
+    expect(summary.cause).toMatch(/the config selects 8 tables, more than this stage's limit of 2 per run/);
+  });
+
   it.concurrent('fails the run on an event the state machine rejects, naming the field', async () => {
     const result = await start(['--data', '{"table_to_extract":["sales.orders"]}']);
 
@@ -169,6 +178,7 @@ describe('npm start on bad command-line input', () => {
       1,
     ],
     ['an unknown option', ['--tabels', 'a'], /unknown option --tabels \(did you mean --tables\?\)/, 2],
+    ['a --max-tables that is no count', ['--max-tables', '0'], /--max-tables: a whole number above 0/, 2],
     ['a missing config file', ['--config', '/nonexistent/config.yml'], /--config .*cannot be read/, 1],
     ['a missing mock file', ['--mock', '/nonexistent/mock.yml'], /mock\.yml: cannot be read/, 1],
   ])('ends with one clear line for %s', async (_label, args, message, code) => {
