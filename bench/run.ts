@@ -68,7 +68,7 @@ async function main(): Promise<void> {
     ...report(await benchBundles(options)),
     ...(options.quick ? {} : report(await benchTaskHandoff())),
     ...report(benchConfigValidation()),
-    ...report(benchScale()),
+    ...report(await benchScale(options)),
   };
   if (options.quick && !json)
     console.log('\n(--quick: task hand-off not measured; run npx tsx bench/task-handoff.ts)');

@@ -1,8 +1,8 @@
 // Runs the real state machine definition in aws-local-stepfunctions. This is the one place that bridges what
 // the interpreter cannot do itself: `lambda:invoke` states call the deployed handler code in-process (with the
 // Lambda invoke integration's response and error shapes), Glue/EMR/ECS `.sync` states are answered by the
-// local job backend, task tokens by the task-token bridge, and a Distributed Map's ItemReader by the
-// Distributed Map bridge.
+// local job backend, task tokens by the task-token bridge, a Distributed Map's ItemReader by the
+// Distributed Map bridge, and Task states without a timeout keep none (task-timeouts.ts).
 import '../polyfills';
 import { randomUUID } from 'node:crypto';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -11,6 +11,7 @@ import { bridgeDistributedMaps, itemReaderHandlers } from './distributed-map-bri
 import { ServiceError, type JobBackend, type ServiceJobType } from './job-backend';
 import { loadDefinition, listTaskStates } from './load-definition';
 import type { LambdaHandler } from './lambda-functions';
+import { removeDefaultTaskTimeouts } from './task-timeouts';
 import { LocalTaskTokens, TOKEN_PLACEHOLDER } from './task-token-bridge';
 
 /** The interpreter's event log entries (its PipelineEvent type is not exported). */
@@ -175,7 +176,9 @@ function s3ClientFromEnvironment(): S3Client {
 }
 
 export async function runPipeline(options: RunPipelineOptions): Promise<PipelineRun> {
+  // bridgeDistributedMaps returns a copy, which removeDefaultTaskTimeouts may change in place.
   const { definition, readers } = bridgeDistributedMaps(options.definition ?? loadDefinition());
+  removeDefaultTaskTimeouts(definition);
   let ownS3: S3Client | undefined;
   const s3 = () => options.s3 ?? (ownS3 ??= s3ClientFromEnvironment());
   const executionName =
