@@ -40,7 +40,10 @@ function cut(text: string | undefined, limit: number): string {
   return text.length > limit ? `${text.slice(0, limit)}… (${text.length - limit} more characters)` : text;
 }
 
-/** The notification for a completed run, or undefined when no table failed (nothing to hear about). */
+/**
+ * The notification for a completed run, or undefined when no table failed (nothing to hear about). `records` may
+ * be all of the run's or only the failures to list: the count of failures is the run's when it says more.
+ */
 export function buildFailureNotification(
   run: RunCounts,
   records: Pick<TableRecord, 'table' | 'status' | 'job_type' | 'error' | 'cause'>[],
@@ -50,9 +53,10 @@ export function buildFailureNotification(
     .filter((record) => record.status === 'FAILED')
     .sort((a, b) => a.table.localeCompare(b.table));
   if (failed.length === 0) return undefined;
+  const failedCount = Math.max(failed.length, run.failed);
 
   const lines = [
-    `Extract run ${run.run_id} on stage ${context.stage} ended ${run.status}: ${failed.length} of ${run.table_count} tables failed.`,
+    `Extract run ${run.run_id} on stage ${context.stage} ended ${run.status}: ${failedCount} of ${run.table_count} tables failed.`,
     `Succeeded ${run.succeeded}, failed ${run.failed}, skipped ${run.skipped}.`,
   ];
   if (context.executionArn)
@@ -64,7 +68,7 @@ export function buildFailureNotification(
     if (cause) lines.push(`  ${cause.replace(/\n/g, '\n  ')}`);
   }
   const status = `npm run status -- --stage ${context.stage} --run-id ${run.run_id}`;
-  if (failed.length > MAX_LISTED) lines.push(`… and ${failed.length - MAX_LISTED} more: ${status}`);
+  if (failedCount > MAX_LISTED) lines.push(`… and ${failedCount - MAX_LISTED} more: ${status}`);
   else lines.push('', `Every record: ${status}`);
   // What the operator does next, once the cause is fixed: extract again only what did not succeed.
   lines.push(
@@ -72,7 +76,7 @@ export function buildFailureNotification(
     `Re-run the tables that did not succeed: npx sls invoke stepf --stage ${context.stage} --name extractPipeline --data '{"rerun_of":"${run.run_id}"}'`,
   );
 
-  const subject = `[${context.stage}] extract run ${run.run_id}: ${failed.length} tables failed`
+  const subject = `[${context.stage}] extract run ${run.run_id}: ${failedCount} tables failed`
     .replace(/[^\x20-\x7e]/g, '?')
     .slice(0, MAX_SUBJECT);
   return { subject, message: `${lines.join('\n')}\n` };

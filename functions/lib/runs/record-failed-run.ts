@@ -8,9 +8,9 @@ import { RUN_ID_PATTERN, runIdOf } from './run-id';
 import type { JobOutcome } from '../jobs/job-outcome';
 import { runKey, type RunRecord } from '../tracking/tracking-records';
 import {
+  failPendingTables,
   failRun,
-  listRunTables,
-  recordTableOutcome,
+  runTablePages,
   type NewRun,
   type TrackingStore,
 } from '../tracking/tracking-store';
@@ -84,15 +84,21 @@ export async function recordFailedRun(
   const recorded = await failRun(store, run, error, now.toISOString());
 
   // The config manager got as far as the PENDING records: none of those tables ever started.
-  const outcome: JobOutcome = {
+  const outcome: JobOutcome & { status: 'FAILED' } = {
     status: 'FAILED',
     attempts: 0,
     error: 'RunFailed',
     cause: `The run failed before this table started: ${error.name}: ${error.message}`.slice(0, 4000),
   };
-  const pending = existing ? (await listRunTables(store, runId)).filter((t) => t.status === 'PENDING') : [];
   const runInfo = { run_id: runId, started_at: run.started_at, max_concurrency: 0 };
-  for (const table of pending) await recordTableOutcome(store, runInfo, table, outcome, now);
+  let failedTables = 0;
+  if (existing) {
+    for await (const page of runTablePages(store, runId)) {
+      const pending = page.filter((t) => t.status === 'PENDING').length;
+      await failPendingTables(store, runInfo, page, outcome, now);
+      failedTables += pending;
+    }
+  }
 
-  return { ...summary, recorded, failed_tables: pending.length };
+  return { ...summary, recorded, failed_tables: failedTables };
 }

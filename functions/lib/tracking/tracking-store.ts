@@ -225,8 +225,19 @@ export async function readRunRecord(store: TrackingStore, runId: string): Promis
   return response.Item as RunRecord | undefined;
 }
 
-export async function listRunTables(store: TrackingStore, runId: string): Promise<TableRecord[]> {
-  const records: TableRecord[] = [];
+/** Leftover records marked at once: DynamoDB takes 1,000 writes a second in one partition key (the run's). */
+const LEFTOVER_PARALLELISM = 4;
+
+const OUTCOME_NOT_RECORDED: JobOutcome & { status: 'FAILED' } = {
+  status: 'FAILED',
+  attempts: 0,
+  error: 'OutcomeNotRecorded',
+  cause:
+    'The run ended without an outcome for this table (its status could not be recorded); check the execution history',
+};
+
+/** The run's table records a Query page at a time (at most 1 MB each), so a caller need not hold them all. */
+export async function* runTablePages(store: TrackingStore, runId: string): AsyncGenerator<TableRecord[]> {
   const pages = paginateQuery(
     { client: store.db },
     {
@@ -236,37 +247,73 @@ export async function listRunTables(store: TrackingStore, runId: string): Promis
       ConsistentRead: true,
     },
   );
-  for await (const page of pages) records.push(...((page.Items ?? []) as TableRecord[]));
+  for await (const page of pages) yield (page.Items ?? []) as TableRecord[];
+}
+
+export async function listRunTables(store: TrackingStore, runId: string): Promise<TableRecord[]> {
+  const records: TableRecord[] = [];
+  for await (const page of runTablePages(store, runId)) records.push(...page);
   return records;
 }
 
-/** Closes a run: tables still PENDING get FAILED, and the run record gets its counts and final status. */
-export async function completeRun(store: TrackingStore, run: RunInfo, now: Date): Promise<CompletedRun> {
-  const records = await listRunTables(store, run.run_id);
-  const endedAt = now.toISOString();
+function pick<T, K extends keyof T>(value: T, ...keys: K[]): Pick<T, K> {
+  return Object.fromEntries(keys.map((key) => [key, value[key]])) as Pick<T, K>;
+}
 
-  for (const record of records.filter((r) => r.status === 'PENDING')) {
-    const outcome: JobOutcome = {
-      status: 'FAILED',
-      attempts: 0,
-      error: 'OutcomeNotRecorded',
-      cause:
-        'The run ended without an outcome for this table (its status could not be recorded); check the execution history',
-    };
+/** Runs `work` on every item with at most `parallelism` at once. */
+async function forEachAtMost<T>(items: T[], parallelism: number, work: (item: T) => Promise<void>) {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await work(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(parallelism, items.length) }, worker));
+}
+
+/**
+ * Records `outcome` for each of `records` still PENDING, and updates them to what the table then holds. Each is
+ * its own conditional write (an outcome recorded meanwhile wins); a few at once, as one partition key allows.
+ */
+export async function failPendingTables(
+  store: TrackingStore,
+  run: RunInfo,
+  records: TableRecord[],
+  outcome: JobOutcome & { status: 'FAILED' },
+  now: Date,
+): Promise<void> {
+  const pending = records.filter((record) => record.status === 'PENDING');
+  await forEachAtMost(pending, LEFTOVER_PARALLELISM, async (record) => {
     const recorded = await recordTableOutcome(store, run, record, outcome, now);
     record.status = recorded.status;
-    record.error = outcome.error;
-    record.cause = outcome.cause;
-  }
+    if (recorded.applied) Object.assign(record, pick(outcome, 'error', 'cause'));
+  });
+}
 
-  const count = (status: TableStatus) => records.filter((r) => r.status === status).length;
-  const counts = {
-    succeeded: count('SUCCEEDED'),
-    failed: count('FAILED'),
-    skipped: count('SKIPPED'),
-    cancelled: count('CANCELLED'),
-    pending: count('PENDING'),
-  };
+/**
+ * Closes a run: tables still PENDING get FAILED, and the run record gets its counts and final status. The
+ * records are read a page at a time and only counted, so the function's memory does not grow with the run
+ * (100,000 records are about 40 MB as items, several times that as objects).
+ */
+export async function completeRun(store: TrackingStore, run: RunInfo, now: Date): Promise<CompletedRun> {
+  const endedAt = now.toISOString();
+  const counts = { succeeded: 0, failed: 0, skipped: 0, cancelled: 0, pending: 0 };
+  let tableCount = 0;
+  const failedTables: CompletedRun['failed_tables'] = [];
+
+  for await (const page of runTablePages(store, run.run_id)) {
+    await failPendingTables(store, run, page, OUTCOME_NOT_RECORDED, now);
+    for (const record of page) {
+      tableCount++;
+      if (record.status === 'SUCCEEDED') counts.succeeded++;
+      else if (record.status === 'SKIPPED') counts.skipped++;
+      else if (record.status === 'CANCELLED') counts.cancelled++;
+      else if (record.status === 'PENDING') counts.pending++;
+      else if (record.status === 'FAILED') {
+        counts.failed++;
+        if (failedTables.length < MAX_LISTED_FAILURES)
+          failedTables.push({ table: record.table, error: record.error, cause: record.cause });
+      }
+    }
+  }
   const status = overallRunStatus(counts);
 
   await store.db.send(
@@ -294,13 +341,10 @@ export async function completeRun(store: TrackingStore, run: RunInfo, now: Date)
   return {
     run_id: run.run_id,
     status,
-    table_count: records.length,
+    table_count: tableCount,
     succeeded: counts.succeeded,
     failed: counts.failed,
     skipped: counts.skipped,
-    failed_tables: records
-      .filter((r) => r.status === 'FAILED')
-      .slice(0, MAX_LISTED_FAILURES)
-      .map((r) => ({ table: r.table, error: r.error, cause: r.cause })),
+    failed_tables: failedTables,
   };
 }

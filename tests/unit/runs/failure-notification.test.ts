@@ -48,6 +48,23 @@ describe('failure notification', () => {
     expect(notification.subject.length).toBeLessThanOrEqual(100);
   });
 
+  it("counts the run's failures when given only the ones it lists", () => {
+    const run = {
+      run_id: 'huge',
+      status: 'FAILED',
+      table_count: 100_000,
+      succeeded: 0,
+      failed: 100_000,
+      skipped: 0,
+    };
+
+    const notification = buildFailureNotification(run, failedRecords(MAX_LISTED, 10), CONTEXT)!;
+
+    expect(notification.subject).toContain('100000 tables failed');
+    expect(notification.message).toContain('100000 of 100000 tables failed');
+    expect(notification.message).toContain(`… and ${100_000 - MAX_LISTED} more: npm run status`);
+  });
+
   it('is not built for a run without failed tables', () => {
     const run = { run_id: 'ok', status: 'SUCCEEDED', table_count: 1, succeeded: 1, failed: 0, skipped: 0 };
 

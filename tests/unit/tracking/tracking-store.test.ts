@@ -347,6 +347,35 @@ describe('tracking store: completing a run', () => {
     expect(second).toMatchObject({ status: 'FAILED', succeeded: 1, failed: 1 });
   });
 
+  it('counts and closes a run whose records take several Query pages, failing the leftovers on every page', async () => {
+    // Prepare: 12 failures of 100 KB each fill more than one 1 MB page; a PENDING table sits after each.
+    const failedNames = Array.from({ length: 12 }, (_, i) => `t${String(i).padStart(2, '0')}`);
+    const pendingNames = failedNames.map((name) => `${name}.pending`);
+    const run = await startedRun('c5', [...failedNames, ...pendingNames]);
+    const bigFailure = { ...FAILED, cause: 'x'.repeat(100_000) };
+    for (const name of failedNames) await recordTableOutcome(store, run, job(name), bigFailure, NOW);
+    const pages = await store.db.send(
+      new QueryCommand({
+        TableName: store.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': runKey('c5').pk },
+      }),
+    );
+    expect(pages.LastEvaluatedKey).toBeDefined();
+
+    // Act
+    const summary = await completeRun(store, run, NOW);
+
+    // Assess
+    expect(summary).toMatchObject({ status: 'FAILED', table_count: 24, succeeded: 0, failed: 24 });
+    expect(summary.failed_tables.map((t) => t.table)).toEqual(
+      failedNames.flatMap((name) => [name, `${name}.pending`]),
+    );
+    const records = await listRunTables(store, 'c5');
+    expect(records.filter((r) => r.status === 'PENDING')).toEqual([]);
+    expect(records.filter((r) => r.error === 'OutcomeNotRecorded').map((r) => r.table)).toEqual(pendingNames);
+  });
+
   it('refuses to complete a run that was never started', async () => {
     const ghost: RunInfo = { run_id: 'never-started', started_at: STARTED_AT, max_concurrency: 1 };
 
