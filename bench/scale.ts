@@ -37,11 +37,18 @@ const seconds = (ms: number) => Math.round(ms / 100) / 10;
 /** The 1-minute load average (of this machine's cores), said next to every figure. */
 const load = () => `load ${loadavg()[0]!.toFixed(1)}`;
 
-/** An extract config of `tables` Glue tables, as a generated config would look. */
+const tableName = (i: number) => `bench.table_${String(i).padStart(6, '0')}`;
+
+/** An extract config of `tables` Glue tables, generated as JSON (the config manager reads JSON with JSON.parse). */
 export function scaleConfig(tables: number): string {
+  const entries = Array.from({ length: tables }, (_, i) => ({ name: tableName(i), job_type: 'glue' }));
+  return JSON.stringify({ version: 1, tables: entries }, null, 1);
+}
+
+/** The same config written as YAML. */
+export function scaleConfigYaml(tables: number): string {
   const lines = ['version: 1', 'tables:'];
-  for (let i = 0; i < tables; i++)
-    lines.push(`  - { name: bench.table_${String(i).padStart(6, '0')}, job_type: glue }`);
+  for (let i = 0; i < tables; i++) lines.push(`  - { name: ${tableName(i)}, job_type: glue }`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -61,13 +68,14 @@ async function measureProcess(
   dir: string,
   script: string,
   args: string[],
+  nodeOptions: string[] = [],
 ): Promise<Measured<{ code: number | null; stdout: string; stderr: string }>> {
   const rssFile = join(dir, `peak-rss-${process.hrtime.bigint()}`);
   const loadBefore = load();
   const started = performance.now();
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', '--import', './bench/report-peak-rss.ts', script, ...args],
+    [...nodeOptions, '--import', 'tsx', '--import', './bench/report-peak-rss.ts', script, ...args],
     { cwd: PROJECT_ROOT, env: { ...process.env, BENCH_PEAK_RSS_FILE: rssFile }, stdio: 'pipe' },
   );
   let stdout = '';
@@ -85,7 +93,7 @@ async function measureProcess(
 }
 
 async function localRun(dir: string, tables: number) {
-  const config = join(dir, `config-${tables}.yml`);
+  const config = join(dir, `config-${tables}.json`);
   const mock = join(dir, 'mock.yml');
   writeFileSync(config, scaleConfig(tables));
   writeFileSync(mock, SCALE_MOCK);
@@ -98,19 +106,27 @@ async function localRun(dir: string, tables: number) {
   return { ...measured, command: `npm start -- ${args.join(' ')}` };
 }
 
-async function invokeHandler(dir: string, functionName: string, event: unknown) {
-  const out = join(dir, `${functionName}.json`);
-  const measured = await measureProcess(dir, 'bench/invoke-handler.ts', [
-    functionName,
-    JSON.stringify(event),
-    out,
-  ]);
-  if (measured.result.code !== 0)
-    throw new Error(`${functionName}: exit ${measured.result.code}: ${measured.result.stderr.slice(-2000)}`);
+/**
+ * One handler invocation in its own process, its V8 heap capped at the function's memory so that it fails where
+ * the function would run out of memory (`outOfMemory`) instead of growing past it on this machine.
+ */
+async function invokeHandler(dir: string, functionName: string, memoryMb: number, event: unknown) {
+  const out = join(dir, `${functionName}-${process.hrtime.bigint()}.json`);
+  const measured = await measureProcess(
+    dir,
+    'bench/invoke-handler.ts',
+    [functionName, JSON.stringify(event), out],
+    [`--max-old-space-size=${memoryMb}`],
+  );
+  const { code, stderr } = measured.result;
+  if (code !== 0 && /heap out of memory/i.test(stderr)) return { ...measured, outOfMemory: true as const };
+  if (code !== 0) throw new Error(`${functionName}: exit ${code}: ${stderr.slice(-2000)}`);
   const figures = JSON.parse(readFileSync(out, 'utf8')) as HandlerFigures;
   if (figures.error) throw new Error(`${functionName}: ${figures.error.name}: ${figures.error.message}`);
-  return { ...measured, figures };
+  return { ...measured, figures, outOfMemory: false as const };
 }
+
+type HandlerRun = Awaited<ReturnType<typeof invokeHandler>>;
 
 /** Gives every table of the run an outcome, as the Map would have (setup, not measured). */
 async function recordEveryOutcome(store: TrackingStore, runId: string): Promise<void> {
@@ -144,66 +160,107 @@ function callCounts(calls: Record<string, number>): string {
 
 async function handlerFigures(dir: string, lines: string[], figures: Figures): Promise<void> {
   const tables = handlerTables();
+  const count = tables.toLocaleString('en');
   const stack = await startLocalStack({ stageSettings: { maxTablesPerRun: tables } });
   try {
-    await uploadConfig(stack.s3, stack.names.configBucket, stack.names.defaultConfigKey, scaleConfig(tables));
+    const { configBucket, defaultConfigKey } = stack.names;
+    const yamlKey = `extract-config/bench-${tables}.yml`;
+    await uploadConfig(stack.s3, configBucket, defaultConfigKey, scaleConfig(tables));
+    await uploadConfig(stack.s3, configBucket, yamlKey, scaleConfigYaml(tables));
     const sizes = functionSizes();
-    const runId = `bench-scale-${tables}`;
-    const configManager = await invokeHandler(dir, 'configManager', {
-      event: { trigger: 'manual', run_id: runId },
-      execution_name: runId,
-      execution_start_time: new Date().toISOString(),
-    });
-    const prepared = configManager.figures.output as { run: unknown; table_count: number };
-    await recordEveryOutcome(stack.store, runId);
-    const completeRun = await invokeHandler(dir, 'completeRun', { run: prepared.run });
+    const configManagerMb = sizes.ConfigManagerLambdaFunction!.memoryMb;
+    const completeRunMb = sizes.CompleteRunLambdaFunction!.memoryMb;
+    const prepare = (runId: string, configKey?: string) =>
+      invokeHandler(dir, 'configManager', configManagerMb, {
+        event: { trigger: 'manual', run_id: runId, ...(configKey ? { config_key: configKey } : {}) },
+        execution_name: runId,
+        execution_start_time: new Date().toISOString(),
+      });
 
-    const report = (
-      key: string,
-      label: string,
-      measured: { wallMs: number; peakRssBytes: number; load: string; figures: HandlerFigures },
-      memoryMb: number,
-    ) => {
-      const command = `${COMMAND} (${label})`;
-      figures[`scale.${key}_${tables}_tables.wall_s`] = {
-        value: seconds(measured.wallMs),
+    const report = (key: string, label: string, measured: HandlerRun, memoryMb: number) => {
+      const command = `${COMMAND} --handlers  (${label})`;
+      const name = `scale.${key}`;
+      if (measured.outOfMemory) {
+        figures[`${name}.wall_s`] = { value: 'out of memory', unit: 's', command, note: measured.load };
+        figures[`${name}.peak_rss_mb`] = { value: 'out of memory', unit: 'MB', command, note: measured.load };
+        lines.push(
+          `${label}: out of memory at ${memoryMb} MB after ${seconds(measured.wallMs)} s (${measured.load})`,
+        );
+        return;
+      }
+      const calls = callCounts(measured.figures.calls);
+      figures[`${name}.wall_s`] = {
+        value: seconds(measured.figures.wallMs),
         unit: 's',
         command,
-        note: `handler ${seconds(measured.figures.wallMs)} s of a ${LAMBDA_TIMEOUT_S} s timeout; ${callCounts(measured.figures.calls)}; ${measured.load}`,
+        note: `in the handler, of a ${LAMBDA_TIMEOUT_S} s timeout; ${calls}; ${measured.load}`,
       };
-      figures[`scale.${key}_${tables}_tables.peak_rss_mb`] = {
+      figures[`${name}.peak_rss_mb`] = {
         value: mb(measured.peakRssBytes),
         unit: 'MB',
         command,
-        note: `of the function's ${memoryMb} MB; ${measured.load}`,
+        note: `of the function's ${memoryMb} MB (heap capped at it); ${measured.load}`,
       };
       lines.push(
-        `${label}: ${seconds(measured.figures.wallMs)} s in the handler (${seconds(measured.wallMs)} s with its process start), ` +
-          `peak RSS ${mb(measured.peakRssBytes)} MB of ${memoryMb} MB; ${callCounts(measured.figures.calls)} (${measured.load})`,
+        `${label}: ${seconds(measured.figures.wallMs)} s in the handler of ${LAMBDA_TIMEOUT_S} s, ` +
+          `peak RSS ${mb(measured.peakRssBytes)} MB of ${memoryMb} MB; ${calls} (${measured.load})`,
       );
     };
+
+    const runId = `bench-${tables}`;
+    const configManager = await prepare(runId);
     report(
-      'config_manager',
-      `config manager, ${tables.toLocaleString('en')} tables`,
+      `config_manager_${tables}_tables`,
+      `config manager, ${count} tables (JSON config)`,
       configManager,
-      sizes.ConfigManagerLambdaFunction!.memoryMb,
+      configManagerMb,
     );
+    if (configManager.outOfMemory) throw new Error('the config manager ran out of memory on the JSON config');
+    const yaml = await prepare(`bench-yaml-${tables}`, yamlKey);
     report(
-      'complete_run',
-      `Complete Extract Run, ${tables.toLocaleString('en')} recorded tables`,
-      completeRun,
-      sizes.CompleteRunLambdaFunction!.memoryMb,
+      `config_manager_${tables}_tables_yaml`,
+      `config manager, ${count} tables (YAML config)`,
+      yaml,
+      configManagerMb,
     );
-    const floor = Math.ceil(prepared.table_count / PARTITION_WCU_PER_SECOND);
+
+    await recordEveryOutcome(stack.store, runId);
+    const run = (configManager.figures.output as { run: unknown }).run;
+    const completed = await invokeHandler(dir, 'completeRun', completeRunMb, { run });
+    report(
+      `complete_run_${tables}_tables`,
+      `Complete Extract Run, ${count} tables with outcomes`,
+      completed,
+      completeRunMb,
+    );
+
+    // The worst case: no table got an outcome (every record still PENDING), each failed by its own conditional
+    // write. Locally each takes a few milliseconds of dynalite, so a tenth of the tables is measured.
+    const leftoverTables = Math.ceil(tables / 10);
+    const leftoverKey = `extract-config/bench-${leftoverTables}.json`;
+    await uploadConfig(stack.s3, configBucket, leftoverKey, scaleConfig(leftoverTables));
+    const leftoverRun = await prepare(`bench-leftovers-${leftoverTables}`, leftoverKey);
+    if (leftoverRun.outOfMemory) throw new Error('the config manager ran out of memory on the JSON config');
+    const leftovers = await invokeHandler(dir, 'completeRun', completeRunMb, {
+      run: (leftoverRun.figures.output as { run: unknown }).run,
+    });
+    report(
+      `complete_run_${leftoverTables}_pending_tables`,
+      `Complete Extract Run, ${leftoverTables.toLocaleString('en')} tables left PENDING`,
+      leftovers,
+      completeRunMb,
+    );
+
+    const floor = Math.ceil(tables / PARTITION_WCU_PER_SECOND);
     figures[`scale.config_manager_${tables}_tables.pending_writes_floor_s`] = {
       value: floor,
       unit: 's',
       command: COMMAND,
-      note: `computed: ${prepared.table_count.toLocaleString('en')} PENDING records in one partition key at DynamoDB's ${PARTITION_WCU_PER_SECOND.toLocaleString('en')} WCU/s per partition`,
+      note: `computed: ${count} PENDING records in one partition key at DynamoDB's ${PARTITION_WCU_PER_SECOND.toLocaleString('en')} WCU/s per partition`,
     };
     lines.push(
-      `DynamoDB floor (computed, not measured): ${prepared.table_count.toLocaleString('en')} PENDING writes to one partition key ` +
-        `at ${PARTITION_WCU_PER_SECOND.toLocaleString('en')} WCU/s take at least ${floor} s of the config manager's ${LAMBDA_TIMEOUT_S} s`,
+      `DynamoDB floor (computed, not measured): ${count} writes to one partition key (the PENDING records, or the ` +
+        `leftovers failed) at ${PARTITION_WCU_PER_SECOND.toLocaleString('en')} WCU/s take at least ${floor} s of the ${LAMBDA_TIMEOUT_S} s`,
     );
   } finally {
     await stack.close();

@@ -4,6 +4,7 @@
 import { parse as parseYaml } from 'yaml';
 import * as z from 'zod/mini';
 import '../zod-english';
+import { parseJsonConfig } from './parse-json-config';
 import {
   emrApplicationId,
   GLUE_WORKER_TYPES,
@@ -172,6 +173,8 @@ export interface ExtractConfig {
 }
 
 export function parseConfigDocument(text: string, key: string): unknown {
+  const json = parseJsonConfig(text);
+  if (json !== undefined) return json;
   try {
     // YAML is a superset of JSON, so one parser serves both; the key's extension only decides the message.
     return parseYaml(text, { prettyErrors: true, maxAliasCount: 100 });
