@@ -9,6 +9,7 @@ import type { JobError, TableJob } from './lib/jobs/table-job';
 import { describeJobOutcome } from './lib/jobs/job-outcome';
 import { isConfigValidationFailure, outcomeMetrics } from './lib/jobs/outcome-metrics';
 import { lazy } from './lib/lazy';
+import { takesLease, releaseTableLease } from './lib/tracking/table-leases';
 import { recordTableOutcome, type RecordedOutcome, type RunInfo } from './lib/tracking/tracking-store';
 import { moveWatermark, settleWatermark } from './lib/watermarks/settle-watermark';
 import { logger, metrics } from './powertools';
@@ -52,6 +53,8 @@ export async function run(input: JobRunStatusInput): Promise<RecordedOutcome> {
   const recorded = await recordTableOutcome(store, input.run, input.table, outcome, now);
   // After the record, so that a watermark can lag its table's SUCCEEDED record (a retry catches it up), never lead.
   await moveWatermark(store, watermark, recorded.status, now);
+  // A refused table never took a lease (a TableAlreadyRunning one is the other run's): only the holder releases.
+  if (takesLease(input.table)) await releaseTableLease(store, input.table.table, input.run.run_id);
   // Counted once per table: a retried invocation whose write was already applied counts nothing again.
   if (recorded.applied) {
     metrics.addDimension('JobType', input.table.job_type);

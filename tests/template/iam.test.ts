@@ -201,6 +201,7 @@ describe.each(STAGES)('%s: IAM', (stage) => {
     ]);
     expect(grants('HandleJobRunStatusRole')).toEqual([
       [['dynamodb:GetItem', 'dynamodb:PutItem'], ['<TrackingTable.Arn>']],
+      [['dynamodb:DeleteItem'], ['<TrackingTable.Arn>']],
       [['dynamodb:UpdateItem'], ['<TrackingTable.Arn>']],
       // Watermark reports only: nothing else under the run's prefix, nothing else in the bucket.
       [['s3:GetObject'], [`\${ConfigBucket.Arn}/${stageConfig(stage).runItemsPrefix}*/watermarks/*`]],
@@ -210,6 +211,8 @@ describe.each(STAGES)('%s: IAM', (stage) => {
         ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
         ['<TrackingTable.Arn>'],
       ],
+      // Releasing the leases of the tables it closes (conditional on holding them).
+      [['dynamodb:DeleteItem'], ['<TrackingTable.Arn>']],
       // Runs with failed tables go to this stage's alarm topic, encrypted with its own key.
       [['sns:Publish'], ['<Ref AlarmTopic>']],
       [['kms:GenerateDataKey', 'kms:Decrypt'], ['<AlarmTopicKey.Arn>']],
@@ -219,9 +222,10 @@ describe.each(STAGES)('%s: IAM', (stage) => {
       (props(resource(template(), 'CompleteRunLambdaFunction')).Environment as { Variables: object })
         .Variables,
     ).toMatchObject({ ALARM_TOPIC_ARN: { Ref: 'AlarmTopic' } });
-    // A stopped run's records, and its runner tasks' counter and task items: no Put, Delete or Scan.
+    // A stopped run's records and its tables' leases, and its runner tasks' counter and task items: no Put or Scan.
     expect(grants('CancelRunRole')).toEqual([
       [['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem'], ['<TrackingTable.Arn>']],
+      [['dynamodb:DeleteItem'], ['<TrackingTable.Arn>']],
       [['dynamodb:GetItem', 'dynamodb:UpdateItem'], ['<TaskQueueTable.Arn>']],
     ]);
     expect(grants('StartRunFromUploadRole')).toEqual([

@@ -17,6 +17,7 @@ import {
   type RunRecord,
   type TableRecord,
 } from '../tracking/tracking-records';
+import { releaseTableLeases } from '../tracking/table-leases';
 import { listRunTables, type TrackingStore } from '../tracking/tracking-store';
 
 /** The error name a CANCELLED table and run record carry. */
@@ -109,6 +110,8 @@ export async function cancelRun(
       cancelled.push(record.table);
     }
   }
+  // The run ends CANCELLED, so its leases are stale anyway; releasing them frees the tables without a takeover.
+  await releaseTableLeases(store, cancelled, runId);
   // An outcome that won a race was not re-read: read the records again for counts that match the table.
   const final = cancelled.length === records.length ? records : await listRunTables(store, runId);
   const count = (status: TableStatus) => final.filter((r) => r.status === status).length;

@@ -9,6 +9,7 @@ import { writeQuotaGroups, type S3ObjectLocation, type S3PrefixLocation } from '
 import { runIdOf } from './run-id';
 import { resolveRerunTables } from './resolve-rerun-tables';
 import { linkRerun } from '../tracking/link-rerun';
+import { acquireTableLeases } from '../tracking/table-leases';
 import { readExtractConfig } from '../config/read-extract-config';
 import type { StageSettings } from '../config/stage-settings';
 import { failRun, startRun, type NewRun, type RunInfo, type TrackingStore } from '../tracking/tracking-store';
@@ -95,11 +96,14 @@ export async function prepareExtractRun(input: ConfigManagerInput, deps: Prepare
     // The run is claimed first: a run_id that belongs to another execution must not overwrite its items.
     await startRun(deps.store, draft, selection.jobs);
     if (rerun) await linkRerun(deps.store, rerun.rerun_of, draft.run_id);
+    // After the run is RUNNING (a run taking over a lease reads its holder's status): a table another run is
+    // extracting carries TableAlreadyRunning and is recorded FAILED instead of starting twice.
+    const jobs = await acquireTableLeases(deps.store, draft.run_id, selection.jobs, now());
     const { groups, results, quotaGroups } = await writeQuotaGroups(
       deps.s3,
       deps.settings,
       draft.run_id,
-      selection.jobs,
+      jobs,
     );
     return {
       run: { run_id: draft.run_id, started_at: startedAt, max_concurrency: deps.settings.maxConcurrency },

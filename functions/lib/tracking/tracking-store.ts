@@ -24,6 +24,7 @@ import {
   type RunStatus,
   type TableRecord,
 } from './tracking-records';
+import { releaseTableLeases } from './table-leases';
 
 export interface TrackingStore {
   db: DynamoDBDocumentClient;
@@ -300,7 +301,10 @@ export async function completeRun(store: TrackingStore, run: RunInfo, now: Date)
   const failedTables: CompletedRun['failed_tables'] = [];
 
   for await (const page of runTablePages(store, run.run_id)) {
+    const leftovers = page.filter((record) => record.status === 'PENDING').map((record) => record.table);
     await failPendingTables(store, run, page, OUTCOME_NOT_RECORDED, now);
+    // Leftovers may hold their leases (a refused table never took one, and then the condition leaves it be).
+    await releaseTableLeases(store, leftovers, run.run_id);
     for (const record of page) {
       tableCount++;
       if (record.status === 'SUCCEEDED') counts.succeeded++;
