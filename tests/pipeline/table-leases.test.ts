@@ -2,12 +2,13 @@
 // local stack, a run that selects a table another RUNNING run holds records it FAILED TableAlreadyRunning (naming
 // that run) and runs the rest; once the holder is closed the table runs again. Only Glue is scripted.
 import { startPipeline, type Pipeline } from '../helpers/pipeline-harness';
+import { LOCAL_STACK_TEST_TIMEOUT_MS } from '../helpers/wait-for';
 import { acquireTableLeases, leaseKey } from '../../functions/lib/tracking/table-leases';
 import type { TableJob } from '../../functions/lib/jobs/table-job';
 import { completeRun, startRun } from '../../functions/lib/tracking/tracking-store';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 
-jest.setTimeout(60_000);
+jest.setTimeout(LOCAL_STACK_TEST_TIMEOUT_MS);
 
 const CONFIG_KEY = 'extract-config/leases.yml';
 const CONFIG = `
