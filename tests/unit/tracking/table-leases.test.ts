@@ -12,6 +12,7 @@ import {
 } from '../../../functions/lib/tracking/table-leases';
 import type { RunStatus } from '../../../functions/lib/tracking/tracking-records';
 import { completeRun, startRun, type TrackingStore } from '../../../functions/lib/tracking/tracking-store';
+import { cancelRun } from '../../../functions/lib/runs/cancel-run';
 import { freshTrackingTablePerTest } from '../../helpers/fresh-tracking-table';
 
 jest.setTimeout(20_000);
@@ -178,6 +179,18 @@ describe('table leases', () => {
 
     // Act
     await completeRun(store, { run_id: 'run-a', started_at: STARTED_AT, max_concurrency: 1 }, NOW);
+
+    // Assess
+    expect(await lease('orders')).toBeUndefined();
+  });
+
+  it('is released by Cancel Extract Run for a table it cancels', async () => {
+    // Prepare
+    await aRun('run-a', 'RUNNING', ['orders']);
+    await acquireTableLeases(store, 'run-a', [glueJob('orders')], NOW);
+
+    // Act
+    await cancelRun('run-a', 'stopped by a test', { store, now: () => NOW });
 
     // Assess
     expect(await lease('orders')).toBeUndefined();
