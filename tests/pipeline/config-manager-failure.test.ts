@@ -3,6 +3,7 @@
 // real completeRun handler against dynalite.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { failRun } from '../../functions/lib/tracking/tracking-store';
 import { startPipeline, type Pipeline } from '../helpers/pipeline-harness';
 
 const SAMPLE_CONFIG = readFileSync(join(__dirname, '..', 'events', 'extract-config.yml'), 'utf8');
@@ -90,6 +91,44 @@ describe('a config manager that dies', () => {
         expect.arrayContaining([
           ['sales.orders', 'FAILED', 'RunFailed'],
           ['crm.accounts', 'FAILED', 'RunFailed'],
+        ]),
+      );
+    } finally {
+      pipeline.handlers.ConfigManagerLambdaFunction = real;
+    }
+  });
+
+  it('fails the PENDING tables of a run whose config manager recorded its own failure after writing them', async () => {
+    // Prepare: the real config manager writes the run and its PENDING tables, then fails after its own failRun
+    // (as when the items file cannot be written): the run record is already FAILED when Record Failed Run runs.
+    const real = pipeline.handlers.ConfigManagerLambdaFunction!;
+    pipeline.handlers.ConfigManagerLambdaFunction = async (event, context) => {
+      await real(event, context);
+      const started = (await pipeline.then.runRecord('failed-after-pending'))!;
+      const own = Object.assign(new Error('Access Denied writing runs/failed-after-pending/groups.json'), {
+        name: 'AccessDenied',
+      });
+      await failRun(pipeline.store, { ...started, table_count: 2 }, own, new Date().toISOString());
+      throw own;
+    };
+    try {
+      // Act
+      const run = await pipeline.when.theRunStarts({
+        tables_to_extract: ['sales.orders', 'crm.accounts'],
+        run_id: 'failed-after-pending',
+      });
+
+      // Assess: the config manager's record stays, and no table is left PENDING
+      expect(run).toMatchObject({ status: 'FAILED', error: 'AccessDenied' });
+      expect(await pipeline.then.runRecord('failed-after-pending')).toMatchObject({
+        status: 'FAILED',
+        error: 'AccessDenied',
+      });
+      const tables = await pipeline.then.tableRecords('failed-after-pending');
+      expect(Object.values(tables).map((t) => [t.table, t.status, t.error, t.cause])).toEqual(
+        expect.arrayContaining([
+          ['sales.orders', 'FAILED', 'RunFailed', expect.stringContaining('AccessDenied: Access Denied')],
+          ['crm.accounts', 'FAILED', 'RunFailed', expect.stringContaining('AccessDenied: Access Denied')],
         ]),
       );
     } finally {

@@ -2,7 +2,7 @@
 // The config manager records its own errors (failRun), but a timeout, a crash or running out of memory skips
 // that, and a run must never vanish without a record. So the run record is written FAILED from the execution's
 // own facts (its input, name and start time, and the error Step Functions caught), unless the config manager
-// already did, and any table it had left PENDING is failed with the same reason.
+// already did; either way, any table it had left PENDING is failed with the run's reason.
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { RUN_ID_PATTERN, runIdOf } from './run-id';
 import type { JobOutcome } from '../jobs/job-outcome';
@@ -68,7 +68,7 @@ export async function recordFailedRun(
   ).Item as RunRecord | undefined;
   const rerunOf = eventField(input.event, 'rerun_of');
   const ours = !existing || existing.execution_name === input.execution_name;
-  if (!ours || existing?.status === 'FAILED') return { ...summary, recorded: false, failed_tables: 0 };
+  if (!ours) return { ...summary, recorded: false, failed_tables: 0 };
 
   const run: NewRun = {
     run_id: runId,
@@ -81,7 +81,12 @@ export async function recordFailedRun(
     rerun_of: existing?.rerun_of ?? (rerunOf && RUN_ID_PATTERN.test(rerunOf) ? rerunOf : undefined),
     started_at: existing?.started_at ?? new Date(input.execution_start_time || now).toISOString(),
   };
-  const recorded = await failRun(store, run, error, now.toISOString());
+  // A config manager that recorded its own failure (failRun) may have written PENDING tables first (e.g. the items
+  // file upload failed): its fuller record stays, and those tables are still failed below with its reason.
+  const ownRecord = existing?.status === 'FAILED';
+  if (ownRecord)
+    Object.assign(error, { name: existing.error ?? error.name, message: existing.cause ?? error.message });
+  const recorded = ownRecord ? false : await failRun(store, run, error, now.toISOString());
 
   // The config manager got as far as the PENDING records: none of those tables ever started.
   const outcome: JobOutcome & { status: 'FAILED' } = {
