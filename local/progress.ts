@@ -1,20 +1,25 @@
 // The live progress line on stderr while a run goes on (stdout stays free for `--json`). On a terminal the
 // line is redrawn in place; in a log or a pipe a new line is written when the counts change, at most once a
 // second, so a CI log shows the run's course without thousands of lines.
+import { describeWaitingGroups, type WaitingGroup } from './waiting-tables';
+
 export interface ProgressCounts {
   /** Unknown until the config manager has listed the tables. */
   total?: number;
   succeeded: number;
   failed: number;
   running: number;
+  /** Runner tables waiting in a worker group's queue (known when the run is followed through its records). */
+  waiting?: WaitingGroup[];
 }
 
-export function formatProgress(counts: ProgressCounts, elapsedMs: number): string {
+export function formatProgress(counts: ProgressCounts, elapsedMs: number, nowMs = Date.now()): string {
   const done = counts.succeeded + counts.failed;
   const total = counts.total === undefined ? '?' : String(counts.total);
   return (
     `[${(elapsedMs / 1000).toFixed(0).padStart(3)}s] ${done}/${total} tables done` +
-    ` (${counts.succeeded} succeeded, ${counts.failed} failed), ${counts.running} running`
+    ` (${counts.succeeded} succeeded, ${counts.failed} failed), ${counts.running} running` +
+    (counts.waiting?.length ? `; ${describeWaitingGroups(counts.waiting, nowMs)}` : '')
   );
 }
 

@@ -3,6 +3,7 @@
 import type { TableStatus } from '../functions/lib/jobs/job-outcome';
 import { type RunRecord, type RunStatus, type TableRecord } from '../functions/lib/tracking/tracking-records';
 import { listRunTables, readRunRecord, type TrackingStore } from '../functions/lib/tracking/tracking-store';
+import { describeWaiting, type Waiting } from './waiting-tables';
 
 export { readRunRecord };
 
@@ -17,6 +18,8 @@ export interface TableSummary {
   durationSeconds?: number;
   /** The service's id of the job run: Glue JobRunId, EMR Serverless jobRunId, ECS task ARN, runner attempt id. */
   jobRunId?: string;
+  /** A runner table whose task waits in its worker group's queue (`npm run status` reads the task queue). */
+  waiting?: Waiting;
   error?: string;
   cause?: string;
   /** Watermark tables: the high-water mark stored by this run, or why it did not move. */
@@ -243,15 +246,18 @@ export interface SummaryOptions {
   limit?: number;
   /** Only tables with this status (`npm run status -- --run-id R --status FAILED`). */
   status?: TableStatus;
+  /** What "queued 3m ago" is counted from (default: now). */
+  nowMs?: number;
 }
 
-function countsLine(counts: RunCounts): string {
+function countsLine(counts: RunCounts, waiting: number): string {
   return (
     `${counts.succeeded} of ${counts.tables} tables succeeded` +
     (counts.failed ? `, ${counts.failed} failed` : '') +
     (counts.cancelled ? `, ${counts.cancelled} cancelled` : '') +
     (counts.skipped ? `, ${counts.skipped} skipped` : '') +
-    (counts.pending ? `, ${counts.pending} not finished` : '')
+    (counts.pending ? `, ${counts.pending} not finished` : '') +
+    (waiting ? ` (${waiting} waiting for a runner)` : '')
   );
 }
 
@@ -279,7 +285,8 @@ function describeLeftOut(tables: TableSummary[]): string {
 }
 
 /** The job run id on the cell's first line, then the error and its cause whole (wrapped, never cut). */
-function jobRunAndError(t: TableSummary): string {
+function jobRunAndError(t: TableSummary, nowMs: number): string {
+  if (t.waiting) return describeWaiting(t.waiting, nowMs);
   const error = t.error ? `${t.error}${t.cause ? `: ${t.cause}` : ''}` : (t.cause ?? '');
   return [t.jobRunId, error].filter(Boolean).join('\n');
 }
@@ -293,7 +300,10 @@ export function formatSummary(summary: RunSummary, options: SummaryOptions = {})
       ...indented(summary.cause),
       ...rerunLinks(summary),
     ].join('\n');
-  const lines = [`Run ${summary.runId}: ${summary.status} — ${countsLine(counts)}`, ...rerunLinks(summary)];
+  const lines = [
+    `Run ${summary.runId}: ${summary.status} — ${countsLine(counts, summary.tables.filter((t) => t.waiting).length)}`,
+    ...rerunLinks(summary),
+  ];
   if (summary.error) lines.push(`  ${summary.error}:`, ...indented(summary.cause, '    '));
   if (summary.tables.length > 0) {
     const shown = shownTables(summary, options);
@@ -305,10 +315,10 @@ export function formatSummary(summary: RunSummary, options: SummaryOptions = {})
           shown.map((t) => [
             t.table,
             t.jobType,
-            t.status,
+            t.waiting ? 'WAITING' : t.status,
             t.retries ? `${t.attempts} (${t.retries} retried)` : String(t.attempts),
             formatDuration(t.durationSeconds),
-            jobRunAndError(t),
+            jobRunAndError(t, options.nowMs ?? Date.now()),
           ]),
         ),
       );

@@ -17,7 +17,9 @@ import {
   readRunSummary,
   summaryJson,
   SUMMARY_TABLE_LIMIT,
+  type RunSummary,
 } from '../summary';
+import { findWaitingTables } from '../waiting-tables';
 import {
   CommandError,
   helpText,
@@ -128,12 +130,27 @@ async function printRunners(options: Options, opened: OpenTables, output: Comman
   }
 }
 
+/** A running run's runner tables that wait in their worker group's queue, marked so. */
+async function withWaitingTables(summary: RunSummary, opened: OpenTables): Promise<RunSummary> {
+  const waiting = await findWaitingTables(summary.runId, summary.tables, {
+    documentClient: opened.db,
+    tableName: opened.taskQueueTable,
+    now: Date.now,
+  });
+  if (waiting.size === 0) return summary;
+  return {
+    ...summary,
+    tables: summary.tables.map((t) => (waiting.has(t.table) ? { ...t, waiting: waiting.get(t.table)! } : t)),
+  };
+}
+
 async function printRun(options: Options, opened: OpenTables, output: CommandOutput): Promise<void> {
   const runId = options['run-id']!;
   const status = statusOption<TableStatus>(options.status, TABLE_STATUSES, 'tables');
   const limit = limitOption(options.limit, SUMMARY_TABLE_LIMIT);
-  const summary = await readRunSummary(opened.store, runId);
-  if (!summary) throw new CommandError(`--run-id: no run ${runId} in ${opened.where}`);
+  const found = await readRunSummary(opened.store, runId);
+  if (!found) throw new CommandError(`--run-id: no run ${runId} in ${opened.where}`);
+  const summary = found.status === 'RUNNING' ? await withWaitingTables(found, opened) : found;
   if (options.json) {
     // The records themselves, every one (or every one of the status): --limit shapes the human list only.
     const tables = status ? summary.tables.filter((t) => t.status === status) : summary.tables;

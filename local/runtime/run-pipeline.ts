@@ -107,14 +107,14 @@ function invokeAndWaitForToken(
   signal?: AbortSignal,
 ) {
   const attempts = new Map<string, number>();
-  // A stopped execution waits for no token: its waiting states end, and later answers get TaskDoesNotExist.
-  const stopped = new Promise<never>((_, reject) => {
-    signal?.addEventListener('abort', () => reject(new ServiceError('ExecutionAborted', 'stopped')));
-  });
-  stopped.catch(() => undefined);
+  // A stopped execution waits for no token: the state never completes (the interpreter would retry a failure,
+  // queueing the table again after the stop), its token is forgotten, and later answers get TaskDoesNotExist.
+  const never = new Promise<never>(() => undefined);
   return async (input: unknown) => {
+    if (signal?.aborted) return never;
     const payload = { ...((input as { Payload?: Record<string, unknown> } | null)?.Payload ?? {}) };
     const { token, answer } = tokens.mint();
+    signal?.addEventListener('abort', () => tokens.forget(token), { once: true });
     for (const [key, value] of Object.entries(payload)) if (value === TOKEN_PLACEHOLDER) payload[key] = token;
     if ('attempt' in payload) {
       const key = `${String(payload.run_id)}/${String(payload.table)}`;
@@ -124,7 +124,8 @@ function invokeAndWaitForToken(
     }
     try {
       await invokeHandler(functionId, handler, payload);
-      return (await Promise.race([answer, stopped])) as never;
+      if (signal?.aborted) return never;
+      return (await answer) as never;
     } finally {
       tokens.forget(token);
     }
@@ -223,10 +224,11 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Pipeline
     await collecting;
     return { executionName, status: 'SUCCEEDED', output, events };
   } catch (error) {
-    await collecting.catch(() => undefined);
     const failure = error as Error & { cause?: unknown };
+    // A stopped execution's log never ends: its waiting states stay waiting, as nothing resumes them.
     if (failure.name === 'ExecutionAbortedError' || options.signal?.aborted)
       return { executionName, status: 'ABORTED', events };
+    await collecting.catch(() => undefined);
     return {
       executionName,
       status: 'FAILED',

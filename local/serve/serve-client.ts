@@ -7,8 +7,13 @@ import { readRunSummary, type RunSummary } from '../summary';
 import { CommandError } from '../../cli/command-line';
 import { readEndpoints, type LocalEndpoints } from '../stack/endpoints-file';
 import { localDynamoDbClient } from '../stack/emulators';
+import { LOCAL_STAGE } from '../stack/local-stack';
+import { deployedStageTable } from '../stack/stage-environment';
+import { findWaitingTables, waitingGroups, type WaitingGroup } from '../waiting-tables';
 
 const POLL_INTERVAL_MS = 300;
+/** The task queue is read every this many polls (about 3 s) while runner tables are unfinished. */
+const WAITING_EVERY_POLLS = 10;
 
 export interface RemoteRunRequest {
   event: Record<string, unknown>;
@@ -85,16 +90,26 @@ export async function followRemoteRun(
 ): Promise<RunSummary> {
   const dynamodb = localDynamoDbClient(endpoints.dynamodb);
   const store = { db: createDocumentClient(dynamodb), tableName: endpoints.trackingTable };
+  const queue = {
+    documentClient: store.db,
+    tableName: deployedStageTable(LOCAL_STAGE, 'taskQueueTable').tableName,
+    now: Date.now,
+  };
+  let waiting: WaitingGroup[] = [];
   try {
-    for (;;) {
+    for (let poll = 0; ; poll++) {
       const summary = await readRunSummary(store, started.runId);
       if (summary) {
         const { counts } = summary;
+        // A run whose runner tables wait for a runner says so, instead of going silent.
+        if (poll % WAITING_EVERY_POLLS === 0 && counts.pending > 0)
+          waiting = waitingGroups(await findWaitingTables(started.runId, summary.tables, queue));
         onProgress({
           total: counts.tables,
           succeeded: counts.succeeded,
           failed: counts.failed,
           running: counts.pending,
+          ...(counts.pending > 0 && waiting.length ? { waiting } : {}),
         });
       }
       if (summary && summary.status !== 'RUNNING') {

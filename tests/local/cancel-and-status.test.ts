@@ -12,7 +12,8 @@ import { localDynamoDbClient, localS3Client } from '../../local/stack/emulators'
 import type { LocalEndpoints } from '../../local/stack/endpoints-file';
 import { listRunTables } from '../../functions/lib/tracking/tracking-store';
 import { waitFor } from '../helpers/wait-for';
-import { runLocalScript, spawnServe, type SummaryJson } from './helpers/commands';
+import { writeFileSync } from 'node:fs';
+import { runLocalScript, spawnLocalScript, spawnServe, type SummaryJson } from './helpers/commands';
 
 jest.setTimeout(120_000);
 
@@ -80,6 +81,12 @@ describe('npm run cancel and npm run status', () => {
       200,
     );
 
+    const waiting = await status(['--run-id', runId]);
+    expect(waiting.code).toBe(0);
+    expect(waiting.stdout.replace(/\s+/g, ' ')).toMatch(
+      /onprem\.waiting runner WAITING .* waiting for a runner of worker group nobody-polls \(queued \d+s ago\): no runner has ever polled it/,
+    );
+
     // Act
     const result = await cancel(['--run-id', runId, '--json']);
 
@@ -137,5 +144,32 @@ describe('npm run cancel and npm run status', () => {
     expect(badStatus.stderr).toContain(
       '--status: runs have no status DONE (one of RUNNING, SUCCEEDED, FAILED, CANCELLED)',
     );
+  });
+
+  it('npm start on serve names the worker group its runner table waits for, and ends when the run is cancelled', async () => {
+    // Prepare
+    const config = join(dataDir, 'waits.yml');
+    writeFileSync(config, CONFIG);
+    const started = spawnLocalScript('start.ts', ['--data-dir', dataDir, '--config', config, '--json']);
+    let stderr = '';
+    let stdout = '';
+    started.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    started.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => started.once('exit', resolve));
+
+    // Act: the progress line says what the run waits for
+    await waitFor(
+      'npm start to say the runner table waits',
+      () => stderr.includes('1 waiting for a runner of nobody-polls: no runner has ever polled it'),
+      60_000,
+      200,
+    );
+    const startedRunId = /Run (\S+) \(execution/.exec(stderr)![1]!;
+    const cancelled = await cancel(['--run-id', startedRunId]);
+
+    // Assess: npm start ends with the cancelled run's summary, exit 1 (not every table succeeded)
+    expect(cancelled.code).toBe(0);
+    expect(await exited).toBe(1);
+    expect(JSON.parse(stdout)).toMatchObject({ runId: startedRunId, status: 'CANCELLED' });
   });
 });

@@ -224,6 +224,44 @@ describe('the human run summary', () => {
     expect(none).toContain('No FAILED tables.');
   });
 
+  it('shows a runner table that waits for a runner as WAITING, with its worker group and the last poll', () => {
+    // Prepare
+    const now = Date.parse('2026-11-25T12:00:00Z');
+    const run = aRun(
+      [
+        {
+          table: 'onprem.orders',
+          jobType: 'runner',
+          status: 'PENDING',
+          attempts: 1,
+          waiting: {
+            workerGroup: 'onprem-db',
+            queuedAt: '2026-11-25T11:40:00Z',
+            lastPolledAt: '2026-11-25T11:46:00Z',
+          },
+        },
+        {
+          table: 'onprem.customers',
+          jobType: 'runner',
+          status: 'PENDING',
+          attempts: 1,
+          waiting: { workerGroup: 'dc-2', queuedAt: '2026-11-25T11:59:30Z' },
+        },
+      ],
+      { status: 'RUNNING' },
+    );
+
+    // Act
+    const text = formatSummary(run, { nowMs: now }).replace(/\s+/g, ' ');
+
+    // Assess
+    expect(text).toContain('2 not finished (2 waiting for a runner)');
+    expect(text).toContain(
+      'onprem.orders runner WAITING 1 waiting for a runner of worker group onprem-db (queued 20m ago): no runner has polled it for 14m',
+    );
+    expect(text).toContain('worker group dc-2 (queued 30s ago): no runner has ever polled it');
+  });
+
   it('wraps at spaces, cuts only a word longer than the line, and keeps line breaks', () => {
     expect(wrapText('aaa bbb ccc', 7)).toEqual(['aaa bbb', 'ccc']);
     expect(wrapText('abcdefghij', 4)).toEqual(['abcd', 'efgh', 'ij']);

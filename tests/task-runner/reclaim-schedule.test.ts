@@ -20,6 +20,7 @@ const ELEVEN_MINUTES_AGO = () => Date.now() - 11 * 60_000;
 
 type Deps = { documentClient: ReturnType<typeof createDocumentClient>; tableName: string; now: () => number };
 type ReclaimRun = () => Promise<{ requeued: string[]; failed: string[] }>;
+type ReclaimHandler = (event: unknown, context: unknown) => Promise<unknown>;
 
 let dynamo: Emulator;
 let tables = 0;
@@ -43,24 +44,27 @@ afterAll(async () => {
  * Each test gets its own queue table and a fresh load of the handler reading it, so results are exact. The
  * Step Functions stub is made from the same fresh load of the SDK the handler uses.
  */
-async function aReclaimFunctionWithItsOwnTable() {
+async function aReclaimFunctionWithItsOwnTable({ metrics = false } = {}) {
   const tableName = `reclaim-schedule-${++tables}`;
   const client = localDynamoDbClient(dynamo.endpoint);
   await createTaskQueueTable(client, tableName);
   process.env.TASK_QUEUE_TABLE = tableName;
-  let loaded: { run: ReclaimRun; sfnModule: typeof import('@aws-sdk/client-sfn') } | undefined;
+  // The metrics' output is what one test reads; the others keep stdout for the test report.
+  process.env.POWERTOOLS_METRICS_DISABLED = String(!metrics);
+  let loaded:
+    { run: ReclaimRun; handler: ReclaimHandler; sfnModule: typeof import('@aws-sdk/client-sfn') } | undefined;
   await jest.isolateModulesAsync(async () => {
     const sfnModule = await import('@aws-sdk/client-sfn');
-    const { run } = await import('../../functions/reclaim-expired-tasks');
-    loaded = { run, sfnModule };
+    const { run, handler } = await import('../../functions/reclaim-expired-tasks');
+    loaded = { run, handler: handler as ReclaimHandler, sfnModule };
   });
-  const { run, sfnModule } = loaded!;
+  const { run, handler, sfnModule } = loaded!;
   const sfn = mockClient(sfnModule.SFNClient);
   sfn.on(sfnModule.SendTaskFailureCommand).resolves({});
   const deps: Deps = { documentClient: createDocumentClient(client), tableName, now: Date.now };
   const failuresSent = () =>
     sfn.commandCalls(sfnModule.SendTaskFailureCommand).map((call) => call.args[0].input);
-  return { deps, run, failuresSent };
+  return { deps, run, handler, failuresSent };
 }
 
 /** A task handed to a runner eleven minutes ago that acknowledged it once and then fell silent. */
@@ -115,4 +119,57 @@ it('fails a silent runner task out of attempts through Step Functions', async ()
   expect(failuresSent()).toEqual([
     expect.objectContaining({ taskToken: 'token-crm.accounts', error: 'TaskLeaseExpired' }),
   ]);
+});
+
+it('publishes the runner queue depth and the live runners per worker group and in total, every minute', async () => {
+  // Prepare: two tables wait for a runner of wg-metrics, which has none
+  const { deps, handler } = await aReclaimFunctionWithItsOwnTable({ metrics: true });
+  for (const table of ['a', 'b'])
+    await enqueueTask(
+      {
+        taskToken: `token-metrics-${table}`,
+        runId: 'run-2',
+        table,
+        workerGroup: 'wg-metrics',
+        fields: {},
+        reportProgressTimeoutSeconds: 300,
+        attemptLimit: 1,
+      },
+      deps,
+    );
+  const written: string[] = [];
+  const stdout = jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+    written.push(String(chunk));
+    return true;
+  });
+
+  // Act: the schedule's invocation, flushed by logMetrics as in Lambda
+  try {
+    await handler({}, { functionName: 'reclaimExpiredTasks', awsRequestId: 'r-1' });
+  } finally {
+    stdout.mockRestore();
+  }
+
+  // Assess: embedded-metric-format blobs, one per worker group and metric, and the stage totals
+  const blobs = written
+    .flatMap((chunk) => chunk.split('\n'))
+    .filter((line) => line.includes('"_aws"'))
+    .map(
+      (line) =>
+        JSON.parse(line) as Record<string, unknown> & {
+          _aws: { CloudWatchMetrics: { Dimensions: string[][] }[] };
+        },
+    );
+  const dimensionsOf = (blob: (typeof blobs)[number]) => blob._aws.CloudWatchMetrics[0]!.Dimensions[0];
+  expect(blobs).toEqual(
+    expect.arrayContaining([
+      expect.objectContaining({ WorkerGroup: 'wg-metrics', RunnerQueueDepth: 2 }),
+      expect.objectContaining({ WorkerGroup: 'wg-metrics', LiveRunners: 0 }),
+      expect.objectContaining({ RunnerQueueDepth: 2, LiveRunners: 0 }),
+    ]),
+  );
+  const total = blobs.find((blob) => 'RunnerQueueDepth' in blob && !('WorkerGroup' in blob))!;
+  expect(dimensionsOf(total)).toEqual(['service', 'stage']);
+  const perGroup = blobs.find((blob) => blob.WorkerGroup === 'wg-metrics')!;
+  expect(dimensionsOf(perGroup)).toEqual(['service', 'stage', 'WorkerGroup']);
 });

@@ -228,6 +228,17 @@ describe.each(STAGES)('%s: IAM', (stage) => {
       [['dynamodb:DeleteItem'], ['<TrackingTable.Arn>']],
       [['dynamodb:GetItem', 'dynamodb:UpdateItem'], ['<TaskQueueTable.Arn>']],
     ]);
+    // A runner task, its table's hand-off counter and its worker group's item.
+    expect(grants('EnqueueRunnerTaskRole')).toEqual([
+      [['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem'], ['<TaskQueueTable.Arn>']],
+    ]);
+    // Expired leases, then the queues' depth and live runners on the listing index.
+    expect(grants('ReclaimExpiredTasksRole')).toEqual([
+      [['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], ['<TaskQueueTable.Arn>']],
+      [['dynamodb:Query'], ['${TaskQueueTable.Arn}/index/leases']],
+      [['dynamodb:Query'], ['${TaskQueueTable.Arn}/index/gsi1']],
+      [['states:SendTaskFailure'], ['*']],
+    ]);
     expect(grants('StartRunFromUploadRole')).toEqual([
       [['states:StartExecution'], ['<Ref ExtractPipelineStateMachine>']],
       [['sqs:SendMessage'], ['<UploadTriggerDeadLetterQueue.Arn>']],

@@ -67,7 +67,34 @@ describe.each(STAGES)('%s: failed tables are heard', (stage) => {
       ['extract-pipeline', 'QueueWait', ...dimensions, 'JobType', 'runner', { label: 'runner tables' }],
     ]);
     expect(metricsOf(/Lambda errors/).map((metric) => metric[3])).toEqual(
-      expect.arrayContaining(['<ConfigManagerLambdaFunction>', '<CompleteRunLambdaFunction>']),
+      expect.arrayContaining([
+        '<ConfigManagerLambdaFunction>',
+        '<CompleteRunLambdaFunction>',
+        '<CancelRunLambdaFunction>',
+      ]),
     );
+  });
+
+  it('draws the runner queue depth and the live runners, in total and per worker group', () => {
+    const widgets = dashboardBody(stage).widgets;
+    const metricsOf = (title: RegExp) =>
+      widgets.find((widget) => title.test(widget.properties.title))!.properties.metrics;
+    const dimensions = ['service', 'extract-pipeline', 'stage', stage];
+    for (const [title, metric] of [
+      [/Runner queue depth/, 'RunnerQueueDepth'],
+      [/Live runners/, 'LiveRunners'],
+    ] as const) {
+      // The stage total, and a SEARCH over the WorkerGroup series the reclaim function publishes (at most 21).
+      expect(metricsOf(title)).toEqual([
+        ['extract-pipeline', metric, ...dimensions, { label: 'all worker groups' }],
+        [
+          {
+            expression: `SEARCH('{extract-pipeline,WorkerGroup,service,stage} MetricName="${metric}" stage="${stage}"', 'Maximum', 60)`,
+            label: '',
+            id: 'groups',
+          },
+        ],
+      ]);
+    }
   });
 });

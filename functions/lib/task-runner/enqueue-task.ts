@@ -2,6 +2,7 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { isConditionFailure } from '../is-condition-failure';
 import { allocateAttempt } from './handoff-counter';
+import { registerWorkerGroup } from './worker-groups';
 import { getTask, queuedItem, sha256 } from './task-item';
 import type { NewTask, TaskItem, TaskQueueDeps } from './task-item';
 
@@ -10,6 +11,8 @@ export async function enqueueTask(input: NewTask, deps: TaskQueueDeps): Promise<
   const taskId = sha256(input.taskToken);
   const existing = await getTask(taskId, deps);
   if (existing) return existing;
+  // Listed before it is queued: a group nobody polls is still measured and shown waiting.
+  await registerWorkerGroup(input.workerGroup, deps);
   const nowMs = deps.now();
   const at = new Date(nowMs).toISOString();
   const task: TaskItem = {

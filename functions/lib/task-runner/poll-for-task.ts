@@ -12,6 +12,7 @@ import { markTaskCanceled } from './cancel-task';
 import { claimNextQueuedTask, releaseUnreceivedClaim } from './claim-task';
 import { reclaimExpiredTasks } from './reclaim-expired-tasks';
 import type { TaskQueueDeps } from './task-item';
+import { recordGroupPolled } from './worker-groups';
 import type { OperationInput } from './validate-request';
 
 export const DEFAULT_POLL_WINDOW_MS = 90_000;
@@ -41,6 +42,10 @@ export async function pollForTask(
   deps: PollDeps,
 ): Promise<PollForTaskOutput> {
   assertWorkerGroupGranted(caller, input.workerGroup);
+  // When a runner last asked for this group's work: status tooling tells a stranded queue from a busy one.
+  await recordGroupPolled(input.workerGroup, deps).catch((error: unknown) =>
+    deps.logger?.warn('Recording the poll failed', { error: error as Error }),
+  );
   const holder = { accessKeyId: caller.accessKeyId, ...(input.hostname ? { hostname: input.hostname } : {}) };
   const deadline = deps.now() + deps.pollWindowMs;
   let nextReclaim = 0;
