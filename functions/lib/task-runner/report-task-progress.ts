@@ -8,7 +8,7 @@ import { TaskGoneError } from './task-callbacks';
 import type { TaskCallbacks } from './task-callbacks';
 import { markTaskCanceled } from './cancel-task';
 import { recordTaskProgress } from './record-task-progress';
-import { TaskNotLeasedError } from './task-item';
+import { getTask, TaskNotLeasedError } from './task-item';
 import type { TaskQueueDeps } from './task-item';
 import type { OperationInput } from './validate-request';
 
@@ -33,6 +33,8 @@ export async function reportTaskProgress(
     await recordTaskProgress(task.taskId, caller.accessKeyId, deps, watermark);
   } catch (error) {
     if (error instanceof TaskNotLeasedError) {
+      // Canceled between the read above and the renewal (a stopped run's cancel): the runner must still stop.
+      if ((await getTask(task.taskId, deps))?.canceled) return { canceled: true };
       throw new TaskNotFoundException(`Task ${task.taskId} is not running (expired or finished).`);
     }
     throw error;
