@@ -8,7 +8,7 @@
 // times follow it. --quick: the 1,000-table run only.
 import '../local/polyfills';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -70,25 +70,33 @@ async function measureProcess(
   args: string[],
   nodeOptions: string[] = [],
 ): Promise<Measured<{ code: number | null; stdout: string; stderr: string }>> {
-  const rssFile = join(dir, `peak-rss-${process.hrtime.bigint()}`);
+  const id = process.hrtime.bigint();
+  const rssFile = join(dir, `peak-rss-${id}`);
+  // stdout to a file, not a pipe: a command's exit does not wait for a pipe to drain, and a summary of
+  // 10,000 tables is several hundred kilobytes (a file is written synchronously).
+  const stdoutFile = join(dir, `stdout-${id}`);
+  const stdoutFd = openSync(stdoutFile, 'w');
   const loadBefore = load();
   const started = performance.now();
   const child = spawn(
     process.execPath,
     [...nodeOptions, '--import', 'tsx', '--import', './bench/report-peak-rss.ts', script, ...args],
-    { cwd: PROJECT_ROOT, env: { ...process.env, BENCH_PEAK_RSS_FILE: rssFile }, stdio: 'pipe' },
+    {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, BENCH_PEAK_RSS_FILE: rssFile },
+      stdio: ['ignore', stdoutFd, 'pipe'],
+    },
   );
-  let stdout = '';
   let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
   const wallMs = performance.now() - started;
+  closeSync(stdoutFd);
   return {
     wallMs,
     peakRssBytes: Number(readFileSync(rssFile, 'utf8')),
     load: `${loadBefore} before, ${load()} after`,
-    result: { code, stdout, stderr },
+    result: { code, stdout: readFileSync(stdoutFile, 'utf8'), stderr },
   };
 }
 
