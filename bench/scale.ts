@@ -299,9 +299,8 @@ export async function benchScale(
         `${tables.toLocaleString('en')} tables: ${seconds(run.wallMs)} s, peak RSS ${mb(run.peakRssBytes)} MB (${run.load})  $ ${run.command}`,
       );
     }
-    if (options.quick)
-      lines.push(`(--quick: 10,000 and 100,000 tables and the handlers not measured; run ${COMMAND})`);
-    else await handlerFigures(dir, lines, figures);
+    if (options.handlers ?? !options.quick) await handlerFigures(dir, lines, figures);
+    else lines.push(`(the handlers not measured here; run ${COMMAND} --handlers)`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
