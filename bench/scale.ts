@@ -37,7 +37,7 @@ const seconds = (ms: number) => Math.round(ms / 100) / 10;
 /** The 1-minute load average (of this machine's cores), said next to every figure. */
 const load = () => `load ${loadavg()[0]!.toFixed(1)}`;
 
-const tableName = (i: number) => `bench.table_${String(i).padStart(6, '0')}`;
+const tableName = (i: number, schema = 'bench') => `${schema}.table_${String(i).padStart(6, '0')}`;
 
 /** An extract config of `tables` Glue tables, generated as JSON (the config manager reads JSON with JSON.parse). */
 export function scaleConfig(tables: number): string {
@@ -45,10 +45,13 @@ export function scaleConfig(tables: number): string {
   return JSON.stringify({ version: 1, tables: entries }, null, 1);
 }
 
-/** The same config written as YAML. */
+/**
+ * The same config written as YAML, under other table names: the JSON run still holds its tables' leases (it is
+ * never completed), and a run of the same names would measure TableAlreadyRunning refusals instead.
+ */
 export function scaleConfigYaml(tables: number): string {
   const lines = ['version: 1', 'tables:'];
-  for (let i = 0; i < tables; i++) lines.push(`  - { name: ${tableName(i)}, job_type: glue }`);
+  for (let i = 0; i < tables; i++) lines.push(`  - { name: ${tableName(i, 'bench_yaml')}, job_type: glue }`);
   return `${lines.join('\n')}\n`;
 }
 

@@ -151,6 +151,14 @@ export function runMain(spec: CommandSpec, main: CommandMain): void {
     .then((code) => {
       process.exitCode = code;
     })
-    // Lingering sockets (SDK keep-alive, emulators still closing) must not hold the exit up.
-    .finally(() => setTimeout(() => process.exit(), 50).unref());
+    // Lingering sockets (SDK keep-alive, emulators still closing) must not hold the exit up, but process.exit
+    // drops what a pipe has not taken yet (a 10,000-table --json summary): exit once stdout and stderr drained.
+    .finally(() => {
+      let open = 2;
+      const drained = () => {
+        if (--open === 0) setTimeout(() => process.exit(), 50).unref();
+      };
+      process.stdout.write('', drained);
+      process.stderr.write('', drained);
+    });
 }

@@ -1,7 +1,7 @@
 // The commands behave alike on the command line: --help and -h print their usage on stdout and exit 0; an
 // unknown option exits 2 with the usage line and the closest option on stderr. In-process for each command, and
 // once per command as the user runs it (a child process), which also shows the SDK's Node-version warning is off.
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { type CommandSpec } from '../../cli/command-line';
@@ -164,5 +164,30 @@ describe('--stage for the operator tools', () => {
     expect(both.stderr).toMatch(/^runner-credentials: --stage and --table: give one or the other\n/);
     expect(neither.code).toBe(2);
     expect(neither.stderr).toMatch(/^runner-credentials: no table: pass --stage or --table/);
+  });
+});
+
+describe('a command whose output outlasts the pipe', () => {
+  it('exits only after its whole output was taken, even by a slow reader', async () => {
+    // Prepare: the reader takes nothing for the first half second, so the pipe is full when main returns
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(__dirname, 'helpers', 'large-output-command.ts')],
+      {
+        cwd: PROJECT_ROOT,
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    child.stdout.pause();
+    setTimeout(() => child.stdout.resume(), 500);
+
+    // Act
+    let received = 0;
+    child.stdout.on('data', (chunk: Buffer) => (received += chunk.length));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+
+    // Assess
+    expect(code).toBe(0);
+    expect(received).toBe(4_000_000);
   });
 });
