@@ -5,6 +5,7 @@
 // table. The status handler releases a table's lease once its outcome is recorded; Complete Extract Run and
 // Cancel Extract Run release the leases of the tables they close. One conditional write per table, no transitions.
 import { DeleteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { forEachAtMost } from '../for-each-at-most';
 import { isConditionFailure } from '../is-condition-failure';
 import type { TableJob } from '../jobs/table-job';
 import { runKey, type RunStatus } from './tracking-records';
@@ -149,14 +150,10 @@ export async function acquireTableLeases(
     return statuses.get(holder)!;
   };
   const result = [...jobs];
-  let next = 0;
-  const worker = async () => {
-    while (next < result.length) {
-      const index = next++;
-      const job = result[index]!;
-      if (!takesLease(job)) continue;
-      const lease = await acquireTableLease(store, job.table, runId, now, holderStatus);
-      if (lease.acquired) continue;
+  await forEachAtMost(jobs, LEASE_PARALLELISM, async (job, index) => {
+    if (!takesLease(job)) return;
+    const lease = await acquireTableLease(store, job.table, runId, now, holderStatus);
+    if (!lease.acquired)
       result[index] = {
         table: job.table,
         job_type: job.job_type,
@@ -166,9 +163,7 @@ export async function acquireTableLeases(
           Cause: `${job.table}: run ${lease.holder} is extracting this table; it was not started again (a table is extracted at most once at any moment)`,
         },
       };
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(LEASE_PARALLELISM, result.length) }, worker));
+  });
   return result;
 }
 
@@ -208,9 +203,7 @@ export async function releaseTableLeases(
   tables: string[],
   runId: string,
 ): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < tables.length) await releaseTableLease(store, tables[next++]!, runId);
-  };
-  await Promise.all(Array.from({ length: Math.min(LEASE_PARALLELISM, tables.length) }, worker));
+  await forEachAtMost(tables, LEASE_PARALLELISM, async (table) => {
+    await releaseTableLease(store, table, runId);
+  });
 }

@@ -9,6 +9,7 @@ import {
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
+import { forEachAtMost } from '../for-each-at-most';
 import { isConditionFailure } from '../is-condition-failure';
 import type { TableJob } from '../jobs/table-job';
 import { RunAlreadyExistsError } from '../errors';
@@ -262,14 +263,6 @@ function pick<T, K extends keyof T>(value: T, ...keys: K[]): Pick<T, K> {
 }
 
 /** Runs `work` on every item with at most `parallelism` at once. */
-async function forEachAtMost<T>(items: T[], parallelism: number, work: (item: T) => Promise<void>) {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await work(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(parallelism, items.length) }, worker));
-}
-
 /**
  * Records `outcome` for each of `records` still PENDING, and updates them to what the table then holds. Each is
  * its own conditional write (an outcome recorded meanwhile wins); a few at once, as one partition key allows.
