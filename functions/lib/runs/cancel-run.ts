@@ -6,7 +6,7 @@
 // Safe to repeat: EventBridge may deliver the event more than once, and serve mode calls it the same way.
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { isConditionFailure } from '../is-condition-failure';
-import type { TableStatus } from '../jobs/job-outcome';
+import { forEachAtMost } from '../for-each-at-most';
 import { markTaskCanceled } from '../task-runner/cancel-task';
 import { latestTaskId } from '../task-runner/handoff-counter';
 import type { TaskQueueDeps } from '../task-runner/task-item';
@@ -18,7 +18,12 @@ import {
   type TableRecord,
 } from '../tracking/tracking-records';
 import { releaseTableLeases } from '../tracking/table-leases';
-import { listRunTables, type TrackingStore } from '../tracking/tracking-store';
+import {
+  LEFTOVER_PARALLELISM,
+  readRunRecord,
+  runTablePages,
+  type TrackingStore,
+} from '../tracking/tracking-store';
 
 /** The error name a CANCELLED table and run record carry. */
 export const RUN_CANCELLED = 'RunCancelled';
@@ -44,13 +49,6 @@ export type CancelRunResult =
       /** False when another call closed the run record first (a repeated event). */
       closed: boolean;
     };
-
-async function readRun(store: TrackingStore, runId: string): Promise<RunRecord | undefined> {
-  const { Item } = await store.db.send(
-    new GetCommand({ TableName: store.tableName, Key: runKey(runId), ConsistentRead: true }),
-  );
-  return Item as RunRecord | undefined;
-}
 
 /** PENDING -> CANCELLED, only if still PENDING. Returns false when an outcome got there first. */
 async function cancelTable(store: TrackingStore, record: TableRecord, reason: string, at: string) {
@@ -78,6 +76,19 @@ async function cancelTable(store: TrackingStore, record: TableRecord, reason: st
   }
 }
 
+async function readTableStatus(store: TrackingStore, runId: string, table: string) {
+  const { Item } = await store.db.send(
+    new GetCommand({
+      TableName: store.tableName,
+      Key: tableKey(runId, table),
+      ConsistentRead: true,
+      ProjectionExpression: '#status',
+      ExpressionAttributeNames: { '#status': 'status' },
+    }),
+  );
+  return Item?.status as TableRecord['status'] | undefined;
+}
+
 /** The runner table's current hand-off, withdrawn if queued, marked canceled if leased. */
 async function withdrawRunnerTask(runId: string, table: string, deps: CancelRunDeps): Promise<boolean> {
   if (!deps.taskQueue) return false;
@@ -94,34 +105,41 @@ export async function cancelRun(
   deps: CancelRunDeps,
 ): Promise<CancelRunResult> {
   const { store } = deps;
-  const run = await readRun(store, runId);
+  const run = await readRunRecord(store, runId);
   if (!run) return { outcome: 'no-run', run_id: runId };
   if (run.status !== 'RUNNING') return { outcome: 'already-closed', run_id: runId, status: run.status };
 
   const at = deps.now().toISOString();
-  const records = await listRunTables(store, runId);
   const cancelled: string[] = [];
   let withdrawn = 0;
-  for (const record of records.filter((r) => r.status === 'PENDING')) {
-    // The task first: a runner told `canceled` before the record moves can only end up CANCELLED too.
-    if (record.job_type === 'runner' && (await withdrawRunnerTask(runId, record.table, deps))) withdrawn++;
-    if (await cancelTable(store, record, reason, at)) {
-      record.status = 'CANCELLED';
-      cancelled.push(record.table);
+  const counts = { tables: 0, succeeded: 0, failed: 0, skipped: 0, cancelled: 0 };
+  // A page at a time and a few writes at once, as Complete Extract Run does: a run may have 100,000 tables.
+  for await (const page of runTablePages(store, runId)) {
+    const pending = page.filter((r) => r.status === 'PENDING');
+    const cancelledInPage: string[] = [];
+    await forEachAtMost(pending, LEFTOVER_PARALLELISM, async (record) => {
+      // The task first: a runner told `canceled` before the record moves can only end up CANCELLED too.
+      if (record.job_type === 'runner' && (await withdrawRunnerTask(runId, record.table, deps))) withdrawn++;
+      if (await cancelTable(store, record, reason, at)) {
+        record.status = 'CANCELLED';
+        cancelledInPage.push(record.table);
+      } else {
+        // An outcome won the race; only such a record can have changed since the page was read.
+        record.status = (await readTableStatus(store, runId, record.table)) ?? record.status;
+      }
+    });
+    // The run ends CANCELLED, so its leases are stale anyway; releasing them frees the tables without a takeover.
+    await releaseTableLeases(store, cancelledInPage, runId);
+    cancelled.push(...cancelledInPage);
+    for (const record of page) {
+      counts.tables++;
+      if (record.status === 'SUCCEEDED') counts.succeeded++;
+      else if (record.status === 'FAILED') counts.failed++;
+      else if (record.status === 'SKIPPED') counts.skipped++;
+      else if (record.status === 'CANCELLED') counts.cancelled++;
     }
   }
-  // The run ends CANCELLED, so its leases are stale anyway; releasing them frees the tables without a takeover.
-  await releaseTableLeases(store, cancelled, runId);
-  // An outcome that won a race was not re-read: read the records again for counts that match the table.
-  const final = cancelled.length === records.length ? records : await listRunTables(store, runId);
-  const count = (status: TableStatus) => final.filter((r) => r.status === status).length;
-  const counts = {
-    tables: Math.max(run.table_count, final.length),
-    succeeded: count('SUCCEEDED'),
-    failed: count('FAILED'),
-    skipped: count('SKIPPED'),
-    cancelled: count('CANCELLED'),
-  };
+  counts.tables = Math.max(run.table_count, counts.tables);
   const index = runStatusIndexKey('CANCELLED', run.started_at, runId);
   let closed = true;
   try {

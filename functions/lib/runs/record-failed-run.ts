@@ -3,13 +3,12 @@
 // that, and a run must never vanish without a record. So the run record is written FAILED from the execution's
 // own facts (its input, name and start time, and the error Step Functions caught), unless the config manager
 // already did; either way, any table it had left PENDING is failed with the run's reason.
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { RUN_ID_PATTERN, runIdOf } from './run-id';
 import type { JobOutcome } from '../jobs/job-outcome';
-import { runKey, type RunRecord } from '../tracking/tracking-records';
 import {
   failPendingTables,
   failRun,
+  readRunRecord,
   runTablePages,
   type NewRun,
   type TrackingStore,
@@ -61,11 +60,7 @@ export async function recordFailedRun(
   });
   const summary = { run_id: runId, status: 'FAILED' as const, error: error.name, cause: error.message };
 
-  const existing = (
-    await store.db.send(
-      new GetCommand({ TableName: store.tableName, Key: runKey(runId), ConsistentRead: true }),
-    )
-  ).Item as RunRecord | undefined;
+  const existing = await readRunRecord(store, runId);
   const rerunOf = eventField(input.event, 'rerun_of');
   const ours = !existing || existing.execution_name === input.execution_name;
   if (!ours) return { ...summary, recorded: false, failed_tables: 0 };

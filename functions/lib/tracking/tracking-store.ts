@@ -228,7 +228,7 @@ export async function readRunRecord(store: TrackingStore, runId: string): Promis
 }
 
 /** Leftover records marked at once: DynamoDB takes 1,000 writes a second in one partition key (the run's). */
-const LEFTOVER_PARALLELISM = 4;
+export const LEFTOVER_PARALLELISM = 4;
 
 const OUTCOME_NOT_RECORDED: JobOutcome & { status: 'FAILED' } = {
   status: 'FAILED',

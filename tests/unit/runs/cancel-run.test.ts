@@ -1,0 +1,104 @@
+// Closing a stopped run (functions/lib/runs/cancel-run.ts) on dynalite: PENDING tables become CANCELLED, an
+// outcome recorded first is kept and counted as what it is, and the run record is closed with the counts.
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { TableJob } from '../../../functions/lib/jobs/table-job';
+import { cancelRun } from '../../../functions/lib/runs/cancel-run';
+import { tableKey } from '../../../functions/lib/tracking/tracking-records';
+import {
+  listRunTables,
+  readRunRecord,
+  recordTableOutcome,
+  startRun,
+  type TrackingStore,
+} from '../../../functions/lib/tracking/tracking-store';
+import { freshTrackingTablePerTest } from '../../helpers/fresh-tracking-table';
+
+jest.setTimeout(20_000);
+
+const trackingTable = freshTrackingTablePerTest();
+const NOW = new Date('2024-06-01T00:00:00.000Z');
+const RUN = {
+  run_id: 'run-c',
+  execution_name: 'exec-run-c',
+  trigger: 'manual',
+  started_at: NOW.toISOString(),
+};
+
+function glueJob(table: string): TableJob {
+  return {
+    table,
+    job_type: 'glue',
+    request: { JobName: 'extract', Arguments: {} } as unknown as TableJob['request'],
+  };
+}
+
+async function aRunningRun(store: TrackingStore, tables: string[]) {
+  await startRun(store, { ...RUN, table_count: tables.length }, tables.map(glueJob));
+}
+
+/** A document client on which an outcome is recorded just before the cancel's write to `table` arrives. */
+function outcomeWinsTheRace(store: TrackingStore, table: string): TrackingStore {
+  const send = store.db.send.bind(store.db) as (command: unknown) => Promise<unknown>;
+  let raced = false;
+  const db = Object.create(store.db) as TrackingStore['db'];
+  db.send = (async (command: unknown) => {
+    const key = (command as { input?: { Key?: { sk?: string } } }).input?.Key;
+    if (!raced && command instanceof UpdateCommand && key?.sk === tableKey(RUN.run_id, table).sk) {
+      raced = true;
+      await recordTableOutcome(
+        store,
+        { run_id: RUN.run_id, started_at: RUN.started_at, max_concurrency: 1 },
+        glueJob(table),
+        { status: 'SUCCEEDED', attempts: 1, job_run_id: 'jr_1' },
+        NOW,
+      );
+    }
+    return send(command);
+  }) as TrackingStore['db']['send'];
+  return { ...store, db };
+}
+
+describe('cancelRun', () => {
+  it('cancels the PENDING tables and closes the run CANCELLED with its counts', async () => {
+    // Prepare
+    const store = trackingTable();
+    await aRunningRun(store, ['orders', 'customers', 'invoices']);
+
+    // Act
+    const result = await cancelRun(RUN.run_id, 'stopped by a test', { store, now: () => NOW });
+
+    // Assess
+    expect(result).toMatchObject({
+      outcome: 'cancelled',
+      closed: true,
+      counts: { tables: 3, succeeded: 0, failed: 0, skipped: 0, cancelled: 3 },
+    });
+    expect(new Set((await listRunTables(store, RUN.run_id)).map((t) => t.status))).toEqual(
+      new Set(['CANCELLED']),
+    );
+    expect(await readRunRecord(store, RUN.run_id)).toMatchObject({ status: 'CANCELLED', cancelled_count: 3 });
+  });
+
+  it('keeps an outcome recorded between its read and its write, and counts it as that outcome', async () => {
+    // Prepare
+    const store = trackingTable();
+    await aRunningRun(store, ['orders', 'customers']);
+
+    // Act
+    const result = await cancelRun(RUN.run_id, 'stopped by a test', {
+      store: outcomeWinsTheRace(store, 'orders'),
+      now: () => NOW,
+    });
+
+    // Assess
+    expect(result).toMatchObject({
+      cancelled_tables: ['customers'],
+      counts: { tables: 2, succeeded: 1, cancelled: 1 },
+    });
+    const records = Object.fromEntries(
+      (await listRunTables(store, RUN.run_id)).map((t) => [t.table, t.status]),
+    );
+    expect(records).toEqual({ orders: 'SUCCEEDED', customers: 'CANCELLED' });
+    expect(await readRunRecord(store, RUN.run_id)).toMatchObject({ succeeded_count: 1, cancelled_count: 1 });
+  });
+});
