@@ -19,6 +19,7 @@ import {
   startLocalTaskRunner,
   type LocalTaskRunner,
 } from '../local/stack/task-runner-endpoint';
+import { parseCommandsFile } from '../runner/commands-file';
 import { DEFAULT_RUNNER_OPTIONS, ExtractRunner } from '../runner/extract-runner';
 import { printSection, type BenchOptions, type BenchSection, type Figures } from './figures';
 import { functionSizes, PRICE_ASSUMPTION, PRICES, type FunctionSize } from './prices';
@@ -26,13 +27,20 @@ import { functionSizes, PRICE_ASSUMPTION, PRICES, type FunctionSize } from './pr
 const COMMAND = 'npx tsx bench/pipeline-costs.ts';
 const TASK_RUNNER_API = 'TaskRunnerApiLambdaFunction';
 
+/** The bench runner's one approved command: a runner table that names anything else fails (and is retried). */
+const RUNNER_COMMAND = 'bench-noop';
+const RUNNER_COMMANDS = parseCommandsFile(
+  `commands:\n  ${RUNNER_COMMAND}:\n    argv: ['true']\n`,
+  'bench/pipeline-costs.ts',
+);
+
 /** One table entry of each job-type path; `invalid` is a job type no service runs (recorded FAILED). */
 const PATHS: Record<string, (name: string) => string> = {
   glue: (name) => `{ name: ${name}, job_type: glue }`,
   emr: (name) => `{ name: ${name}, job_type: emr }`,
   ecs: (name) => `{ name: ${name}, job_type: ecs }`,
   runner: (name) =>
-    `{ name: ${name}, job_type: runner, worker_group: ${LOCAL_WORKER_GROUP}, command: 'true' }`,
+    `{ name: ${name}, job_type: runner, worker_group: ${LOCAL_WORKER_GROUP}, command: ${RUNNER_COMMAND} }`,
   invalid: (name) => `{ name: ${name}, job_type: not-a-job-type }`,
 };
 
@@ -97,6 +105,7 @@ async function countingRunner(
     ...DEFAULT_RUNNER_OPTIONS,
     concurrency: 8,
     workerGroup: LOCAL_WORKER_GROUP,
+    commands: RUNNER_COMMANDS,
     hostname: 'bench',
     taskrunnerId: 'bench-runner',
     logger: { info: () => undefined, warn: () => undefined },
@@ -172,6 +181,13 @@ async function measure(
       taskTokens: local.taskTokens,
     });
     if (run.status !== 'SUCCEEDED') throw new Error(`bench run ${runId} failed: ${run.error} ${run.cause}`);
+    // A table that failed costs what a failure costs (a runner task is retried), not what its path costs.
+    const { succeeded } = run.output as { succeeded: number };
+    const expected = paths.filter((path) => path !== 'invalid').length * tables;
+    if (succeeded !== expected)
+      throw new Error(
+        `bench run ${runId}: ${succeeded} of ${expected} tables succeeded; the figures would be wrong`,
+      );
     const events = run.events as { type: string; state?: { name: string } }[];
     const entered = events.filter(
       (e) => e.type === 'StateEntered' && !BRIDGE_STATES.has(e.state?.name ?? ''),
