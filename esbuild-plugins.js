@@ -5,7 +5,7 @@
 // and a linked one is parsed on every cold start. Each bundle's map is copied to .serverless/sourcemaps/ (the
 // CLI moves .serverless to the --package folder), then removed from the build folder unless the bundle links it
 // (a stage's `sourceMaps: linked`), so only linked maps are zipped.
-const { copyFileSync, existsSync, mkdirSync, rmSync } = require('node:fs');
+const { copyFileSync, mkdirSync, rmSync, writeFileSync } = require('node:fs');
 const path = require('node:path');
 
 // Lambda hands a function its role's credentials in AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and
@@ -35,22 +35,45 @@ function lambdaCredentialsFromEnvironment() {
   };
 }
 
+// Each function's bundle is an ES module whose on-demand parts (a dynamic import(), e.g. the status handler's S3
+// client) are chunks of their own, loaded on first use rather than at a cold start. Chunks go to a folder named
+// after their bundle, <entry>.chunks/: serverless-esbuild leaves out of a function's zip every file named like
+// another function's bundle plus a suffix (as it does for foo.js.map), so each zip holds its own chunks only.
+function chunksBesideTheirBundle() {
+  return {
+    name: 'chunks-beside-their-bundle',
+    setup(build) {
+      const { entryPoints } = build.initialOptions;
+      const entry = entryPoints[0];
+      build.initialOptions.chunkNames = `${path.basename(entry, path.extname(entry))}.chunks/[name]-[hash]`;
+    },
+  };
+}
+
 function keepSourceMapsOutsideZip(serviceDir) {
   return {
     name: 'keep-source-maps-outside-zip',
     setup(build) {
       const { entryPoints, outdir, sourcemap } = build.initialOptions;
+      // The metafile lists the maps of the bundle and of its chunks; it is kept too, for esbuild's analyzer.
+      build.initialOptions.metafile = true;
       build.onEnd((result) => {
-        if (result.errors.length > 0 || !sourcemap || !outdir) return;
+        if (result.errors.length > 0 || !outdir || !result.metafile) return;
         // serverless-esbuild builds one entry at a time, into the build folder's copy of the entry's folder.
         const entry = entryPoints[0];
-        const mapName = `${path.basename(entry, path.extname(entry))}.js.map`;
-        const built = path.join(outdir, mapName);
-        if (!existsSync(built)) return;
         const kept = path.join(serviceDir, '.serverless', 'sourcemaps', path.dirname(entry));
+        const workingDir = build.initialOptions.absWorkingDir ?? process.cwd();
         mkdirSync(kept, { recursive: true });
-        copyFileSync(built, path.join(kept, mapName));
-        if (sourcemap === 'external') rmSync(built);
+        const name = path.basename(entry, path.extname(entry));
+        writeFileSync(path.join(kept, `${name}.meta.json`), JSON.stringify(result.metafile));
+        if (!sourcemap) return;
+        for (const output of Object.keys(result.metafile.outputs).filter((file) => file.endsWith('.map'))) {
+          const built = path.resolve(workingDir, output);
+          const target = path.join(kept, path.relative(outdir, built));
+          mkdirSync(path.dirname(target), { recursive: true });
+          copyFileSync(built, target);
+          if (sourcemap === 'external') rmSync(built);
+        }
       });
     },
   };
@@ -58,5 +81,6 @@ function keepSourceMapsOutsideZip(serviceDir) {
 
 module.exports = (serverless) => [
   lambdaCredentialsFromEnvironment(),
+  chunksBesideTheirBundle(),
   keepSourceMapsOutsideZip(serverless.serviceDir),
 ];

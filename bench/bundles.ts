@@ -1,116 +1,107 @@
 // Bundle size and cold load time per function (`npx tsx bench/bundles.ts [--quick]`), from the artifacts
-// `sls package` really produces: each zip is unpacked and its handler module required in fresh Node processes
-// with the function's own environment, which is the part of a Lambda cold start that the bundle decides.
-// Load time is printed twice: wall-clock, and the CPU time the process spent, which stays put when other work
-// shares the machine (wall-clock does not).
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+// `sls package` really produces: each zip is unpacked and its handler module loaded in fresh Node processes
+// with the function's own environment, which is the part of a Lambda cold start that the bundle decides
+// (local/packaged-functions.ts says how it matches the runtime). Load time is printed twice: wall-clock, and the
+// CPU time the process spent, which moves less when other work shares the machine; the load average is printed
+// with them.
+//
+// A bundle's on-demand chunks (what its sources import with import()) are loaded after it in the same process
+// and timed apart; the cold start figure adds those that the function's common path loads (ON_DEMAND).
+import { existsSync, rmSync, statSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { packagedService, type CfnTemplate } from '../local/package-service';
+import { packagedService } from '../local/package-service';
+import { loadInFreshProcess, onDemandParts, packagedFunction, unpackZip } from '../local/packaged-functions';
 import { median, printSection, type BenchOptions, type BenchSection, type Figures } from './figures';
 
 const COMMAND = 'npx tsx bench/bundles.ts';
 
-interface PackagedFunction {
-  name: string;
-  /** The handler module inside the zip, e.g. functions/config-manager.js. */
-  module: string;
-  exportName: string;
-  environment: NodeJS.ProcessEnv;
-}
+/**
+ * When a function's code loads an on-demand part (keyed by the source file it imports with import()), and
+ * whether its common path does. A part not listed here is counted in the cold start figure.
+ */
+const ON_DEMAND: Record<string, { when: string; commonPath: boolean }> = {
+  'functions/clients/s3.ts': {
+    when: 'the first Glue, EMR or ECS table with a watermark report',
+    commonPath: false,
+  },
+  'functions/lib/watermarks/watermark-report.ts': {
+    when: 'the first Glue, EMR or ECS table with a watermark report',
+    commonPath: false,
+  },
+};
 
-/** The function behind a zip, with its environment; CloudFormation references become placeholders. */
-function packagedFunction(template: CfnTemplate, zip: string): PackagedFunction {
-  const name = zip.replace(/\.zip$/, '');
-  const logicalId = `${name.charAt(0).toUpperCase()}${name.slice(1)}LambdaFunction`;
-  const properties = template.Resources[logicalId]?.Properties as
-    { Handler: string; Environment?: { Variables?: Record<string, unknown> } } | undefined;
-  if (!properties) throw new Error(`the template has no ${logicalId} for ${zip}`);
-  const dot = properties.Handler.lastIndexOf('.');
-  const variables = properties.Environment?.Variables ?? {};
-  return {
-    name,
-    module: `${properties.Handler.slice(0, dot)}.js`,
-    exportName: properties.Handler.slice(dot + 1),
-    environment: Object.fromEntries(
-      Object.entries(variables).map(([key, value]) => [
-        key,
-        typeof value === 'string' ? value : 'bench-placeholder',
-      ]),
-    ),
-  };
-}
+const loadAverage = () =>
+  loadavg()
+    .map((load) => load.toFixed(1))
+    .join(' ');
 
-interface Load {
-  wallMs: number;
-  cpuMs: number;
-}
-
-/** Requires the handler module in a fresh process and checks that it exports the handler. */
-function coldLoad(file: string, exportName: string, environment: NodeJS.ProcessEnv): Load {
-  const script = [
-    'const cpu = process.cpuUsage(), start = process.hrtime.bigint();',
-    `const loaded = require(${JSON.stringify(file)});`,
-    'const wallMs = Number(process.hrtime.bigint() - start) / 1e6, used = process.cpuUsage(cpu);',
-    `if (typeof loaded[${JSON.stringify(exportName)}] !== 'function') throw new Error('no handler export');`,
-    'console.log(JSON.stringify({ wallMs, cpuMs: (used.user + used.system) / 1e3 }));',
-  ].join('\n');
-  const output = execFileSync(process.execPath, ['-e', script], {
-    env: {
-      PATH: process.env.PATH,
-      AWS_REGION: 'eu-west-1',
-      ...environment,
-      // Node 20 here, nodejs22.x in Lambda: the SDK's reminder is noise in a figure.
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-    encoding: 'utf8',
-  });
-  return JSON.parse(output) as Load;
-}
+const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);
+const kb = (bytes: number) => (bytes / 1024).toFixed(0);
 
 export async function benchBundles(options: BenchOptions): Promise<BenchSection> {
   const loads = options.quick ? 3 : 7;
   // The template tests' package cache: a tree packaged before (same inputs) is not packaged again.
   const packaged = await packagedService('dev');
   const figures: Figures = {};
+  const loadBefore = loadAverage();
   const lines = [
-    `sls package --stage dev took ${(packaged.durationMs / 1000).toFixed(1)} s (reused while the sources are unchanged); load = require() of the handler module in a fresh Node ${process.version} process, median of ${loads}`,
+    `sls package --stage dev took ${(packaged.durationMs / 1000).toFixed(1)} s (reused while the sources are unchanged); load = import() of the handler module in a fresh Node ${process.version} process whose ES module loader is up, as the Lambda runtime's is; median of ${loads}`,
+    'on demand = each chunk the function imports with import(), loaded after it; cold start = load + the on-demand chunks of its common path',
     '',
-    '| function | zip KB | bundle KB | map KB (outside the zip) | load ms (wall) | load ms (CPU) |',
-    '| --- | --: | --: | --: | --: | --: |',
+    '| function | zip KB | code KB (in the zip) | maps KB (outside the zip) | load ms (wall) | load ms (CPU) | on demand, + ms (CPU) | cold start ms (CPU) |',
+    '| --- | --: | --: | --: | --: | --: | --- | --: |',
   ];
+  const notes: string[] = [];
   for (const zip of Object.keys(packaged.artifacts).sort()) {
-    const fn = packagedFunction(packaged.template, zip);
-    const dir = mkdtempSync(join(tmpdir(), 'extract-pipeline-bundle-'));
+    const { dir, files } = unpackZip(join(packaged.packageDir, zip));
     try {
-      execFileSync('unzip', ['-q', join(packaged.packageDir, zip), '-d', dir]);
-      const file = join(dir, fn.module);
-      const runs = Array.from({ length: loads }, () => coldLoad(file, fn.exportName, fn.environment));
-      const map = join(packaged.packageDir, 'sourcemaps', `${fn.module}.map`);
-      const kb = (bytes: number) => (bytes / 1024).toFixed(0);
+      const fn = packagedFunction(packaged.template, zip, files);
+      const parts = onDemandParts(packaged.packageDir, fn.module);
+      const runs = Array.from({ length: loads }, () => loadInFreshProcess(dir, fn, parts));
       const zipBytes = packaged.artifacts[zip]!;
-      const bundleBytes = statSync(file).size;
-      const mapBytes = existsSync(map) ? statSync(map).size : 0;
+      const codeBytes = sum(files.map((file) => statSync(join(dir, file)).size));
+      const mapBytes = sum(
+        files
+          .map((file) => join(packaged.packageDir, 'sourcemaps', `${file}.map`))
+          .filter((map) => existsSync(map))
+          .map((map) => statSync(map).size),
+      );
       const wallMs = median(runs.map((run) => run.wallMs));
       const cpuMs = median(runs.map((run) => run.cpuMs));
-      lines.push(
-        `| ${fn.name} | ${kb(zipBytes)} | ${kb(bundleBytes)} | ${kb(mapBytes)} | ${wallMs.toFixed(0)} | ${cpuMs.toFixed(0)} |`,
+      const partMs = parts.map((_, index) => median(runs.map((run) => run.onDemandCpuMs[index]!)));
+      const described = parts.map(
+        (part) => ON_DEMAND[part.source] ?? { when: 'a path not described in the bench', commonPath: true },
       );
-      const figure = (unit: string, value: number) => ({
-        value: Math.round(value),
-        unit,
-        command: COMMAND,
+      const coldMs = cpuMs + sum(partMs.filter((_, index) => described[index]!.commonPath));
+      const onDemand = parts
+        .map((part, index) => `${part.source.replace(/^functions\//, '')} +${partMs[index]!.toFixed(0)}`)
+        .join(', ');
+      lines.push(
+        `| ${fn.name} | ${kb(zipBytes)} | ${kb(codeBytes)} | ${kb(mapBytes)} | ${wallMs.toFixed(0)} | ${cpuMs.toFixed(0)} | ${onDemand || '-'} | ${coldMs.toFixed(0)} |`,
+      );
+      parts.forEach((part, index) => {
+        const { when, commonPath } = described[index]!;
+        notes.push(
+          `${fn.name} loads ${part.source} on ${when}: ${commonPath ? 'its common path, counted in its cold start' : 'not its common path'}`,
+        );
       });
+      const figure = (unit: string, value: number) => ({ value: Math.round(value), unit, command: COMMAND });
+      const timed = (value: number) => ({ ...figure('ms', value), note: `load average ${loadBefore}` });
       figures[`bundle.${fn.name}.zip_bytes`] = figure('bytes', zipBytes);
-      figures[`bundle.${fn.name}.bundle_bytes`] = figure('bytes', bundleBytes);
-      figures[`bundle.${fn.name}.load_ms`] = figure('ms', wallMs);
-      figures[`bundle.${fn.name}.load_cpu_ms`] = figure('ms', cpuMs);
+      figures[`bundle.${fn.name}.code_bytes`] = figure('bytes', codeBytes);
+      figures[`bundle.${fn.name}.load_ms`] = timed(wallMs);
+      figures[`bundle.${fn.name}.load_cpu_ms`] = timed(cpuMs);
+      parts.forEach((part, index) => {
+        const key = part.source.replace(/^functions\//, '').replace(/\.ts$/, '');
+        figures[`bundle.${fn.name}.on_demand.${key}.cpu_ms`] = timed(partMs[index]!);
+      });
+      figures[`bundle.${fn.name}.cold_start_cpu_ms`] = timed(coldMs);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   }
+  lines.push('', ...notes, `load average (1, 5, 15 min): ${loadBefore} before, ${loadAverage()} after`);
   return { title: 'Function bundles (sls package --stage dev)', command: COMMAND, lines, figures };
 }
 

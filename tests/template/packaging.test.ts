@@ -1,10 +1,18 @@
 // Both stages package offline, one bundle per function, and the stages differ exactly where their config does.
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   type CfnTemplate,
   type PackagedService,
   packagedService,
   resource,
 } from '../../local/package-service';
+import {
+  loadInFreshProcess,
+  onDemandParts,
+  packagedFunction,
+  unpackZip,
+} from '../../local/packaged-functions';
 import { FUNCTIONS, PACKAGE_TIMEOUT_MS, STAGES, type Stage, props, stageConfig } from './template-queries';
 
 const packaged = {} as Record<Stage, PackagedService>;
@@ -43,6 +51,48 @@ describe.each(STAGES)('the %s package', (stage) => {
       expect(p.Runtime).toBe('nodejs22.x');
       expect(p.Architectures).toEqual(['arm64']);
       expect((p.Code as { S3Key: string }).S3Key).toMatch(new RegExp(`/${key}\\.zip$`));
+    }
+  });
+
+  it('ships each handler as an ES module with only its own chunks and no source map', () => {
+    for (const zip of Object.keys(packaged[stage].artifacts)) {
+      // Prepare
+      const { dir, files } = unpackZip(join(packaged[stage].packageDir, zip));
+      rmSync(dir, { recursive: true, force: true });
+
+      // Act
+      const fn = packagedFunction(packaged[stage].template, zip, files);
+
+      // Assess
+      const bundle = fn.module.replace(/\.mjs$/, '');
+      expect(fn.module).toMatch(/^functions\/[a-z-]+\.mjs$/);
+      expect(files.filter((file) => file !== fn.module && !file.startsWith(`${bundle}.chunks/`))).toEqual([]);
+      if (stageConfig(stage).sourceMaps !== 'linked')
+        expect(files.filter((file) => file.endsWith('.map'))).toEqual([]);
+    }
+  });
+
+  it('loads every handler and its on-demand chunks from its zip alone, as Lambda would', () => {
+    for (const zip of Object.keys(packaged[stage].artifacts)) {
+      // Prepare
+      const { dir, files } = unpackZip(join(packaged[stage].packageDir, zip));
+      try {
+        const fn = packagedFunction(packaged[stage].template, zip, files);
+        const parts = onDemandParts(packaged[stage].packageDir, fn.module);
+
+        // Act: throws with the child's error when a module or chunk fails to load
+        const load = loadInFreshProcess(dir, fn, parts);
+
+        // Assess
+        expect(load.onDemandCpuMs).toHaveLength(parts.length);
+        if (zip === 'handleJobRunStatus.zip')
+          expect(parts.map((part) => part.source)).toEqual([
+            'functions/clients/s3.ts',
+            'functions/lib/watermarks/watermark-report.ts',
+          ]);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     }
   });
 

@@ -40,6 +40,8 @@ export interface StageConfig {
   maxTablesPerRun: number;
   runItemsPrefix: string;
   logLevel: string;
+  /** Where the bundles' source maps go (esbuild-plugins.js): outside the zips unless `linked`. */
+  sourceMaps?: 'external' | 'linked';
   logRetentionInDays: number;
   alarmEmail?: string;
   alarms?: { failedTablesThreshold?: number };
