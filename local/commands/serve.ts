@@ -148,6 +148,7 @@ export async function serveCommand(args: string[], output: CommandOutput): Promi
     ports: { dynamodb: port(0), s3: port(1) },
     onObjectCreated,
     verbose: options.verbose,
+    inProcessDynamoDb: true,
   });
   const closers: (() => Promise<void>)[] = [async () => restoreStdout(), () => stack.close()];
   const shutdown = async () => {

@@ -195,6 +195,7 @@ export async function startCommand(args: string[], output: CommandOutput): Promi
       const configText = readConfigFile(options.config ?? SAMPLE_CONFIG);
       const stack = await startLocalStack({
         verbose: options.verbose,
+        inProcessDynamoDb: true,
         ...(maxTables ? { stageSettings: { maxTablesPerRun: maxTables } } : {}),
       });
       const closers: (() => Promise<void>)[] = [() => stack.close()];

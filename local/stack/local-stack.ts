@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { createDocumentClient } from '../../functions/clients/dynamodb';
+import { createDocumentClient, documentClient } from '../../functions/clients/dynamodb';
 import type { ObjectCreatedDetail } from '../../functions/lib/runs/upload-trigger';
 import type { TrackingStore } from '../../functions/lib/tracking/tracking-store';
 import { createConfigBucket, createTrackingTable } from './create-resources';
@@ -18,9 +18,11 @@ import {
   localS3Client,
   startDynamoDb,
   startS3,
+  type DynamoDbEmulator,
   type Emulator,
   type S3EventRecord,
 } from './emulators';
+import { routeClientThrough } from './in-process-dynamodb';
 import { listLambdaFunctions, loadLambdaHandler, type LambdaHandler } from '../runtime/lambda-functions';
 import { readStageNames, type StageNames, type StageSettings } from './stage-environment';
 
@@ -36,6 +38,11 @@ export interface LocalStackOptions {
   onObjectCreated?: (detail: ObjectCreatedDetail) => void;
   /** Keep the stage's handler log level (DEBUG) instead of errors only. */
   verbose?: boolean;
+  /**
+   * The handlers' DynamoDB client calls dynalite in this process instead of over HTTP (in-process-dynamodb.ts):
+   * `npm start` and serve mode. Every other client, and the pipeline tests' handlers, use HTTP.
+   */
+  inProcessDynamoDb?: boolean;
 }
 
 export interface LocalStack {
@@ -82,8 +89,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const closeEmulators = async () => {
     await Promise.all(emulators.map((emulator) => emulator.close()));
   };
+  let dynamoEmulator: DynamoDbEmulator;
   try {
-    emulators.push(await startDynamoDb({ directory: folder('dynamodb'), port: options.ports?.dynamodb }));
+    dynamoEmulator = await startDynamoDb({ directory: folder('dynamodb'), port: options.ports?.dynamodb });
+    emulators.push(dynamoEmulator);
     const { onObjectCreated } = options;
     emulators.push(
       await startS3({
@@ -103,7 +112,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await closeEmulators();
     throw error;
   }
-  const [dynamoEmulator, s3Emulator] = emulators as [Emulator, Emulator];
+  const s3Emulator = emulators[1]!;
   const endpoints = { dynamodb: dynamoEmulator.endpoint, s3: s3Emulator.endpoint };
 
   // The handlers build their clients from the environment at load time, exactly as in Lambda.
@@ -125,6 +134,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const handlers = Object.fromEntries(
     listLambdaFunctions().map((fn) => [fn.logicalId, loadLambdaHandler(fn)]),
   );
+  const restoreHandlersClient = options.inProcessDynamoDb
+    ? routeClientThrough(documentClient, dynamoEmulator.inProcess)
+    : () => undefined;
   return {
     names,
     endpoints,
@@ -134,6 +146,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     store: { db, tableName: names.trackingTable },
     handlers,
     async close() {
+      restoreHandlersClient();
       dynamodb.destroy();
       s3.destroy();
       await closeEmulators();
