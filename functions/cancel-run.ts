@@ -8,7 +8,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { EventBridgeEvent } from 'aws-lambda';
 import { documentClient } from './clients/dynamodb';
-import { readCancelRunSettings } from './lib/config/stage-settings';
+import { readCancelRunSettings } from './lib/config/stage-environment';
 import { lazy } from './lib/lazy';
 import { cancelRun, type CancelRunResult } from './lib/runs/cancel-run';
 import { runIdOf } from './lib/runs/run-id';

@@ -7,7 +7,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import { documentClient } from './clients/dynamodb';
 import { snsClient } from './clients/sns';
-import { readCompleteRunSettings } from './lib/config/stage-settings';
+import { readCompleteRunSettings } from './lib/config/stage-environment';
 import { lazy } from './lib/lazy';
 import { publishRunFailures } from './lib/runs/publish-run-failures';
 import { recordFailedRun, type FailedRunInput, type FailedRunSummary } from './lib/runs/record-failed-run';

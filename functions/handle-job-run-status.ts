@@ -4,7 +4,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import { documentClient } from './clients/dynamodb';
-import { readTrackingSettings } from './lib/config/stage-settings';
+import { readTrackingSettings } from './lib/config/stage-environment';
 import type { JobError, TableJob } from './lib/jobs/table-job';
 import { describeJobOutcome } from './lib/jobs/job-outcome';
 import { isConfigValidationFailure, outcomeMetrics } from './lib/jobs/outcome-metrics';

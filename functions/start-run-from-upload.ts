@@ -4,7 +4,7 @@ import middy from '@middy/core';
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { EventBridgeEvent } from 'aws-lambda';
 import { sfnClient } from './clients/sfn';
-import { readUploadTriggerSettings } from './lib/config/stage-settings';
+import { readUploadTriggerSettings } from './lib/config/stage-environment';
 import { lazy } from './lib/lazy';
 import { startRunForUpload, type ObjectCreatedDetail, type UploadRunResult } from './lib/runs/upload-trigger';
 import { logger } from './powertools';

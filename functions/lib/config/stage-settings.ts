@@ -1,15 +1,11 @@
-// The stage's settings reach the Lambdas as environment variables (set from config/<stage>.yml by serverless.yml).
-// Every handler reads its own with one of the read*Settings functions below, once (lazy, on first use): a missing
-// or bad setting fails the invocation with a StageSettingsError that names the variable.
-// zod/mini rather than zod: every function reads its settings here, and the functional build loads in a third
-// of the time (about 4 ms against 13 ms) at a fifth of the bundle size. Its messages are zod's English ones
-// (zod-english.ts).
+// The config manager's stage settings: everything config/<stage>.yml sets for it (buckets, limits, quotas, each
+// job type's defaults), read once from its Lambda environment (lazy, on first use); a missing or bad setting
+// fails the invocation with a StageSettingsError that names the variable. The other functions read their few
+// settings with stage-environment.ts, so that their bundles do not build this schema at every cold start.
 import * as z from 'zod/mini';
-import '../zod-english';
-import { StageSettingsError } from '../errors';
-import { fieldPath, formatIssues } from '../format-issues';
 import { concurrencyQuotasSchema, uniformQuotas, type ConcurrencyQuotas } from './concurrency-quotas';
 import { RUN_ITEMS_PREFIX_MESSAGE, RUN_ITEMS_PREFIX_PATTERN } from './run-items-prefix';
+import { optionalText, parseStageEnvironment, stageName, trackingTable } from './stage-environment';
 
 const list = z.pipe(
   z._default(z.string(), ''),
@@ -19,10 +15,6 @@ const list = z.pipe(
       .map((item) => item.trim())
       .filter(Boolean),
   ),
-);
-const optionalText = z.pipe(
-  z.optional(z.string()),
-  z.transform((value: string | undefined) => (value?.trim() ? value.trim() : undefined)),
 );
 /** A whole number from its variable's text, at least `min` (and at most `max`), `fallback` when absent. */
 const wholeNumber = (fallback: number, min: number, max?: number) =>
@@ -49,8 +41,8 @@ const jsonText = <Schema extends z.ZodMiniType>(schema: Schema) =>
   );
 
 const stageEnvironment = z.object({
-  STAGE: z.string().check(z.minLength(1)),
-  TRACKING_TABLE: z.string().check(z.minLength(3)),
+  STAGE: stageName,
+  TRACKING_TABLE: trackingTable,
   CONFIG_BUCKET: z.string().check(z.minLength(3)),
   DEFAULT_CONFIG_KEY: z.string().check(z.minLength(1)),
   MAX_CONCURRENCY: wholeNumber(10, 1, 1000),
@@ -125,26 +117,6 @@ export interface StageSettings {
   ecs: EcsDefaults;
 }
 
-/**
- * Parses the variables `schema` names from the Lambda environment. A variable that is absent is reported as
- * `NAME: not set`, a bad one with what is wrong; every problem at once.
- */
-export function parseStageEnvironment<Schema extends z.ZodMiniType>(
-  schema: Schema,
-  env: NodeJS.ProcessEnv = process.env,
-): z.output<Schema> {
-  const parsed = schema.safeParse(env);
-  if (parsed.success) return parsed.data;
-  const issues = parsed.error.issues.map((issue) =>
-    issue.code === 'invalid_type' && issue.path.length === 1 && env[fieldPath(issue.path)] === undefined
-      ? { ...issue, message: 'not set' }
-      : issue,
-  );
-  throw new StageSettingsError(
-    `Invalid stage settings in the Lambda environment: ${formatIssues({ issues })}`,
-  );
-}
-
 export function readStageSettings(env: NodeJS.ProcessEnv = process.env): StageSettings {
   const e = parseStageEnvironment(stageEnvironment, env);
   const glueJobName = e.GLUE_JOB_NAME;
@@ -182,70 +154,4 @@ export function readStageSettings(env: NodeJS.ProcessEnv = process.env): StageSe
       securityGroups: e.ECS_SECURITY_GROUPS,
     },
   };
-}
-
-/** The status and completion handlers need only the tracking table. */
-export interface TrackingSettings {
-  trackingTable: string;
-}
-
-export function readTrackingSettings(env: NodeJS.ProcessEnv = process.env): TrackingSettings {
-  const e = parseStageEnvironment(z.pick(stageEnvironment, { TRACKING_TABLE: true }), env);
-  return { trackingTable: e.TRACKING_TABLE };
-}
-
-/** Complete Extract Run closes runs and reports those with failed tables to the stage's alarm topic. */
-export interface CompleteRunSettings extends TrackingSettings {
-  stage: string;
-  region: string;
-  /** Unset where there is no SNS (local mode): nothing is published. */
-  alarmTopicArn?: string;
-}
-
-export function readCompleteRunSettings(env: NodeJS.ProcessEnv = process.env): CompleteRunSettings {
-  const e = parseStageEnvironment(
-    z.extend(z.pick(stageEnvironment, { TRACKING_TABLE: true, STAGE: true }), {
-      AWS_REGION: z.string().check(z.minLength(1)),
-      ALARM_TOPIC_ARN: optionalText,
-    }),
-    env,
-  );
-  return {
-    trackingTable: e.TRACKING_TABLE,
-    stage: e.STAGE,
-    region: e.AWS_REGION,
-    alarmTopicArn: e.ALARM_TOPIC_ARN,
-  };
-}
-
-/** Cancel Extract Run closes a stopped run's records and withdraws its runner tasks. */
-export interface CancelRunSettings extends TrackingSettings {
-  taskQueueTable: string;
-}
-
-export function readCancelRunSettings(env: NodeJS.ProcessEnv = process.env): CancelRunSettings {
-  const e = parseStageEnvironment(
-    z.extend(z.pick(stageEnvironment, { TRACKING_TABLE: true }), {
-      TASK_QUEUE_TABLE: z.string().check(z.minLength(3)),
-    }),
-    env,
-  );
-  return { trackingTable: e.TRACKING_TABLE, taskQueueTable: e.TASK_QUEUE_TABLE };
-}
-
-/** The upload trigger starts executions of the stage's state machine for configs under its prefix. */
-export interface UploadTriggerSettings {
-  stateMachineArn: string;
-  triggerPrefix: string;
-}
-
-export function readUploadTriggerSettings(env: NodeJS.ProcessEnv = process.env): UploadTriggerSettings {
-  const e = parseStageEnvironment(
-    z.object({
-      STATE_MACHINE_ARN: z.string().check(z.minLength(1)),
-      TRIGGER_PREFIX: z._default(z.string(), ''),
-    }),
-    env,
-  );
-  return { stateMachineArn: e.STATE_MACHINE_ARN, triggerPrefix: e.TRIGGER_PREFIX };
 }

@@ -1,7 +1,7 @@
 // Stage settings of the task-runner functions (endpoint, enqueue, reclaim), read the way every handler reads its
 // settings: parsed once from the Lambda environment, a missing or bad variable named in a StageSettingsError.
 import * as z from 'zod/mini';
-import { parseStageEnvironment } from '../config/stage-settings';
+import { parseStageEnvironment } from '../config/stage-environment';
 import { DEFAULT_POLL_INTERVAL_MS, DEFAULT_POLL_WINDOW_MS } from './poll-for-task';
 
 export interface TaskRunnerSettings {

@@ -1,10 +1,10 @@
 // The stage settings the Lambdas read from their environment (set from config/<stage>.yml).
 import { StageSettingsError } from '../../../functions/lib/errors';
 import {
-  readStageSettings,
   readTrackingSettings,
   readUploadTriggerSettings,
-} from '../../../functions/lib/config/stage-settings';
+} from '../../../functions/lib/config/stage-environment';
+import { readStageSettings } from '../../../functions/lib/config/stage-settings';
 import { readTaskRunnerSettings } from '../../../functions/lib/task-runner/task-runner-config';
 
 const REQUIRED = {
