@@ -17,18 +17,28 @@ import { median, printSection, type BenchOptions, type BenchSection, type Figure
 const COMMAND = 'npx tsx bench/bundles.ts';
 
 /**
- * When a function's code loads an on-demand part (keyed by the source file it imports with import()), and
- * whether its common path does. A part not listed here is counted in the cold start figure.
+ * When a function's code loads an on-demand part (the source file it imports with import()), and whether its
+ * common path does. A part not listed here is counted in the cold start figure.
  */
-const ON_DEMAND: Record<string, { when: string; commonPath: boolean }> = {
-  'functions/clients/s3.ts': {
-    when: 'the first Glue, EMR or ECS table with a watermark report',
-    commonPath: false,
-  },
-  'functions/lib/watermarks/watermark-report.ts': {
-    when: 'the first Glue, EMR or ECS table with a watermark report',
-    commonPath: false,
-  },
+type OnDemandUse = { when: string; commonPath: boolean };
+const loadedOn = (use: OnDemandUse, ...sources: string[]) =>
+  Object.fromEntries(sources.map((source) => [source, use]));
+const ON_DEMAND: Record<string, Record<string, OnDemandUse>> = {
+  handleJobRunStatus: loadedOn(
+    { when: 'the first Glue, EMR or ECS table with a watermark report', commonPath: false },
+    'functions/clients/s3.ts',
+    'functions/lib/watermarks/watermark-report.ts',
+  ),
+  completeRun: loadedOn(
+    { when: 'the first run with failed tables', commonPath: false },
+    'functions/clients/sns.ts',
+    'functions/lib/runs/publish-run-failures.ts',
+  ),
+  reclaimExpiredTasks: loadedOn(
+    { when: 'the first task whose attempts are spent', commonPath: false },
+    'functions/clients/sfn.ts',
+    'functions/lib/task-runner/step-functions-callbacks.ts',
+  ),
 };
 
 const loadAverage = () =>
@@ -71,7 +81,11 @@ export async function benchBundles(options: BenchOptions): Promise<BenchSection>
       const cpuMs = median(runs.map((run) => run.cpuMs));
       const partMs = parts.map((_, index) => median(runs.map((run) => run.onDemandCpuMs[index]!)));
       const described = parts.map(
-        (part) => ON_DEMAND[part.source] ?? { when: 'a path not described in the bench', commonPath: true },
+        (part) =>
+          ON_DEMAND[fn.name]?.[part.source] ?? {
+            when: 'a path not described in the bench',
+            commonPath: true,
+          },
       );
       const coldMs = cpuMs + sum(partMs.filter((_, index) => described[index]!.commonPath));
       const onDemand = parts

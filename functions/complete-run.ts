@@ -6,10 +6,8 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import { documentClient } from './clients/dynamodb';
-import { snsClient } from './clients/sns';
 import { readCompleteRunSettings } from './lib/config/stage-environment';
 import { lazy } from './lib/lazy';
-import { publishRunFailures } from './lib/runs/publish-run-failures';
 import { recordFailedRun, type FailedRunInput, type FailedRunSummary } from './lib/runs/record-failed-run';
 import { completeRun, type CompletedRun, type RunInfo } from './lib/tracking/tracking-store';
 import { logger, metrics } from './powertools';
@@ -19,6 +17,15 @@ export type CompleteRunInput =
   | { failed_run: FailedRunInput };
 
 const settings = lazy(() => readCompleteRunSettings());
+// Only a run with failed tables is published: the SNS client and the notification code are chunks of their own in
+// the bundle (serverless.yml, splitting), loaded by the first such run, not at every cold start.
+const failurePublisher = lazy(async () => {
+  const [{ publishRunFailures }, { snsClient }] = await Promise.all([
+    import('./lib/runs/publish-run-failures'),
+    import('./clients/sns'),
+  ]);
+  return { publishRunFailures, snsClient };
+});
 
 export async function run(input: CompleteRunInput): Promise<CompletedRun | FailedRunSummary> {
   const store = { db: documentClient, tableName: settings().trackingTable };
@@ -38,7 +45,9 @@ export async function run(input: CompleteRunInput): Promise<CompletedRun | Faile
   metrics.addMetric('RunsCompleted', MetricUnit.Count, 1);
   metrics.addMetric('FailedTablesPerRun', MetricUnit.Count, completed.failed);
 
+  if (completed.failed === 0) return completed;
   const { stage, region, alarmTopicArn } = settings();
+  const { publishRunFailures, snsClient } = await failurePublisher();
   const published = await publishRunFailures(
     completed,
     { stage, region, executionArn: input.execution_arn },

@@ -7,16 +7,14 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import { documentClient } from './clients/dynamodb';
-import { sfnClient } from './clients/sfn';
+import { stepFunctionsCallbacks as callbacks } from './clients/step-functions-callbacks';
 import { lazy } from './lib/lazy';
-import { createStepFunctionsCallbacks } from './lib/task-runner/task-callbacks';
 import { reclaimExpiredTasks } from './lib/task-runner/reclaim-expired-tasks';
 import { measureRunnerQueues, type RunnerQueueMetrics } from './lib/task-runner/runner-queue-metrics';
 import { readTaskRunnerSettings } from './lib/task-runner/task-runner-config';
 import { logger, metrics } from './powertools';
 
 const settings = lazy(() => readTaskRunnerSettings());
-const callbacks = createStepFunctionsCallbacks(sfnClient);
 
 /** One metric line per group (its own WorkerGroup dimension), the totals on the handler's own flush. */
 function publishRunnerQueueMetrics(measured: RunnerQueueMetrics): void {

@@ -9,7 +9,7 @@ import { sfnClient } from './clients/sfn';
 import { lazy } from './lib/lazy';
 import { createTaskRunnerApi } from './lib/task-runner/handle-request';
 import { realSleep } from './lib/task-runner/poll-for-task';
-import { createStepFunctionsCallbacks } from './lib/task-runner/task-callbacks';
+import { createStepFunctionsCallbacks } from './lib/task-runner/step-functions-callbacks';
 import { readTaskRunnerSettings } from './lib/task-runner/task-runner-config';
 import { logger } from './powertools';
 

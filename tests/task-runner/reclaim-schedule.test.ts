@@ -1,6 +1,7 @@
 // The scheduled reclaimer, as deployed (functions/reclaim-expired-tasks.ts): it takes back a task whose runner
 // fell silent even when no runner polls, against the real queue table on dynalite. Step Functions has no local
 // implementation, so its API is stubbed at the SDK boundary to receive the failure of a task out of attempts.
+import { SendTaskFailureCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { claimNextQueuedTask } from '../../functions/lib/task-runner/claim-task';
 import { recordTaskProgress } from '../../functions/lib/task-runner/record-task-progress';
@@ -40,10 +41,12 @@ afterAll(async () => {
   await dynamo?.close();
 });
 
-/**
- * Each test gets its own queue table and a fresh load of the handler reading it, so results are exact. The
- * Step Functions stub is made from the same fresh load of the SDK the handler uses.
- */
+// The handler loads its Step Functions client on first use (functions/clients/step-functions-callbacks.ts), after
+// the fresh load below, so from this file's module registry: the stub is made on that SDK.
+const sfn = mockClient(SFNClient);
+const failuresSent = () => sfn.commandCalls(SendTaskFailureCommand).map((call) => call.args[0].input);
+
+/** Each test gets its own queue table and a fresh load of the handler reading it, so results are exact. */
 async function aReclaimFunctionWithItsOwnTable({ metrics = false } = {}) {
   const tableName = `reclaim-schedule-${++tables}`;
   const client = localDynamoDbClient(dynamo.endpoint);
@@ -51,19 +54,15 @@ async function aReclaimFunctionWithItsOwnTable({ metrics = false } = {}) {
   process.env.TASK_QUEUE_TABLE = tableName;
   // The metrics' output is what one test reads; the others keep stdout for the test report.
   process.env.POWERTOOLS_METRICS_DISABLED = String(!metrics);
-  let loaded:
-    { run: ReclaimRun; handler: ReclaimHandler; sfnModule: typeof import('@aws-sdk/client-sfn') } | undefined;
+  let loaded: { run: ReclaimRun; handler: ReclaimHandler } | undefined;
   await jest.isolateModulesAsync(async () => {
-    const sfnModule = await import('@aws-sdk/client-sfn');
     const { run, handler } = await import('../../functions/reclaim-expired-tasks');
-    loaded = { run, handler: handler as ReclaimHandler, sfnModule };
+    loaded = { run, handler: handler as ReclaimHandler };
   });
-  const { run, handler, sfnModule } = loaded!;
-  const sfn = mockClient(sfnModule.SFNClient);
-  sfn.on(sfnModule.SendTaskFailureCommand).resolves({});
+  const { run, handler } = loaded!;
+  sfn.reset();
+  sfn.on(SendTaskFailureCommand).resolves({});
   const deps: Deps = { documentClient: createDocumentClient(client), tableName, now: Date.now };
-  const failuresSent = () =>
-    sfn.commandCalls(sfnModule.SendTaskFailureCommand).map((call) => call.args[0].input);
   return { deps, run, handler, failuresSent };
 }
 

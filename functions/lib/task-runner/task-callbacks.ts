@@ -1,11 +1,6 @@
 // How a task's outcome reaches the waiting state machine. The endpoint only ever holds a task token; everything it
 // learns from runners is forwarded through this interface, so tests and the local runtime can swap in their own.
-import {
-  SendTaskFailureCommand,
-  SendTaskHeartbeatCommand,
-  SendTaskSuccessCommand,
-} from '@aws-sdk/client-sfn';
-import type { SFNClient } from '@aws-sdk/client-sfn';
+import { lazy } from '../lazy';
 
 export interface TaskCallbacks {
   success(token: string, output: object): Promise<void>;
@@ -22,35 +17,16 @@ export class TaskGoneError extends Error {
 export const MAX_ERROR_LENGTH = 256;
 export const MAX_CAUSE_LENGTH = 32768;
 
-const GONE_ERRORS = new Set(['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken']);
-
-async function translateGone(call: () => Promise<unknown>): Promise<void> {
-  try {
-    await call();
-  } catch (error) {
-    const name = (error as Error).name;
-    if (GONE_ERRORS.has(name)) throw new TaskGoneError(`${name}: ${(error as Error).message}`);
-    throw error;
-  }
-}
-
-export function createStepFunctionsCallbacks(sfn: SFNClient): TaskCallbacks {
+/**
+ * Callbacks that load their implementation on first use: the functions that rarely call Step Functions (the
+ * reclaim schedule fails a task only when its attempts are spent) do not load its client at every cold start.
+ */
+export function callbacksOnFirstUse(load: () => Promise<TaskCallbacks>): TaskCallbacks {
+  const callbacks = lazy(load);
   return {
-    success: (token, output) =>
-      translateGone(() =>
-        sfn.send(new SendTaskSuccessCommand({ taskToken: token, output: JSON.stringify(output) })),
-      ),
-    failure: (token, error, cause) =>
-      translateGone(() =>
-        sfn.send(
-          new SendTaskFailureCommand({
-            taskToken: token,
-            error: error.slice(0, MAX_ERROR_LENGTH),
-            cause: cause.slice(-MAX_CAUSE_LENGTH),
-          }),
-        ),
-      ),
-    heartbeat: (token) => translateGone(() => sfn.send(new SendTaskHeartbeatCommand({ taskToken: token }))),
+    success: async (token, output) => (await callbacks()).success(token, output),
+    failure: async (token, error, cause) => (await callbacks()).failure(token, error, cause),
+    heartbeat: async (token) => (await callbacks()).heartbeat(token),
   };
 }
 

@@ -6,10 +6,8 @@ import {
   TaskTimedOut,
 } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
-import {
-  createStepFunctionsCallbacks,
-  TaskGoneError,
-} from '../../../functions/lib/task-runner/task-callbacks';
+import { createStepFunctionsCallbacks } from '../../../functions/lib/task-runner/step-functions-callbacks';
+import { TaskGoneError } from '../../../functions/lib/task-runner/task-callbacks';
 
 describe('Step Functions task callbacks', () => {
   const sfn = mockClient(SFNClient);
