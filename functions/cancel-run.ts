@@ -8,6 +8,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { EventBridgeEvent } from 'aws-lambda';
 import { documentClient } from './clients/dynamodb';
+import { s3Client } from './clients/s3';
 import { readCancelRunSettings } from './lib/config/stage-environment';
 import { lazy } from './lib/lazy';
 import { cancelRun, type CancelRunResult } from './lib/runs/cancel-run';
@@ -52,6 +53,7 @@ export async function run(event: ExecutionAbortedEvent): Promise<CancelRunResult
   const { trackingTable, taskQueueTable } = settings();
   const result = await cancelRun(runId, `Execution ${detail.name} was stopped at ${stoppedAt}`, {
     store: { db: documentClient, tableName: trackingTable },
+    s3: s3Client,
     taskQueue: { documentClient, tableName: taskQueueTable },
     now: () => new Date(),
   });

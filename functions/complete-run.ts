@@ -6,10 +6,12 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import { documentClient } from './clients/dynamodb';
+import { s3Client } from './clients/s3';
 import { readCompleteRunSettings } from './lib/config/stage-environment';
 import { lazy } from './lib/lazy';
 import { recordFailedRun, type FailedRunInput, type FailedRunSummary } from './lib/runs/record-failed-run';
-import { completeRun, type CompletedRun, type RunInfo } from './lib/tracking/tracking-store';
+import { completeRun, type CompletedRun } from './lib/runs/complete-run';
+import type { RunInfo } from './lib/tracking/tracking-store';
 import { logger, metrics } from './powertools';
 
 export type CompleteRunInput =
@@ -30,7 +32,7 @@ const failurePublisher = lazy(async () => {
 export async function run(input: CompleteRunInput): Promise<CompletedRun | FailedRunSummary> {
   const store = { db: documentClient, tableName: settings().trackingTable };
   if ('failed_run' in input) {
-    const failed = await recordFailedRun(store, input.failed_run, new Date());
+    const failed = await recordFailedRun(store, s3Client, input.failed_run, new Date());
     logger.appendKeys({ runId: failed.run_id });
     const { run_id: _runId, ...details } = failed;
     logger.warn('Extract run failed before its tables ran', details);
@@ -38,7 +40,7 @@ export async function run(input: CompleteRunInput): Promise<CompletedRun | Faile
     return failed;
   }
   logger.appendKeys({ runId: input.run.run_id });
-  const completed = await completeRun(store, input.run, new Date());
+  const completed = await completeRun(store, s3Client, input.run, new Date());
   const { run_id: _runId, failed_tables: _failedTables, ...counts } = completed;
   logger.info('Extract run completed', counts);
   // FailedTablesPerRun is what the failed-tables alarm compares with the stage's threshold.

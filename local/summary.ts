@@ -1,6 +1,9 @@
 // One run's summary, read from the tracking table: what `npm start` prints when a run ends and what
 // `npm run status -- --run-id R` prints later. Both go through here so the two can never disagree.
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { TableStatus } from '../functions/lib/jobs/job-outcome';
+import { runTables } from '../functions/lib/runs/run-table-list';
+import type { RunTableEntry } from '../functions/lib/tracking/close-unrecorded-tables';
 import { type RunRecord, type RunStatus, type TableRecord } from '../functions/lib/tracking/tracking-records';
 import { listRunTables, readRunRecord, type TrackingStore } from '../functions/lib/tracking/tracking-store';
 import { describeWaiting, type Waiting } from './waiting-tables';
@@ -72,11 +75,22 @@ export function countTables(statuses: TableStatus[], tableCount = statuses.lengt
   };
 }
 
+/**
+ * The run's summary from its records; `unrecorded` are the tables of its list that have none yet (a table's record
+ * is written with its outcome), shown PENDING.
+ */
 export function summarizeRun(
   run: RunRecord,
   records: TableRecord[],
   retries: Record<string, number> = {},
+  unrecorded: RunTableEntry[] = [],
 ): RunSummary {
+  const pending = unrecorded.map((entry): TableSummary => ({
+    table: entry.table,
+    jobType: entry.job_type,
+    status: 'PENDING',
+    attempts: 0,
+  }));
   const tables = records
     .map((record): TableSummary => ({
       table: record.table,
@@ -91,6 +105,7 @@ export function summarizeRun(
       ...(record.watermark_to ? { watermark: record.watermark_to } : {}),
       ...(record.watermark_warning ? { watermarkWarning: record.watermark_warning } : {}),
     }))
+    .concat(pending)
     .sort((a, b) => a.table.localeCompare(b.table));
   return {
     runId: run.run_id,
@@ -105,22 +120,34 @@ export function summarizeRun(
     ...(run.rerun_of ? { rerunOf: run.rerun_of } : {}),
     ...(run.reruns?.length ? { reruns: run.reruns, rerunCount: run.rerun_count ?? run.reruns.length } : {}),
     counts: countTables(
-      records.map((r) => r.status),
+      tables.map((t) => t.status),
       run.table_count,
     ),
     tables,
   };
 }
 
-/** The run's summary, or undefined when the tracking table has no such run. */
+/**
+ * The run's summary, or undefined when the tracking table has no such run. With `s3`, a RUNNING run's tables without
+ * a record are read from its table list and listed PENDING; without, they are only counted (table_count less the
+ * records).
+ */
 export async function readRunSummary(
   store: TrackingStore,
   runId: string,
   retries?: Record<string, number>,
+  s3?: S3Client,
 ): Promise<RunSummary | undefined> {
   const run = await readRunRecord(store, runId);
   if (!run) return undefined;
-  return summarizeRun(run, await listRunTables(store, runId), retries);
+  const records = await listRunTables(store, runId);
+  const list = run.status === 'RUNNING' && s3 ? runTables(s3, run) : undefined;
+  const unrecorded: RunTableEntry[] = [];
+  if (list) {
+    const recorded = new Set(records.map((r) => r.table));
+    for await (const entry of list) if (!recorded.has(entry.table)) unrecorded.push(entry);
+  }
+  return summarizeRun(run, records, retries, unrecorded);
 }
 
 /**

@@ -157,7 +157,7 @@ export async function serveCommand(args: string[], output: CommandOutput): Promi
   };
   try {
     await seedSampleConfig(stack);
-    const interrupted = await failInterruptedRuns(stack.store, INTERRUPTED_BY_EXIT);
+    const interrupted = await failInterruptedRuns(stack.store, stack.s3, INTERRUPTED_BY_EXIT);
     if (interrupted.length > 0)
       log(
         `Runs left RUNNING by a serve that stopped before they ended, now FAILED (${RUN_INTERRUPTED}): ${interrupted.join(', ')}`,
@@ -262,7 +262,7 @@ export async function serveCommand(args: string[], output: CommandOutput): Promi
         new Promise<boolean>((resolve) => setTimeout(() => resolve(false), DRAIN_SECONDS * 1000).unref()),
       ]);
       if (!drained) {
-        const failed = await failInterruptedRuns(stack.store, INTERRUPTED_BY_STOP);
+        const failed = await failInterruptedRuns(stack.store, stack.s3, INTERRUPTED_BY_STOP);
         log(`Stopped with runs still going; now FAILED (${RUN_INTERRUPTED}): ${failed.join(', ')}`);
       }
     }

@@ -148,7 +148,7 @@ async function printRun(options: Options, opened: OpenTables, output: CommandOut
   const runId = options['run-id']!;
   const status = statusOption<TableStatus>(options.status, TABLE_STATUSES, 'tables');
   const limit = limitOption(options.limit, SUMMARY_TABLE_LIMIT);
-  const found = await readRunSummary(opened.store, runId);
+  const found = await readRunSummary(opened.store, runId, undefined, opened.s3);
   if (!found) throw new CommandError(`--run-id: no run ${runId} in ${opened.where}`);
   const summary = found.status === 'RUNNING' ? await withWaitingTables(found, opened) : found;
   if (options.json) {

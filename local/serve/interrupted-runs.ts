@@ -1,14 +1,13 @@
 // A serve instance runs its executions in its own process: when it stops before they end (killed, or Ctrl-C past
 // the wait), nothing would ever close their records, and `npm run status` would list them RUNNING forever. Such
 // runs are closed FAILED with an "interrupted" cause: at the next start, and on a shutdown that stops waiting.
+import type { S3Client } from '@aws-sdk/client-s3';
 import { paginateQuery, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { completeRun } from '../../functions/lib/runs/complete-run';
+import { runTables } from '../../functions/lib/runs/run-table-list';
+import { closeUnrecordedTables } from '../../functions/lib/tracking/close-unrecorded-tables';
 import { runKey, runStatusIndexKey, type RunRecord } from '../../functions/lib/tracking/tracking-records';
-import {
-  completeRun,
-  listRunTables,
-  recordTableOutcome,
-  type TrackingStore,
-} from '../../functions/lib/tracking/tracking-store';
+import type { TrackingStore } from '../../functions/lib/tracking/tracking-store';
 import { BY_STATUS_INDEX } from '../list-runs';
 
 export const RUN_INTERRUPTED = 'RunInterrupted';
@@ -34,24 +33,17 @@ async function runningRuns(store: TrackingStore): Promise<RunRecord[]> {
  */
 export async function failInterruptedRuns(
   store: TrackingStore,
+  s3: S3Client,
   cause: string,
   now = new Date(),
 ): Promise<string[]> {
   const runs = await runningRuns(store);
   for (const run of runs) {
     const info = { run_id: run.run_id, started_at: run.started_at, max_concurrency: 1 };
-    for (const table of await listRunTables(store, run.run_id)) {
-      if (table.status !== 'PENDING') continue;
-      const outcome = {
-        status: 'FAILED',
-        attempts: table.attempts ?? 0,
-        error: RUN_INTERRUPTED,
-        cause,
-      } as const;
-      await recordTableOutcome(store, info, table, outcome, now);
-    }
+    const outcome = { status: 'FAILED', attempts: 0, error: RUN_INTERRUPTED, cause } as const;
+    await closeUnrecordedTables(store, info, runTables(s3, run), outcome, now);
     // The counts as any run's end has them; then the run is FAILED whatever they say (it may have no tables yet).
-    await completeRun(store, info, now);
+    await completeRun(store, s3, info, now);
     const failed = runStatusIndexKey('FAILED', run.started_at, run.run_id);
     await store.db.send(
       new UpdateCommand({

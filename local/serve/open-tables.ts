@@ -1,15 +1,17 @@
 // The tracking and task-queue tables that `npm run status` and `npm run cancel` read: a deployed stage's (names
 // from serverless.yml and config/<stage>.yml, AWS credentials from the default chain), the running serve
 // instance's, or serve mode's data folder read directly while serve is stopped. One DynamoDB connection serves
-// both tables (a stopped serve instance's folder can be opened only once at a time).
+// both tables (a stopped serve instance's folder can be opened only once at a time). S3 comes with them: a running
+// run's tables without a record are in its table list there (functions/lib/runs/run-table-list.ts).
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../../functions/clients/dynamodb';
 import type { TrackingStore } from '../../functions/lib/tracking/tracking-store';
 import { CommandError } from '../../cli/command-line';
-import { startDynamoDb, localDynamoDbClient } from '../stack/emulators';
+import { localDynamoDbClient, localS3Client, startDynamoDb, startS3 } from '../stack/emulators';
 import type { LocalEndpoints } from '../stack/endpoints-file';
 import { deployedStageTable } from '../stack/stage-environment';
 import { LOCAL_STAGE } from '../stack/local-stack';
@@ -20,6 +22,8 @@ export interface OpenTables {
   /** The tracking table. */
   store: TrackingStore;
   taskQueueTable: string;
+  /** Where the runs' table lists are. */
+  s3: S3Client;
   /** Where the tracking table is, for messages. */
   where: string;
   stage?: string;
@@ -42,12 +46,17 @@ function tablesOf(stage: string, db: DynamoDBDocumentClient) {
 export async function openDeployedTables(stage: string): Promise<OpenTables> {
   const { region } = deployedStageTable(stage, 'trackingTable');
   const client = new DynamoDBClient(region ? { region } : {});
+  const s3 = new S3Client(region ? { region } : {});
   const tables = tablesOf(stage, createDocumentClient(client));
   return {
     ...tables,
+    s3,
     stage,
     where: `${tables.store.tableName} (stage ${stage})`,
-    close: async () => client.destroy(),
+    close: async () => {
+      client.destroy();
+      s3.destroy();
+    },
   };
 }
 
@@ -55,12 +64,17 @@ export async function openLocalTables(dataDir: string): Promise<OpenTables> {
   const serve = await findServeInstance(dataDir);
   if (serve) {
     const client = localDynamoDbClient(serve.dynamodb);
+    const s3 = localS3Client(serve.s3);
     const tables = tablesOf(LOCAL_STAGE, createDocumentClient(client));
     return {
       ...tables,
+      s3,
       where: `${tables.store.tableName} on the serve instance (${serve.dynamodb})`,
       serve,
-      close: async () => client.destroy(),
+      close: async () => {
+        client.destroy();
+        s3.destroy();
+      },
     };
   }
   // Serve mode is stopped: its data folder is read directly (the folder is locked while serve runs).
@@ -68,14 +82,18 @@ export async function openLocalTables(dataDir: string): Promise<OpenTables> {
   if (!existsSync(directory))
     throw new CommandError(`no local runs in ${dataDir}: start serve mode (npm run serve) or pass --stage`);
   const dynamo = await startDynamoDb({ directory });
+  const bucket = await startS3({ directory: join(dataDir, 's3') });
   const client = localDynamoDbClient(dynamo.endpoint);
+  const s3 = localS3Client(bucket.endpoint);
   const tables = tablesOf(LOCAL_STAGE, createDocumentClient(client));
   return {
     ...tables,
+    s3,
     where: `${tables.store.tableName} in ${dataDir}`,
     close: async () => {
       client.destroy();
-      await dynamo.close();
+      s3.destroy();
+      await Promise.all([dynamo.close(), bucket.close()]);
     },
   };
 }

@@ -6,7 +6,7 @@ import type { ProgressCounts } from '../progress';
 import { readRunSummary, type RunSummary } from '../summary';
 import { CommandError } from '../../cli/command-line';
 import { readEndpoints, type LocalEndpoints } from '../stack/endpoints-file';
-import { localDynamoDbClient } from '../stack/emulators';
+import { localDynamoDbClient, localS3Client } from '../stack/emulators';
 import { LOCAL_STAGE } from '../stack/local-stack';
 import { deployedStageTable } from '../stack/stage-environment';
 import { findWaitingTables, waitingGroups, type WaitingGroup } from '../waiting-tables';
@@ -90,6 +90,7 @@ export async function followRemoteRun(
 ): Promise<RunSummary> {
   const dynamodb = localDynamoDbClient(endpoints.dynamodb);
   const store = { db: createDocumentClient(dynamodb), tableName: endpoints.trackingTable };
+  const s3 = localS3Client(endpoints.s3);
   const queue = {
     documentClient: store.db,
     tableName: deployedStageTable(LOCAL_STAGE, 'taskQueueTable').tableName,
@@ -98,11 +99,13 @@ export async function followRemoteRun(
   let waiting: WaitingGroup[] = [];
   try {
     for (let poll = 0; ; poll++) {
-      const summary = await readRunSummary(store, started.runId);
+      // The tables without a record (the run's table list) only when the task queue is read for them.
+      const lookForWaiting = poll % WAITING_EVERY_POLLS === 0;
+      const summary = await readRunSummary(store, started.runId, undefined, lookForWaiting ? s3 : undefined);
       if (summary) {
         const { counts } = summary;
         // A run whose runner tables wait for a runner says so, instead of going silent.
-        if (poll % WAITING_EVERY_POLLS === 0 && counts.pending > 0)
+        if (lookForWaiting && counts.pending > 0)
           waiting = waitingGroups(await findWaitingTables(started.runId, summary.tables, queue));
         onProgress({
           total: counts.tables,
@@ -134,5 +137,6 @@ export async function followRemoteRun(
     }
   } finally {
     dynamodb.destroy();
+    s3.destroy();
   }
 }

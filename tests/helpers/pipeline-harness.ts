@@ -12,6 +12,7 @@ import type { ApprovedCommands } from '../../runner/commands-file';
 import { DEFAULT_RUNNER_OPTIONS, ExtractRunner } from '../../runner/extract-runner';
 import { createJobBackend, type JobBackend, type JobScript } from '../../local/runtime/job-backend';
 import type { LambdaHandler } from '../../local/runtime/lambda-functions';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { closeStoppedRun, uploadConfig } from '../../local/runtime/run-locally';
 import { latestTaskId } from '../../functions/lib/task-runner/handoff-counter';
 import { getTask, type TaskItem } from '../../functions/lib/task-runner/task-item';
@@ -39,6 +40,8 @@ export interface Pipeline {
   names: StageNames;
   /** The tracking table the handlers write, for a test that lays down records of its own. */
   store: TrackingStore;
+  /** The stack's S3 (the config bucket, the runs' table lists). */
+  s3: S3Client;
   /** Handlers by logical id, each overridable by a test (to inject a failure). */
   handlers: Record<string, LambdaHandler>;
   taskRunnerEndpoint: string;
@@ -96,6 +99,7 @@ export async function startPipeline(stageSettings: StageSettings = {}): Promise<
   return {
     names: stack.names,
     store: stack.store,
+    s3: stack.s3,
     handlers: stack.handlers,
     taskRunnerEndpoint: taskRunner.endpoint,
     runnerCredentials: { accessKeyId, secretAccessKey },

@@ -3,6 +3,7 @@
 // real completeRun handler against dynalite.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { runTableListLocation, writeRunTableList } from '../../functions/lib/runs/run-table-list';
 import { failRun } from '../../functions/lib/tracking/tracking-store';
 import { startPipeline, type Pipeline } from '../helpers/pipeline-harness';
 
@@ -65,8 +66,8 @@ describe('a config manager that dies', () => {
     }
   });
 
-  it('fails the tables it had left PENDING when it died after recording them', async () => {
-    // Prepare: the real config manager records the run and its PENDING tables, then the invocation dies
+  it('fails every table of its list when it died after recording the run', async () => {
+    // Prepare: the real config manager writes the table list and the run record, then the invocation dies
     const real = pipeline.handlers.ConfigManagerLambdaFunction!;
     pipeline.handlers.ConfigManagerLambdaFunction = async (event, context) => {
       await real(event, context);
@@ -98,8 +99,8 @@ describe('a config manager that dies', () => {
     }
   });
 
-  it('fails the PENDING tables of a run whose config manager recorded its own failure after writing them', async () => {
-    // Prepare: the real config manager writes the run and its PENDING tables, then fails after its own failRun
+  it('fails every table of the list of a run whose config manager recorded its own failure after writing it', async () => {
+    // Prepare: the real config manager writes the table list and the run, then fails after its own failRun
     // (as when the items file cannot be written): the run record is already FAILED when Record Failed Run runs.
     const real = pipeline.handlers.ConfigManagerLambdaFunction!;
     pipeline.handlers.ConfigManagerLambdaFunction = async (event, context) => {
@@ -118,7 +119,7 @@ describe('a config manager that dies', () => {
         run_id: 'failed-after-pending',
       });
 
-      // Assess: the config manager's record stays, and no table is left PENDING
+      // Assess: the config manager's record stays, and no table is left without an outcome
       expect(run).toMatchObject({ status: 'FAILED', error: 'AccessDenied' });
       expect(await pipeline.then.runRecord('failed-after-pending')).toMatchObject({
         status: 'FAILED',
@@ -130,6 +131,51 @@ describe('a config manager that dies', () => {
           ['sales.orders', 'FAILED', 'RunFailed', expect.stringContaining('AccessDenied: Access Denied')],
           ['crm.accounts', 'FAILED', 'RunFailed', expect.stringContaining('AccessDenied: Access Denied')],
         ]),
+      );
+    } finally {
+      pipeline.handlers.ConfigManagerLambdaFunction = real;
+    }
+  });
+
+  it('records a run with no tables when it died after writing its table list but before the run record', async () => {
+    // Prepare: the table list is written (as the config manager writes it first), then the invocation dies
+    const real = pipeline.handlers.ConfigManagerLambdaFunction!;
+    pipeline.handlers.ConfigManagerLambdaFunction = async (event) => {
+      const { execution_name: executionName } = event as { execution_name: string };
+      await writeRunTableList(
+        pipeline.s3,
+        runTableListLocation(
+          { configBucket: pipeline.names.configBucket, runItemsPrefix: 'runs/' },
+          'died-before-record',
+          executionName,
+        ),
+        [{ table: 'sales.orders', job_type: 'glue' }],
+      );
+      throw lambdaDeath('Sandbox.Timedout', 'Task timed out after 300.00 seconds');
+    };
+    try {
+      // Act
+      const run = await pipeline.when.theRunStarts({
+        tables_to_extract: ['sales.orders'],
+        run_id: 'died-before-record',
+      });
+      const rerun = await (async () => {
+        pipeline.handlers.ConfigManagerLambdaFunction = real;
+        return pipeline.when.theRunStarts({ rerun_of: 'died-before-record', run_id: 'rerun-of-died' });
+      })();
+
+      // Assess: no table started, so the run has none; a re-run is refused with the way forward
+      expect(run).toMatchObject({ status: 'FAILED', error: 'Sandbox.Timedout' });
+      expect(await pipeline.then.runRecord('died-before-record')).toMatchObject({
+        status: 'FAILED',
+        table_count: 0,
+        error: 'Sandbox.Timedout',
+      });
+      expect(await pipeline.then.runRecord('died-before-record')).not.toHaveProperty('table_list');
+      expect(await pipeline.then.tableRecords('died-before-record')).toEqual({});
+      expect(rerun).toMatchObject({ status: 'FAILED', error: 'RerunNotPossibleError' });
+      expect((await pipeline.then.runRecord('rerun-of-died'))!.cause).toMatch(
+        /failed before it had any tables.*start a new run with its input/,
       );
     } finally {
       pipeline.handlers.ConfigManagerLambdaFunction = real;

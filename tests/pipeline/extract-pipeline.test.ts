@@ -303,8 +303,15 @@ describe('extract pipeline', () => {
         run_id: 'handler-broken',
       });
 
+      // crm.accounts never got a record (none is written before an outcome): the run's table list has it.
       expect(run.status).toBe('SUCCEEDED');
-      expect(run.output).toMatchObject({ status: 'FAILED', succeeded: 3, failed: 1 });
+      expect(run.output).toMatchObject({
+        status: 'FAILED',
+        table_count: 4,
+        succeeded: 3,
+        failed: 1,
+        failed_tables: [expect.objectContaining({ table: 'crm.accounts', error: 'OutcomeNotRecorded' })],
+      });
       expect(statesEntered(run.events)).toContain('Outcome Not Recorded');
       expect((await pipeline.then.tableRecords('handler-broken'))['crm.accounts']).toMatchObject({
         status: 'FAILED',

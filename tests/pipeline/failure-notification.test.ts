@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { buildFailureNotification, executionConsoleUrl } from '../../functions/lib/runs/failure-notification';
-import type { CompletedRun } from '../../functions/lib/tracking/tracking-store';
+import type { CompletedRun } from '../../functions/lib/runs/complete-run';
 import { startPipeline, type Pipeline } from '../helpers/pipeline-harness';
 
 const SAMPLE_CONFIG = readFileSync(join(__dirname, '..', 'events', 'extract-config.yml'), 'utf8');

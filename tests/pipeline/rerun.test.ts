@@ -3,7 +3,9 @@
 // re-run is an ordinary run of the chosen tables. Only Glue, EMR and ECS are scripted.
 import { startPipeline, type Pipeline } from '../helpers/pipeline-harness';
 import type { TableStatus } from '../../functions/lib/jobs/job-outcome';
-import { completeRun, recordTableOutcome, startRun } from '../../functions/lib/tracking/tracking-store';
+import { completeRun } from '../../functions/lib/runs/complete-run';
+import { recordTableOutcome } from '../../functions/lib/tracking/tracking-store';
+import { startListedRun } from '../helpers/listed-runs';
 
 jest.setTimeout(60_000);
 
@@ -164,7 +166,13 @@ describe('re-running a run', () => {
     };
     const jobs = Object.keys(outcomes).map((table) => ({ table, job_type: 'glue' }));
     const newRun = { execution_name: 'exec-with-skipped', trigger: 'manual', config_key: CONFIG_KEY };
-    await startRun(pipeline.store, { ...old, ...newRun, table_count: jobs.length }, jobs);
+    await startListedRun(
+      pipeline.store,
+      pipeline.s3,
+      { ...old, ...newRun },
+      jobs,
+      pipeline.names.configBucket,
+    );
     const ended = new Date('2024-06-01T01:00:00.000Z');
     for (const job of jobs)
       await recordTableOutcome(
@@ -174,7 +182,7 @@ describe('re-running a run', () => {
         { status: outcomes[job.table]!, attempts: 1 },
         ended,
       );
-    await completeRun(pipeline.store, old, ended);
+    await completeRun(pipeline.store, pipeline.s3, old, ended);
 
     // Act
     await pipeline.when.theRunStarts({ rerun_of: 'with-skipped', run_id: 'failed-only' });
@@ -213,17 +221,18 @@ describe('a re-run that cannot start', () => {
 
   it('refuses a run that is still running, and leaves it alone', async () => {
     // Prepare: a run whose execution has not ended
-    await startRun(
+    await startListedRun(
       pipeline.store,
+      pipeline.s3,
       {
         run_id: 'in-flight',
         execution_name: 'exec-in-flight',
         trigger: 'manual',
         config_key: CONFIG_KEY,
         started_at: '2024-06-01T00:00:00.000Z',
-        table_count: 1,
       },
       [{ table: 'sales.orders', job_type: 'glue' }],
+      pipeline.names.configBucket,
     );
 
     // Act

@@ -5,7 +5,8 @@ import { startPipeline, type Pipeline } from '../helpers/pipeline-harness';
 import { LOCAL_STACK_TEST_TIMEOUT_MS } from '../helpers/wait-for';
 import { acquireTableLeases, leaseKey } from '../../functions/lib/tracking/table-leases';
 import type { TableJob } from '../../functions/lib/jobs/table-job';
-import { completeRun, startRun } from '../../functions/lib/tracking/tracking-store';
+import { completeRun } from '../../functions/lib/runs/complete-run';
+import { startListedRun } from '../helpers/listed-runs';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 
 jest.setTimeout(LOCAL_STACK_TEST_TIMEOUT_MS);
@@ -40,16 +41,12 @@ async function aRunExtracting(runId: string, tables: string[]) {
     job_type: 'glue',
     request: { JobName: 'extract-test' } as TableJob['request'],
   }));
-  await startRun(
+  await startListedRun(
     pipeline.store,
-    {
-      run_id: runId,
-      execution_name: `exec-${runId}`,
-      trigger: 'manual',
-      started_at: STARTED_AT,
-      table_count: 1,
-    },
+    pipeline.s3,
+    { run_id: runId, execution_name: `exec-${runId}`, trigger: 'manual', started_at: STARTED_AT },
     jobs,
+    pipeline.names.configBucket,
   );
   const leased = await acquireTableLeases(pipeline.store, runId, jobs, new Date());
   expect(leased.every((job) => !job.error)).toBe(true);
@@ -90,6 +87,7 @@ describe('a table is extracted at most once at any moment', () => {
     // Act: run A ends, then a run C of orders
     await completeRun(
       pipeline.store,
+      pipeline.s3,
       { run_id: 'run-a', started_at: STARTED_AT, max_concurrency: 1 },
       new Date(),
     );

@@ -194,7 +194,8 @@ describe.each(STAGES)('%s: IAM', (stage) => {
       [['s3:GetObject', 's3:GetObjectVersion'], ['${ConfigBucket.Arn}/*']],
       [['s3:PutObject'], [`\${ConfigBucket.Arn}/${stageConfig(stage).runItemsPrefix}*`]],
       [['s3:ListBucket'], ['<ConfigBucket.Arn>']],
-      [['dynamodb:PutItem', 'dynamodb:BatchWriteItem'], ['<TrackingTable.Arn>']],
+      // The run record and the table leases; no record per table (a table's is written with its outcome).
+      [['dynamodb:PutItem'], ['<TrackingTable.Arn>']],
       [['dynamodb:BatchGetItem'], ['<TrackingTable.Arn>']],
       // A re-run reads the run it re-runs and lists itself on that run's record.
       [['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem'], ['<TrackingTable.Arn>']],
@@ -211,6 +212,8 @@ describe.each(STAGES)('%s: IAM', (stage) => {
         ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
         ['<TrackingTable.Arn>'],
       ],
+      // The runs' table lists only: not the table jobs, the results or the configs.
+      [['s3:GetObject'], [`\${ConfigBucket.Arn}/${stageConfig(stage).runItemsPrefix}*/table-list/*`]],
       // Releasing the leases of the tables it closes (conditional on holding them).
       [['dynamodb:DeleteItem'], ['<TrackingTable.Arn>']],
       // Runs with failed tables go to this stage's alarm topic, encrypted with its own key.
@@ -222,9 +225,14 @@ describe.each(STAGES)('%s: IAM', (stage) => {
       (props(resource(template(), 'CompleteRunLambdaFunction')).Environment as { Variables: object })
         .Variables,
     ).toMatchObject({ ALARM_TOPIC_ARN: { Ref: 'AlarmTopic' } });
-    // A stopped run's records and its tables' leases, and its runner tasks' counter and task items: no Put or Scan.
+    // A stopped run's records, its table list and its tables' leases, and its runner tasks' counter and task
+    // items: no Scan, and no Put in the task queue.
     expect(grants('CancelRunRole')).toEqual([
-      [['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem'], ['<TrackingTable.Arn>']],
+      [
+        ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        ['<TrackingTable.Arn>'],
+      ],
+      [['s3:GetObject'], [`\${ConfigBucket.Arn}/${stageConfig(stage).runItemsPrefix}*/table-list/*`]],
       [['dynamodb:DeleteItem'], ['<TrackingTable.Arn>']],
       [['dynamodb:GetItem', 'dynamodb:UpdateItem'], ['<TaskQueueTable.Arn>']],
     ]);

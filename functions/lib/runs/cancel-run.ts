@@ -1,35 +1,28 @@
 // Closing a stopped run: when its execution is ABORTED (npm run cancel, the console's Stop, `aws stepfunctions
-// stop-execution`), no state of it runs again, so nothing else would ever finish its records. Every table still
-// PENDING becomes CANCELLED (conditional on PENDING: an outcome recorded first stays), a runner table's queued
-// task is withdrawn and a leased one marked canceled (the runner's next ReportTaskProgress answers
-// `canceled: true` and it stops the command), and the run record is closed CANCELLED with its counts.
+// stop-execution`), no state of it runs again, so nothing else would ever finish its records. Every table of the
+// run without an outcome (its table list, less its records) becomes CANCELLED (conditional on there being no
+// outcome: one recorded first stays), a runner table's queued task is withdrawn and a leased one marked canceled
+// (the runner's next ReportTaskProgress answers `canceled: true` and it stops the command), and the run record is
+// closed CANCELLED with its counts.
 // Safe to repeat: EventBridge may deliver the event more than once, and serve mode calls it the same way.
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { isConditionFailure } from '../is-condition-failure';
-import { forEachAtMost } from '../for-each-at-most';
 import { markTaskCanceled } from '../task-runner/cancel-task';
 import { latestTaskId } from '../task-runner/handoff-counter';
 import type { TaskQueueDeps } from '../task-runner/task-item';
-import {
-  runKey,
-  runStatusIndexKey,
-  tableKey,
-  type RunRecord,
-  type TableRecord,
-} from '../tracking/tracking-records';
-import { releaseTableLeases } from '../tracking/table-leases';
-import {
-  LEFTOVER_PARALLELISM,
-  readRunRecord,
-  runTablePages,
-  type TrackingStore,
-} from '../tracking/tracking-store';
+import { closeUnrecordedTables } from '../tracking/close-unrecorded-tables';
+import { runKey, runStatusIndexKey, type RunRecord } from '../tracking/tracking-records';
+import { readRunRecord, type TrackingStore } from '../tracking/tracking-store';
+import { runTables } from './run-table-list';
 
 /** The error name a CANCELLED table and run record carry. */
 export const RUN_CANCELLED = 'RunCancelled';
 
 export interface CancelRunDeps {
   store: TrackingStore;
+  /** Reads the run's table list. */
+  s3: S3Client;
   /** The task-runner queue; undefined where a stage has none. */
   taskQueue?: Omit<TaskQueueDeps, 'now'>;
   now: () => Date;
@@ -41,7 +34,7 @@ export type CancelRunResult =
   | {
       outcome: 'cancelled';
       run_id: string;
-      /** Tables this call moved from PENDING to CANCELLED. */
+      /** Tables this call gave CANCELLED (they had no outcome). */
       cancelled_tables: string[];
       /** Runner tasks withdrawn from their queue or marked canceled. */
       withdrawn_tasks: number;
@@ -49,45 +42,6 @@ export type CancelRunResult =
       /** False when another call closed the run record first (a repeated event). */
       closed: boolean;
     };
-
-/** PENDING -> CANCELLED, only if still PENDING. Returns false when an outcome got there first. */
-async function cancelTable(store: TrackingStore, record: TableRecord, reason: string, at: string) {
-  try {
-    await store.db.send(
-      new UpdateCommand({
-        TableName: store.tableName,
-        Key: tableKey(record.run_id, record.table),
-        UpdateExpression: 'SET #status = :cancelled, ended_at = :at, #error = :error, cause = :cause',
-        ConditionExpression: '#status = :pending',
-        ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
-        ExpressionAttributeValues: {
-          ':cancelled': 'CANCELLED',
-          ':pending': 'PENDING',
-          ':at': at,
-          ':error': RUN_CANCELLED,
-          ':cause': reason,
-        },
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionFailure(error)) return false;
-    throw error;
-  }
-}
-
-async function readTableStatus(store: TrackingStore, runId: string, table: string) {
-  const { Item } = await store.db.send(
-    new GetCommand({
-      TableName: store.tableName,
-      Key: tableKey(runId, table),
-      ConsistentRead: true,
-      ProjectionExpression: '#status',
-      ExpressionAttributeNames: { '#status': 'status' },
-    }),
-  );
-  return Item?.status as TableRecord['status'] | undefined;
-}
 
 /** The runner table's current hand-off, withdrawn if queued, marked canceled if leased. */
 async function withdrawRunnerTask(runId: string, table: string, deps: CancelRunDeps): Promise<boolean> {
@@ -109,37 +63,29 @@ export async function cancelRun(
   if (!run) return { outcome: 'no-run', run_id: runId };
   if (run.status !== 'RUNNING') return { outcome: 'already-closed', run_id: runId, status: run.status };
 
-  const at = deps.now().toISOString();
-  const cancelled: string[] = [];
+  const now = deps.now();
+  const at = now.toISOString();
   let withdrawn = 0;
-  const counts = { tables: 0, succeeded: 0, failed: 0, skipped: 0, cancelled: 0 };
-  // A page at a time and a few writes at once, as Complete Extract Run does: a run may have 100,000 tables.
-  for await (const page of runTablePages(store, runId)) {
-    const pending = page.filter((r) => r.status === 'PENDING');
-    const cancelledInPage: string[] = [];
-    await forEachAtMost(pending, LEFTOVER_PARALLELISM, async (record) => {
+  const outcome = { status: 'CANCELLED', attempts: 0, error: RUN_CANCELLED, cause: reason } as const;
+  const runInfo = { run_id: runId, started_at: run.started_at, max_concurrency: 0 };
+  const tally = await closeUnrecordedTables(
+    store,
+    runInfo,
+    runTables(deps.s3, run),
+    outcome,
+    now,
+    async (entry) => {
       // The task first: a runner told `canceled` before the record moves can only end up CANCELLED too.
-      if (record.job_type === 'runner' && (await withdrawRunnerTask(runId, record.table, deps))) withdrawn++;
-      if (await cancelTable(store, record, reason, at)) {
-        record.status = 'CANCELLED';
-        cancelledInPage.push(record.table);
-      } else {
-        // An outcome won the race; only such a record can have changed since the page was read.
-        record.status = (await readTableStatus(store, runId, record.table)) ?? record.status;
-      }
-    });
-    // The run ends CANCELLED, so its leases are stale anyway; releasing them frees the tables without a takeover.
-    await releaseTableLeases(store, cancelledInPage, runId);
-    cancelled.push(...cancelledInPage);
-    for (const record of page) {
-      counts.tables++;
-      if (record.status === 'SUCCEEDED') counts.succeeded++;
-      else if (record.status === 'FAILED') counts.failed++;
-      else if (record.status === 'SKIPPED') counts.skipped++;
-      else if (record.status === 'CANCELLED') counts.cancelled++;
-    }
-  }
-  counts.tables = Math.max(run.table_count, counts.tables);
+      if (entry.job_type === 'runner' && (await withdrawRunnerTask(runId, entry.table, deps))) withdrawn++;
+    },
+  );
+  const counts = {
+    tables: Math.max(run.table_count, tally.tables),
+    succeeded: tally.succeeded,
+    failed: tally.failed,
+    skipped: tally.skipped,
+    cancelled: tally.cancelled,
+  };
   const index = runStatusIndexKey('CANCELLED', run.started_at, runId);
   let closed = true;
   try {
@@ -176,7 +122,7 @@ export async function cancelRun(
   return {
     outcome: 'cancelled',
     run_id: runId,
-    cancelled_tables: cancelled,
+    cancelled_tables: tally.closed,
     withdrawn_tasks: withdrawn,
     counts,
     closed,

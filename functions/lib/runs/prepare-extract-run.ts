@@ -7,6 +7,7 @@ import { InvalidEventError } from '../errors';
 import { parseExtractRunEvent } from './extract-run-event';
 import { writeQuotaGroups, type S3ObjectLocation, type S3PrefixLocation } from './quota-groups';
 import { runIdOf } from './run-id';
+import { runTableListLocation, writeRunTableList } from './run-table-list';
 import { resolveRerunTables } from './resolve-rerun-tables';
 import { linkRerun } from '../tracking/link-rerun';
 import { acquireTableLeases } from '../tracking/table-leases';
@@ -90,11 +91,16 @@ export async function prepareExtractRun(input: ConfigManagerInput, deps: Prepare
         `tables: the config selects ${selection.jobs.length} tables, more than this stage's limit of ${deps.settings.maxTablesPerRun} per run; pass tables_to_extract in batches`,
       );
     }
-    draft.table_count = selection.jobs.length;
     if (selection.repeated.length > 0) draft.repeated_tables = selection.repeated;
 
-    // The run is claimed first: a run_id that belongs to another execution must not overwrite its items.
-    await startRun(deps.store, draft, selection.jobs);
+    // The table list first (keyed by execution, so another execution's run keeps its own): a run record that
+    // names its list, FAILED or not, can always be closed table by table. Then the run is claimed, before any
+    // item the Maps read: a run_id that belongs to another execution must not overwrite its items.
+    const tableList = runTableListLocation(deps.settings, draft.run_id, input.execution_name);
+    await writeRunTableList(deps.s3, tableList, selection.jobs);
+    draft.table_count = selection.jobs.length;
+    draft.table_list = tableList;
+    await startRun(deps.store, draft);
     if (rerun) await linkRerun(deps.store, rerun.rerun_of, draft.run_id);
     // After the run is RUNNING (a run taking over a lease reads its holder's status): a table another run is
     // extracting carries TableAlreadyRunning and is recorded FAILED instead of starting twice.

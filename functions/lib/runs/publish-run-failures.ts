@@ -2,7 +2,8 @@
 // run its result: a publish that fails is reported to the caller (which logs it and counts it), never thrown.
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { TableRecord } from '../tracking/tracking-records';
-import { runTablePages, type CompletedRun, type TrackingStore } from '../tracking/tracking-store';
+import { runTablePages, type TrackingStore } from '../tracking/tracking-store';
+import type { CompletedRun } from './complete-run';
 import { buildFailureNotification, MAX_LISTED, type NotificationContext } from './failure-notification';
 
 export interface PublishDeps {

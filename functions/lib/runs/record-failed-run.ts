@@ -2,17 +2,17 @@
 // The config manager records its own errors (failRun), but a timeout, a crash or running out of memory skips
 // that, and a run must never vanish without a record. So the run record is written FAILED from the execution's
 // own facts (its input, name and start time, and the error Step Functions caught), unless the config manager
-// already did; either way, any table it had left PENDING is failed with the run's reason.
+// already did. A run record that names its table list (the config manager got that far) has every listed table
+// without an outcome failed with the run's reason: none of them started, as the Maps come after the config
+// manager. The config manager writes the list before the run record, and sets table_count only with it: a run
+// record without a list has no tables (table_count 0), and a re-run of it is refused with a hint to start a new
+// run with its input.
+import type { S3Client } from '@aws-sdk/client-s3';
 import { RUN_ID_PATTERN, runIdOf } from './run-id';
+import { runTables } from './run-table-list';
 import type { JobOutcome } from '../jobs/job-outcome';
-import {
-  failPendingTables,
-  failRun,
-  readRunRecord,
-  runTablePages,
-  type NewRun,
-  type TrackingStore,
-} from '../tracking/tracking-store';
+import { closeUnrecordedTables } from '../tracking/close-unrecorded-tables';
+import { failRun, readRunRecord, type NewRun, type TrackingStore } from '../tracking/tracking-store';
 
 /** What the state machine passes: the execution's context and the Catch's {Error, Cause}. */
 export interface FailedRunInput {
@@ -51,6 +51,7 @@ function eventField(event: unknown, field: 'trigger' | 'config_key' | 'rerun_of'
 
 export async function recordFailedRun(
   store: TrackingStore,
+  s3: S3Client,
   input: FailedRunInput,
   now: Date,
 ): Promise<FailedRunSummary> {
@@ -72,18 +73,19 @@ export async function recordFailedRun(
     config_key: existing?.config_key ?? eventField(input.event, 'config_key'),
     config_version: existing?.config_version,
     table_count: existing?.table_count ?? 0,
+    table_list: existing?.table_list,
     repeated_tables: existing?.repeated_tables,
     rerun_of: existing?.rerun_of ?? (rerunOf && RUN_ID_PATTERN.test(rerunOf) ? rerunOf : undefined),
     started_at: existing?.started_at ?? new Date(input.execution_start_time || now).toISOString(),
   };
-  // A config manager that recorded its own failure (failRun) may have written PENDING tables first (e.g. the items
-  // file upload failed): its fuller record stays, and those tables are still failed below with its reason.
+  // A config manager that recorded its own failure (failRun) may have written its table list first (e.g. a table
+  // lease or the items file failed): its fuller record stays, and those tables are still failed below with its
+  // reason.
   const ownRecord = existing?.status === 'FAILED';
   if (ownRecord)
     Object.assign(error, { name: existing.error ?? error.name, message: existing.cause ?? error.message });
   const recorded = ownRecord ? false : await failRun(store, run, error, now.toISOString());
 
-  // The config manager got as far as the PENDING records: none of those tables ever started.
   const outcome: JobOutcome & { status: 'FAILED' } = {
     status: 'FAILED',
     attempts: 0,
@@ -91,14 +93,9 @@ export async function recordFailedRun(
     cause: `The run failed before this table started: ${error.name}: ${error.message}`.slice(0, 4000),
   };
   const runInfo = { run_id: runId, started_at: run.started_at, max_concurrency: 0 };
-  let failedTables = 0;
-  if (existing) {
-    for await (const page of runTablePages(store, runId)) {
-      const pending = page.filter((t) => t.status === 'PENDING').length;
-      await failPendingTables(store, runInfo, page, outcome, now);
-      failedTables += pending;
-    }
-  }
+  const failedTables = existing
+    ? (await closeUnrecordedTables(store, runInfo, runTables(s3, existing), outcome, now)).closed.length
+    : 0;
 
   return { ...summary, recorded, failed_tables: failedTables };
 }

@@ -1,5 +1,6 @@
-// The extract tracking table's single-table layout. One partition per run holds the run record and one record
-// per table, so "every table of run R" is one Query; two sparse indexes answer the other questions:
+// The extract tracking table's single-table layout. One partition per run holds the run record and a record per
+// table with an outcome, so "every recorded table of run R" is one Query (the run's table list in S3 has the
+// others); two sparse indexes answer the other questions:
 //   base table  pk = RUN#<run_id>          sk = RUN | TABLE#<table>
 //   by-table    gsi1pk = TABLE#<table>     gsi1sk = <run started_at>#<run_id>   (history of table T)
 //   by-status   gsi2pk = RUNS#<status>     gsi2sk = <run started_at>#<run_id>   (runs by status; run records only)
@@ -32,6 +33,11 @@ export interface RunRecord extends RunKey {
   config_key?: string;
   config_version?: string;
   table_count: number;
+  /**
+   * The run's table list in the config bucket (functions/lib/runs/run-table-list.ts): every table of the run,
+   * recorded or not. Absent when the run failed before it had tables.
+   */
+  table_list?: { bucket: string; key: string };
   repeated_tables?: string[];
   /** The event asked for a full refresh: watermark tables started from nothing. */
   full_refresh?: boolean;

@@ -1,6 +1,7 @@
-// Closing a stopped run (functions/lib/runs/cancel-run.ts) on dynalite: PENDING tables become CANCELLED, an
-// outcome recorded first is kept and counted as what it is, and the run record is closed with the counts.
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+// Closing a stopped run (functions/lib/runs/cancel-run.ts) on dynalite and s3rver: the tables of its list without
+// a record become CANCELLED, an outcome recorded first is kept and counted as what it is, and the run record is
+// closed with the counts.
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { TableJob } from '../../../functions/lib/jobs/table-job';
 import { cancelRun } from '../../../functions/lib/runs/cancel-run';
 import { tableKey } from '../../../functions/lib/tracking/tracking-records';
@@ -8,14 +9,15 @@ import {
   listRunTables,
   readRunRecord,
   recordTableOutcome,
-  startRun,
   type TrackingStore,
 } from '../../../functions/lib/tracking/tracking-store';
 import { freshTrackingTablePerTest } from '../../helpers/fresh-tracking-table';
+import { configBucketPerFile, startListedRun } from '../../helpers/listed-runs';
 
 jest.setTimeout(20_000);
 
 const trackingTable = freshTrackingTablePerTest();
+const configBucket = configBucketPerFile();
 const NOW = new Date('2024-06-01T00:00:00.000Z');
 const RUN = {
   run_id: 'run-c',
@@ -33,7 +35,7 @@ function glueJob(table: string): TableJob {
 }
 
 async function aRunningRun(store: TrackingStore, tables: string[]) {
-  await startRun(store, { ...RUN, table_count: tables.length }, tables.map(glueJob));
+  await startListedRun(store, configBucket(), RUN, tables.map(glueJob));
 }
 
 /** A document client on which an outcome is recorded just before the cancel's write to `table` arrives. */
@@ -42,8 +44,8 @@ function outcomeWinsTheRace(store: TrackingStore, table: string): TrackingStore 
   let raced = false;
   const db = Object.create(store.db) as TrackingStore['db'];
   db.send = (async (command: unknown) => {
-    const key = (command as { input?: { Key?: { sk?: string } } }).input?.Key;
-    if (!raced && command instanceof UpdateCommand && key?.sk === tableKey(RUN.run_id, table).sk) {
+    const item = (command as { input?: { Item?: { sk?: string } } }).input?.Item;
+    if (!raced && command instanceof PutCommand && item?.sk === tableKey(RUN.run_id, table).sk) {
       raced = true;
       await recordTableOutcome(
         store,
@@ -59,24 +61,48 @@ function outcomeWinsTheRace(store: TrackingStore, table: string): TrackingStore 
 }
 
 describe('cancelRun', () => {
-  it('cancels the PENDING tables and closes the run CANCELLED with its counts', async () => {
+  it('cancels the tables that have no record, and closes the run CANCELLED with its counts', async () => {
     // Prepare
     const store = trackingTable();
     await aRunningRun(store, ['orders', 'customers', 'invoices']);
+    await recordTableOutcome(
+      store,
+      { run_id: RUN.run_id, started_at: RUN.started_at, max_concurrency: 1 },
+      glueJob('invoices'),
+      { status: 'FAILED', attempts: 1, error: 'States.TaskFailed' },
+      NOW,
+    );
 
     // Act
-    const result = await cancelRun(RUN.run_id, 'stopped by a test', { store, now: () => NOW });
+    const result = await cancelRun(RUN.run_id, 'stopped by a test', {
+      store,
+      s3: configBucket(),
+      now: () => NOW,
+    });
 
     // Assess
     expect(result).toMatchObject({
       outcome: 'cancelled',
       closed: true,
-      counts: { tables: 3, succeeded: 0, failed: 0, skipped: 0, cancelled: 3 },
+      counts: { tables: 3, succeeded: 0, failed: 1, skipped: 0, cancelled: 2 },
     });
-    expect(new Set((await listRunTables(store, RUN.run_id)).map((t) => t.status))).toEqual(
-      new Set(['CANCELLED']),
+    expect(result.outcome === 'cancelled' && [...result.cancelled_tables].sort()).toEqual([
+      'customers',
+      'orders',
+    ]);
+    const records = Object.fromEntries(
+      (await listRunTables(store, RUN.run_id)).map((t) => [t.table, [t.status, t.error]]),
     );
-    expect(await readRunRecord(store, RUN.run_id)).toMatchObject({ status: 'CANCELLED', cancelled_count: 3 });
+    expect(records).toEqual({
+      orders: ['CANCELLED', 'RunCancelled'],
+      customers: ['CANCELLED', 'RunCancelled'],
+      invoices: ['FAILED', 'States.TaskFailed'],
+    });
+    expect(await readRunRecord(store, RUN.run_id)).toMatchObject({
+      status: 'CANCELLED',
+      cancelled_count: 2,
+      failed_count: 1,
+    });
   });
 
   it('keeps an outcome recorded between its read and its write, and counts it as that outcome', async () => {
@@ -87,6 +113,7 @@ describe('cancelRun', () => {
     // Act
     const result = await cancelRun(RUN.run_id, 'stopped by a test', {
       store: outcomeWinsTheRace(store, 'orders'),
+      s3: configBucket(),
       now: () => NOW,
     });
 

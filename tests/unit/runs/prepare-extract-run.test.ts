@@ -70,17 +70,13 @@ describe('preparing an extract run', () => {
 
   it("raises the event's own error, not the tracking table's, when the run id belongs to another execution", async () => {
     // Prepare
-    await startRun(
-      store,
-      {
-        run_id: 'daily',
-        execution_name: 'first',
-        trigger: 'manual',
-        started_at: '2024-06-01T00:00:00.000Z',
-        table_count: 0,
-      },
-      [],
-    );
+    await startRun(store, {
+      run_id: 'daily',
+      execution_name: 'first',
+      trigger: 'manual',
+      started_at: '2024-06-01T00:00:00.000Z',
+      table_count: 0,
+    });
 
     // Act
     const attempt = prepareExtractRun(

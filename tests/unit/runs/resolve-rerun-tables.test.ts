@@ -6,25 +6,26 @@ import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../../../functions/clients/dynamodb';
 import { NothingToRerunError, RerunNotPossibleError } from '../../../functions/lib/errors';
 import type { JobOutcome, TableStatus } from '../../../functions/lib/jobs/job-outcome';
+import { completeRun } from '../../../functions/lib/runs/complete-run';
 import { resolveRerunTables } from '../../../functions/lib/runs/resolve-rerun-tables';
 import { linkRerun, MAX_LISTED_RERUNS } from '../../../functions/lib/tracking/link-rerun';
 import {
-  completeRun,
   failRun,
   readRunRecord,
   recordTableOutcome,
-  startRun,
   type NewRun,
   type TrackingStore,
 } from '../../../functions/lib/tracking/tracking-store';
 import { createTrackingTable } from '../../../local/stack/create-resources';
 import { startDynamoDb, type Emulator, localDynamoDbClient } from '../../../local/stack/emulators';
+import { configBucketPerFile, startListedRun } from '../../helpers/listed-runs';
 
 jest.setTimeout(30_000);
 
 let dynamo: Emulator;
 let client: DynamoDBClient;
 let store: TrackingStore;
+const configBucket = configBucketPerFile();
 
 const STARTED_AT = '2024-06-01T00:00:00.000Z';
 const ENDED = new Date('2024-06-01T01:00:00.000Z');
@@ -53,11 +54,11 @@ function newRun(runId: string, tableCount: number, overrides: Partial<NewRun> = 
   };
 }
 
-/** A run whose tables ended as given (PENDING ones are left as the config manager wrote them). */
+/** A run whose tables ended as given (PENDING ones are left without a record, as no outcome was recorded). */
 async function givenARun(runId: string, outcomes: Record<string, TableStatus>, close = true): Promise<void> {
   const run = newRun(runId, Object.keys(outcomes).length);
   const jobs = Object.keys(outcomes).map((table) => ({ table, job_type: 'glue' }));
-  await startRun(store, run, jobs);
+  await startListedRun(store, configBucket(), run, jobs);
   const info = { run_id: runId, started_at: STARTED_AT, max_concurrency: 4 };
   for (const [table, status] of Object.entries(outcomes)) {
     if (status === 'PENDING') continue;
@@ -68,7 +69,7 @@ async function givenARun(runId: string, outcomes: Record<string, TableStatus>, c
     };
     await recordTableOutcome(store, info, { table, job_type: 'glue' }, outcome, ENDED);
   }
-  if (close) await completeRun(store, info, ENDED);
+  if (close) await completeRun(store, configBucket(), info, ENDED);
 }
 
 async function rejection(promise: Promise<unknown>): Promise<Error> {
@@ -117,10 +118,15 @@ describe('choosing the tables of a re-run', () => {
     expect(rerun!.tables.sort()).toEqual(Object.keys(MIXED).sort());
   });
 
-  it('counts any status other than SUCCEEDED and SKIPPED as not succeeded (PENDING left over, or one added later)', async () => {
-    // Prepare: a table still PENDING, and one with a final status this code does not know by name
+  it('counts any status other than SUCCEEDED and SKIPPED as not succeeded (a table that never got an outcome, or a status added later)', async () => {
+    // Prepare: a table that never got an outcome (closed FAILED by Complete Extract Run), and one with a final status this code does not know by name
     await givenARun('odd', { 'a.pending': 'PENDING', 'a.ok': 'SUCCEEDED' }, false);
-    await completeRun(store, { run_id: 'odd', started_at: STARTED_AT, max_concurrency: 4 }, ENDED);
+    await completeRun(
+      store,
+      configBucket(),
+      { run_id: 'odd', started_at: STARTED_AT, max_concurrency: 4 },
+      ENDED,
+    );
     await givenARun('cancelled', { 'b.stopped': 'CANCELLED' as TableStatus, 'b.ok': 'SUCCEEDED' });
 
     // Act

@@ -11,13 +11,16 @@ import {
   type TableLease,
 } from '../../../functions/lib/tracking/table-leases';
 import type { RunStatus } from '../../../functions/lib/tracking/tracking-records';
-import { completeRun, startRun, type TrackingStore } from '../../../functions/lib/tracking/tracking-store';
+import type { TrackingStore } from '../../../functions/lib/tracking/tracking-store';
 import { cancelRun } from '../../../functions/lib/runs/cancel-run';
+import { completeRun } from '../../../functions/lib/runs/complete-run';
 import { freshTrackingTablePerTest } from '../../helpers/fresh-tracking-table';
+import { configBucketPerFile, startListedRun } from '../../helpers/listed-runs';
 
 jest.setTimeout(20_000);
 
 const trackingTable = freshTrackingTablePerTest();
+const configBucket = configBucketPerFile();
 let store: TrackingStore;
 
 beforeEach(() => {
@@ -38,7 +41,7 @@ function glueJob(table: string): TableJob {
 
 async function aRun(runId: string, status: RunStatus = 'RUNNING', tables: string[] = []) {
   const run = { run_id: runId, execution_name: `exec-${runId}`, trigger: 'manual', started_at: STARTED_AT };
-  await startRun(store, { ...run, table_count: tables.length }, tables.map(glueJob));
+  await startListedRun(store, configBucket(), run, tables.map(glueJob));
   if (status !== 'RUNNING')
     await store.db.send(
       new UpdateCommand({
@@ -178,7 +181,12 @@ describe('table leases', () => {
     await acquireTableLeases(store, 'run-a', [glueJob('orders')], NOW);
 
     // Act
-    await completeRun(store, { run_id: 'run-a', started_at: STARTED_AT, max_concurrency: 1 }, NOW);
+    await completeRun(
+      store,
+      configBucket(),
+      { run_id: 'run-a', started_at: STARTED_AT, max_concurrency: 1 },
+      NOW,
+    );
 
     // Assess
     expect(await lease('orders')).toBeUndefined();
@@ -190,7 +198,7 @@ describe('table leases', () => {
     await acquireTableLeases(store, 'run-a', [glueJob('orders')], NOW);
 
     // Act
-    await cancelRun('run-a', 'stopped by a test', { store, now: () => NOW });
+    await cancelRun('run-a', 'stopped by a test', { store, s3: configBucket(), now: () => NOW });
 
     // Assess
     expect(await lease('orders')).toBeUndefined();

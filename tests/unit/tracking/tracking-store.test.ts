@@ -1,13 +1,14 @@
 // The tracking store against a real DynamoDB emulator (dynalite), with the table created from
-// resources/tracking-table.yml: conditional writes, batching and the two secondary indexes are DynamoDB's
-// behaviour, so they are checked against a DynamoDB rather than a stub.
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+// resources/tracking-table.yml: conditional writes, paging and the two secondary indexes are DynamoDB's
+// behaviour, so they are checked against a DynamoDB rather than a stub. Runs are started as the config manager
+// starts them, their table list on s3rver.
+import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { TableJob } from '../../../functions/lib/jobs/table-job';
 import { RunAlreadyExistsError } from '../../../functions/lib/errors';
 import type { JobOutcome } from '../../../functions/lib/jobs/job-outcome';
-import { runKey, tableKey } from '../../../functions/lib/tracking/tracking-records';
+import { completeRun } from '../../../functions/lib/runs/complete-run';
+import { runKey, tableHistoryIndexKey, tableKey } from '../../../functions/lib/tracking/tracking-records';
 import {
-  completeRun,
   failRun,
   listRunTables,
   recordTableOutcome,
@@ -17,10 +18,12 @@ import {
   type TrackingStore,
 } from '../../../functions/lib/tracking/tracking-store';
 import { freshTrackingTablePerTest } from '../../helpers/fresh-tracking-table';
+import { configBucketPerFile, LIST_BUCKET, startListedRun } from '../../helpers/listed-runs';
 
 jest.setTimeout(20_000);
 
 const trackingTable = freshTrackingTablePerTest();
+const configBucket = configBucketPerFile();
 let store: TrackingStore;
 
 beforeEach(() => {
@@ -75,9 +78,10 @@ async function startedRun(
   tables: string[],
   overrides: Partial<NewRun> = {},
 ): Promise<RunInfo> {
-  const run = newRun(runId, { table_count: tables.length, ...overrides });
-  await startRun(
+  const run = newRun(runId, overrides);
+  await startListedRun(
     store,
+    configBucket(),
     run,
     tables.map((t) => job(t)),
   );
@@ -85,12 +89,9 @@ async function startedRun(
 }
 
 describe('tracking store: starting a run', () => {
-  it('writes a RUNNING run record and a PENDING record per table', async () => {
+  it('writes a RUNNING run record naming its table list, and no record per table', async () => {
     // Act
-    await startRun(store, newRun('r1', { table_count: 2 }), [
-      job('sales.orders'),
-      job('crm.accounts', 'emr'),
-    ]);
+    await startedRun('r1', ['sales.orders', 'crm.accounts']);
 
     // Assess
     expect(await getItem(runKey('r1'))).toEqual({
@@ -103,34 +104,12 @@ describe('tracking store: starting a run', () => {
       config_key: 'extract-config/extract-config.yml',
       started_at: STARTED_AT,
       table_count: 2,
+      table_list: { bucket: LIST_BUCKET, key: 'runs/r1/table-list/exec-r1.ndjson' },
       status: 'RUNNING',
       gsi2pk: 'RUNS#RUNNING',
       gsi2sk: `${STARTED_AT}#r1`,
     });
-    expect(await getItem(tableKey('r1', 'crm.accounts'))).toEqual({
-      pk: 'RUN#r1',
-      sk: 'TABLE#crm.accounts',
-      entity: 'table',
-      run_id: 'r1',
-      table: 'crm.accounts',
-      job_type: 'emr',
-      source_type: 'postgres',
-      status: 'PENDING',
-      run_started_at: STARTED_AT,
-      gsi1pk: 'TABLE#crm.accounts',
-      gsi1sk: `${STARTED_AT}#r1`,
-    });
-  });
-
-  it('writes 60 PENDING records for 60 tables, past the 25-item batch limit', async () => {
-    const tables = Array.from({ length: 60 }, (_, i) => `schema.table_${String(i).padStart(2, '0')}`);
-
-    await startedRun('r60', tables);
-
-    const records = await listRunTables(store, 'r60');
-    expect(records).toHaveLength(60);
-    expect(records.map((r) => r.table).sort()).toEqual(tables);
-    expect(new Set(records.map((r) => r.status))).toEqual(new Set(['PENDING']));
+    expect(await listRunTables(store, 'r1')).toEqual([]);
   });
 
   it('lets the same execution start its run twice (a retried config manager)', async () => {
@@ -139,7 +118,6 @@ describe('tracking store: starting a run', () => {
     await expect(startedRun('r2', ['sales.orders'])).resolves.toBeDefined();
 
     expect(await getItem(runKey('r2'))).toMatchObject({ status: 'RUNNING', execution_name: 'exec-r2' });
-    expect(await listRunTables(store, 'r2')).toHaveLength(1);
   });
 
   it('refuses a run id already used by another execution, leaving that run alone', async () => {
@@ -154,13 +132,16 @@ describe('tracking store: starting a run', () => {
     await expect(reuse).rejects.toThrow(
       "run_id: 'r3' is already used by another execution; pick a new run_id",
     );
-    expect(await getItem(runKey('r3'))).toMatchObject({ execution_name: 'exec-r3' });
-    expect((await listRunTables(store, 'r3')).map((r) => r.table)).toEqual(['sales.orders']);
+    expect(await getItem(runKey('r3'))).toMatchObject({
+      execution_name: 'exec-r3',
+      table_count: 1,
+      table_list: { bucket: LIST_BUCKET, key: 'runs/r3/table-list/exec-r3.ndjson' },
+    });
   });
 });
 
 describe('tracking store: recording a table outcome', () => {
-  it('moves a PENDING table to its outcome, with times, duration and attempts', async () => {
+  it("records a table's outcome, with times, duration and attempts", async () => {
     // Prepare
     const run = await startedRun('o1', ['sales.orders']);
 
@@ -248,30 +229,51 @@ describe('tracking store: recording a table outcome', () => {
       new Date('2024-06-01T00:02:00Z'),
     );
 
-    expect(late).toEqual({ table: 'sales.orders', status: 'FAILED', applied: false });
+    expect(late).toEqual({
+      table: 'sales.orders',
+      status: 'FAILED',
+      applied: false,
+      error: 'States.TaskFailed',
+      cause: 'boom',
+    });
     expect(await getItem(tableKey('o4', 'sales.orders'))).toMatchObject({
       status: 'FAILED',
       error: 'States.TaskFailed',
     });
   });
 
-  it('records a table that has no PENDING record yet', async () => {
-    const run = await startedRun('o5', []);
+  it('takes an outcome over a PENDING record, as versions that wrote one per table up front left them', async () => {
+    // Prepare
+    const run = await startedRun('o5', ['old.table']);
+    await store.db.send(
+      new PutCommand({
+        TableName: store.tableName,
+        Item: {
+          ...tableKey('o5', 'old.table'),
+          entity: 'table',
+          run_id: 'o5',
+          table: 'old.table',
+          job_type: 'glue',
+          status: 'PENDING',
+          run_started_at: STARTED_AT,
+          ...tableHistoryIndexKey('old.table', STARTED_AT, 'o5'),
+        },
+      }),
+    );
 
-    const recorded = await recordTableOutcome(store, run, job('late.table'), SUCCEEDED, new Date(STARTED_AT));
+    // Act
+    const recorded = await recordTableOutcome(store, run, job('old.table'), SUCCEEDED, new Date(STARTED_AT));
 
+    // Assess
     expect(recorded.applied).toBe(true);
-    expect(await getItem(tableKey('o5', 'late.table'))).toMatchObject({
-      status: 'SUCCEEDED',
-      duration_seconds: 0,
-    });
+    expect(await getItem(tableKey('o5', 'old.table'))).toMatchObject({ status: 'SUCCEEDED' });
   });
 });
 
 describe('tracking store: completing a run', () => {
   const NOW = new Date('2024-06-01T01:00:00.000Z');
 
-  it('counts the outcomes, marks PENDING tables FAILED OutcomeNotRecorded and closes the run FAILED', async () => {
+  it('counts the outcomes, fails each listed table that has no record (OutcomeNotRecorded) and closes the run FAILED', async () => {
     // Prepare
     const run = await startedRun('c1', ['a.ok', 'b.failed', 'c.skipped', 'd.pending']);
     await recordTableOutcome(store, run, job('a.ok'), SUCCEEDED, NOW);
@@ -279,7 +281,7 @@ describe('tracking store: completing a run', () => {
     await recordTableOutcome(store, run, job('c.skipped'), { status: 'SKIPPED', attempts: 1 }, NOW);
 
     // Act
-    const summary = await completeRun(store, run, NOW);
+    const summary = await completeRun(store, configBucket(), run, NOW);
 
     // Assess
     const notRecorded =
@@ -298,6 +300,8 @@ describe('tracking store: completing a run', () => {
     });
     expect(await getItem(tableKey('c1', 'd.pending'))).toMatchObject({
       status: 'FAILED',
+      job_type: 'glue',
+      source_type: 'postgres',
       error: 'OutcomeNotRecorded',
       cause: notRecorded,
       attempts: 0,
@@ -319,7 +323,7 @@ describe('tracking store: completing a run', () => {
     await recordTableOutcome(store, run, job('a.ok'), SUCCEEDED, NOW);
     await recordTableOutcome(store, run, job('b.skipped'), { status: 'SKIPPED', attempts: 1 }, NOW);
 
-    const summary = await completeRun(store, run, NOW);
+    const summary = await completeRun(store, configBucket(), run, NOW);
 
     expect(summary).toMatchObject({
       status: 'SUCCEEDED',
@@ -340,15 +344,15 @@ describe('tracking store: completing a run', () => {
     const run = await startedRun('c3', ['a.ok', 'b.pending']);
     await recordTableOutcome(store, run, job('a.ok'), SUCCEEDED, NOW);
 
-    const first = await completeRun(store, run, NOW);
-    const second = await completeRun(store, run, NOW);
+    const first = await completeRun(store, configBucket(), run, NOW);
+    const second = await completeRun(store, configBucket(), run, NOW);
 
     expect(second).toEqual(first);
     expect(second).toMatchObject({ status: 'FAILED', succeeded: 1, failed: 1 });
   });
 
-  it('counts and closes a run whose records take several Query pages, failing the leftovers on every page', async () => {
-    // Prepare: 12 failures of 100 KB each fill more than one 1 MB page; a PENDING table sits after each.
+  it('counts and closes a run whose records take several Query pages, failing the tables without a record', async () => {
+    // Prepare: 12 failures of 100 KB each fill more than one 1 MB page; a table without a record sits after each.
     const failedNames = Array.from({ length: 12 }, (_, i) => `t${String(i).padStart(2, '0')}`);
     const pendingNames = failedNames.map((name) => `${name}.pending`);
     const run = await startedRun('c5', [...failedNames, ...pendingNames]);
@@ -364,22 +368,79 @@ describe('tracking store: completing a run', () => {
     expect(pages.LastEvaluatedKey).toBeDefined();
 
     // Act
-    const summary = await completeRun(store, run, NOW);
+    const summary = await completeRun(store, configBucket(), run, NOW);
 
     // Assess
     expect(summary).toMatchObject({ status: 'FAILED', table_count: 24, succeeded: 0, failed: 24 });
-    expect(summary.failed_tables.map((t) => t.table)).toEqual(
-      failedNames.flatMap((name) => [name, `${name}.pending`]),
-    );
+    // The recorded failures as the pages had them, then the tables the run's list has and the records had not.
+    expect(summary.failed_tables.map((t) => t.table)).toEqual([...failedNames, ...pendingNames]);
     const records = await listRunTables(store, 'c5');
-    expect(records.filter((r) => r.status === 'PENDING')).toEqual([]);
+    expect(records).toHaveLength(24);
     expect(records.filter((r) => r.error === 'OutcomeNotRecorded').map((r) => r.table)).toEqual(pendingNames);
+  });
+
+  it('keeps an outcome recorded between its read of the records and its own write, and counts it as it is', async () => {
+    // Prepare: the status handler records late.table just before completeRun's leftover write reaches it.
+    const run = await startedRun('c6', ['a.ok', 'late.table']);
+    await recordTableOutcome(store, run, job('a.ok'), SUCCEEDED, NOW);
+    const send = store.db.send.bind(store.db) as (command: unknown) => Promise<unknown>;
+    const db = Object.create(store.db) as TrackingStore['db'];
+    let raced = false;
+    db.send = (async (command: unknown) => {
+      const key = (command as { input?: { Item?: { sk?: string } } }).input?.Item?.sk;
+      if (!raced && command instanceof PutCommand && key === tableKey('c6', 'late.table').sk) {
+        raced = true;
+        await recordTableOutcome(store, run, job('late.table'), SUCCEEDED, NOW);
+      }
+      return send(command);
+    }) as TrackingStore['db']['send'];
+
+    // Act
+    const summary = await completeRun({ ...store, db }, configBucket(), run, NOW);
+
+    // Assess
+    expect(raced).toBe(true);
+    expect(summary).toMatchObject({ status: 'SUCCEEDED', table_count: 2, succeeded: 2, failed: 0 });
+    expect(await getItem(tableKey('c6', 'late.table'))).toMatchObject({ status: 'SUCCEEDED', attempts: 1 });
+  });
+
+  it('fails the PENDING records of a run started by a version that wrote them up front (no table list)', async () => {
+    // Prepare
+    const run = runInfo(newRun('c7'));
+    await startRun(store, newRun('c7', { table_count: 2 }));
+    for (const table of ['a.ok', 'b.pending'])
+      await store.db.send(
+        new PutCommand({
+          TableName: store.tableName,
+          Item: {
+            ...tableKey('c7', table),
+            entity: 'table',
+            run_id: 'c7',
+            table,
+            job_type: 'glue',
+            status: 'PENDING',
+            run_started_at: STARTED_AT,
+            ...tableHistoryIndexKey(table, STARTED_AT, 'c7'),
+          },
+        }),
+      );
+    await recordTableOutcome(store, run, job('a.ok'), SUCCEEDED, NOW);
+
+    // Act
+    const summary = await completeRun(store, configBucket(), run, NOW);
+
+    // Assess
+    expect(summary).toMatchObject({ status: 'FAILED', table_count: 2, succeeded: 1, failed: 1 });
+    expect(await getItem(tableKey('c7', 'b.pending'))).toMatchObject({
+      status: 'FAILED',
+      error: 'OutcomeNotRecorded',
+    });
   });
 
   it('refuses to complete a run that was never started', async () => {
     const ghost: RunInfo = { run_id: 'never-started', started_at: STARTED_AT, max_concurrency: 1 };
 
-    await expect(completeRun(store, ghost, NOW)).rejects.toMatchObject({
+    await expect(completeRun(store, configBucket(), ghost, NOW)).rejects.toMatchObject({
       name: 'ConditionalCheckFailedException',
     });
     expect(await getItem(runKey('never-started'))).toBeUndefined();
@@ -451,7 +512,6 @@ describe('tracking store: secondary indexes', () => {
 
     // Assess
     expect(history.Items?.map((i) => [i.run_id, i.table, i.status])).toEqual([
-      ['h-jul', 'sales.orders', 'PENDING'],
       ['h-jun', 'sales.orders', 'SUCCEEDED'],
       ['h-may', 'sales.orders', 'SUCCEEDED'],
     ]);
@@ -462,7 +522,13 @@ describe('tracking store: secondary indexes', () => {
       ['t-may', '2024-05-15T00:00:00.000Z'],
       ['t-jun', '2024-06-15T00:00:00.000Z'],
     ] as const)
-      await startedRun(runId, ['sales.orders'], { started_at: startedAt });
+      await recordTableOutcome(
+        store,
+        await startedRun(runId, ['sales.orders'], { started_at: startedAt }),
+        job('sales.orders'),
+        SUCCEEDED,
+        new Date(startedAt),
+      );
 
     const june = await store.db.send(
       new QueryCommand({
@@ -491,7 +557,7 @@ describe('tracking store: secondary indexes', () => {
       STARTED_AT,
     );
     await recordTableOutcome(store, done, job('a'), SUCCEEDED, new Date('2024-06-01T00:10:00Z'));
-    await completeRun(store, done, new Date('2024-06-01T00:10:00Z'));
+    await completeRun(store, configBucket(), done, new Date('2024-06-01T00:10:00Z'));
 
     // Act
     const runsWith = async (status: string) => {
