@@ -176,6 +176,8 @@ function s3ClientFromEnvironment(): S3Client {
   return new S3Client({ forcePathStyle: Boolean(process.env.AWS_ENDPOINT_URL_S3) });
 }
 
+const validatedDefinitions = new Set<string>();
+
 export async function runPipeline(options: RunPipelineOptions): Promise<PipelineRun> {
   // bridgeDistributedMaps returns a copy, which removeDefaultTaskTimeouts may change in place.
   const { definition, readers } = bridgeDistributedMaps(options.definition ?? loadDefinition());
@@ -188,7 +190,13 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Pipeline
       .toISOString()
       .replace(/[^0-9]/g, '')
       .slice(0, 14)}-${randomUUID().slice(0, 8)}`;
-  const machine = new StateMachine(definition, { validationOptions: { checkArn: false } });
+  // The interpreter validates a definition on every construction (asl-validator compiles its JSON schemas anew:
+  // 150–400 ms of CPU each time); one this process already validated is not validated again.
+  const text = JSON.stringify(definition);
+  const machine = new StateMachine(definition, {
+    validationOptions: { checkArn: false, noValidate: validatedDefinitions.has(text) },
+  });
+  validatedDefinitions.add(text);
   const execution = machine.run(options.input as never, {
     overrides: buildOverrides(definition, options, itemReaderHandlers(readers, s3)),
     context: {
