@@ -3,7 +3,19 @@ const common = {
   testEnvironment: 'node',
   setupFiles: ['<rootDir>/tests/helpers/polyfills.ts'],
   // Middy ships ES modules only; Jest runs CommonJS here, so those packages are compiled like our own code.
-  transform: { '^.+\\.[tj]s$': ['ts-jest', { tsconfig: { allowJs: true, isolatedModules: true } }] },
+  transform: {
+    '^.+\\.[tj]s$': [
+      '@swc/jest',
+      {
+        jsc: {
+          parser: { syntax: 'typescript' },
+          target: 'es2022',
+          transform: { useDefineForClassFields: true },
+        },
+        module: { type: 'commonjs' },
+      },
+    ],
+  },
   transformIgnorePatterns: ['/node_modules/(?!@middy/)'],
 };
 
