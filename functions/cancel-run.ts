@@ -1,7 +1,8 @@
 // Cancel Extract Run: the target of the EventBridge rule on this stage's "Step Functions Execution Status Change"
-// events with status ABORTED (serverless.yml). A stopped execution runs no state again, Complete Extract Run
-// included, so this closes its run: unfinished tables CANCELLED, runner tasks withdrawn, run record CANCELLED.
-// Serve mode calls it with the same event when it aborts a local execution.
+// events with status ABORTED, TIMED_OUT or FAILED (serverless.yml). Such an execution runs no state again,
+// Complete Extract Run included, so this closes its run: tables without an outcome CANCELLED (stopped) or FAILED
+// (timed out, failed), runner tasks withdrawn, leases released, the run record CANCELLED or FAILED. Serve mode and
+// npm start call it with the same event when a local execution ends so.
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
@@ -11,7 +12,13 @@ import { documentClient } from './clients/dynamodb';
 import { s3Client } from './clients/s3';
 import { readCancelRunSettings } from './lib/config/stage-environment';
 import { lazy } from './lib/lazy';
-import { cancelRun, type CancelRunResult } from './lib/runs/cancel-run';
+import {
+  closeEndedRun,
+  runEnding,
+  UNCLOSED_EXECUTION_STATUSES,
+  type CloseEndedRunResult,
+  type UnclosedExecutionStatus,
+} from './lib/runs/cancel-run';
 import { runIdOf } from './lib/runs/run-id';
 import { logger, metrics } from './powertools';
 
@@ -27,7 +34,7 @@ export interface ExecutionStatusChange {
   input?: string | null;
 }
 
-export type ExecutionAbortedEvent = EventBridgeEvent<
+export type ExecutionEndedEvent = EventBridgeEvent<
   'Step Functions Execution Status Change',
   ExecutionStatusChange
 >;
@@ -42,27 +49,32 @@ function parseInput(input: string | null | undefined): unknown {
   }
 }
 
-export async function run(event: ExecutionAbortedEvent): Promise<CancelRunResult | { ignored: string }> {
+export async function run(event: ExecutionEndedEvent): Promise<CloseEndedRunResult | { ignored: string }> {
   const detail = event.detail;
-  // The rule matches ABORTED only; anything else reaching here is not this function's to close.
-  if (detail?.status !== 'ABORTED') return { ignored: `status ${String(detail?.status)}` };
+  // The rule matches these only; anything else reaching here is not this function's to close.
+  const status = detail?.status as UnclosedExecutionStatus;
+  if (!UNCLOSED_EXECUTION_STATUSES.includes(status)) return { ignored: `status ${String(detail?.status)}` };
   // The config manager keys the run the same way: the event's run_id, else the execution's name.
   const runId = runIdOf(parseInput(detail.input), detail.name);
-  logger.appendKeys({ runId, executionName: detail.name });
-  const stoppedAt = new Date(detail.stopDate ?? Date.now()).toISOString();
+  logger.appendKeys({ runId, executionName: detail.name, executionStatus: status });
+  const endedAt = new Date(detail.stopDate ?? Date.now()).toISOString();
   const { trackingTable, taskQueueTable } = settings();
-  const result = await cancelRun(runId, `Execution ${detail.name} was stopped at ${stoppedAt}`, {
+  const result = await closeEndedRun(runId, detail.name, runEnding(status, detail.name, endedAt), {
     store: { db: documentClient, tableName: trackingTable },
     s3: s3Client,
     taskQueue: { documentClient, tableName: taskQueueTable },
     now: () => new Date(),
   });
-  if (result.outcome === 'cancelled') {
-    const { cancelled_tables: tables, ...rest } = result;
-    logger.info('Extract run cancelled', { ...rest, cancelledTables: tables.length });
-    metrics.addMetric('RunsCancelled', MetricUnit.Count, 1);
-    metrics.addMetric('TablesCancelled', MetricUnit.Count, tables.length);
-  } else logger.info('Nothing to cancel', { ...result });
+  if (result.outcome === 'closed') {
+    const { closed_tables: tables, ...rest } = result;
+    const [runs, tablesMetric] =
+      result.status === 'CANCELLED'
+        ? ['RunsCancelled', 'TablesCancelled']
+        : ['RunsFailedByExecution', 'TablesFailedByExecution'];
+    logger.info(`Extract run closed ${result.status}`, { ...rest, closedTables: tables.length });
+    metrics.addMetric(runs, MetricUnit.Count, 1);
+    metrics.addMetric(tablesMetric, MetricUnit.Count, tables.length);
+  } else logger.info('Nothing to close', { ...result });
   return result;
 }
 

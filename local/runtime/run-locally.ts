@@ -11,7 +11,7 @@ import type { LocalTaskTokens } from './task-token-bridge';
 import { runPipeline, type PipelineRun } from './run-pipeline';
 import { readRunSummary, type RunSummary } from '../summary';
 import { ExecutionTracker } from './execution-tracker';
-import type { ExecutionAbortedEvent } from '../../functions/cancel-run';
+import type { ExecutionEndedEvent } from '../../functions/cancel-run';
 
 /** Long enough to see a throttled table retried, short enough that the state machine's backoff costs nothing. */
 export const LOCAL_RETRY_DELAY_MS = 200;
@@ -65,8 +65,8 @@ function executionOnlySummary(runId: string, execution: PipelineRun): RunSummary
 const CANCEL_RUN_FUNCTION = 'CancelRunLambdaFunction';
 
 /**
- * What EventBridge does for a deployed stage when an execution is stopped: the cancel-run handler gets the
- * "Step Functions Execution Status Change" event (status ABORTED) and closes the run.
+ * What EventBridge does for a deployed stage when an execution is stopped or fails: the cancel-run handler gets the
+ * "Step Functions Execution Status Change" event (status ABORTED or FAILED) and closes the run, if it is still open.
  */
 export async function closeStoppedRun(
   stack: { handlers: Record<string, LambdaHandler> },
@@ -76,7 +76,7 @@ export async function closeStoppedRun(
   const handler = stack.handlers[CANCEL_RUN_FUNCTION];
   if (!handler) throw new Error(`No local handler for ${CANCEL_RUN_FUNCTION}`);
   const stateMachineArn = 'arn:aws:states:us-east-1:000000000000:stateMachine:extract-pipeline-local';
-  const event: ExecutionAbortedEvent = {
+  const event: ExecutionEndedEvent = {
     version: '0',
     id: randomUUID(),
     'detail-type': 'Step Functions Execution Status Change',
@@ -89,7 +89,7 @@ export async function closeStoppedRun(
       executionArn: `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${execution.executionName}`,
       stateMachineArn,
       name: execution.executionName,
-      status: 'ABORTED',
+      status: execution.status,
       stopDate: Date.now(),
       input: JSON.stringify(input),
     },
@@ -118,7 +118,7 @@ export async function runLocally(
     },
   });
   const runId = tracker.runId ?? runIdOf(options.input, executionName);
-  if (execution.status === 'ABORTED') await closeStoppedRun(stack, options.input, execution);
+  if (execution.status !== 'SUCCEEDED') await closeStoppedRun(stack, options.input, execution);
   const summary =
     (await readRunSummary(stack.store, runId, tracker.retries)) ?? executionOnlySummary(runId, execution);
   return { summary, execution, retries: tracker.retries };

@@ -65,7 +65,9 @@ export interface Pipeline {
       executionName?: string,
       /** Answers the Glue, EMR and ECS states instead of the scripted backend (a test that watches the calls). */
       backend?: JobBackend,
-      /** Stops the execution; a stopped run is then closed as the deployed stopped-run rule closes it. */
+      /**
+       * Stops the execution. A stopped or failed execution's run is then closed as the deployed rule closes it.
+       */
       signal?: AbortSignal,
     ): Promise<PipelineRun & { backend: JobBackend }>;
   };
@@ -156,7 +158,7 @@ export async function startPipeline(stageSettings: StageSettings = {}): Promise<
           retryDelayMs: 1,
           signal,
         });
-        if (run.status === 'ABORTED') await closeStoppedRun(stack, input as Record<string, unknown>, run);
+        if (run.status !== 'SUCCEEDED') await closeStoppedRun(stack, input as Record<string, unknown>, run);
         return { ...run, backend };
       },
     },

@@ -2,6 +2,8 @@
 // s3rver; only Glue, EMR and ECS are scripted. Each test asserts the tracking records and the execution output.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { leaseKey } from '../../functions/lib/tracking/table-leases';
 import { startPipeline, type Pipeline } from '../helpers/pipeline-harness';
 import { LOCAL_STACK_TEST_TIMEOUT_MS } from '../helpers/wait-for';
 
@@ -319,6 +321,53 @@ describe('extract pipeline', () => {
       });
     } finally {
       pipeline.handlers.HandleJobRunStatusLambdaFunction = real;
+    }
+  });
+
+  it('closes the run FAILED when its execution fails after the Map (Complete Extract Run broken), releasing its leases', async () => {
+    // Prepare: one table's outcome cannot be recorded, and Complete Extract Run fails with an error it does not retry
+    const realStatus = pipeline.handlers.HandleJobRunStatusLambdaFunction!;
+    const realComplete = pipeline.handlers.CompleteRunLambdaFunction!;
+    pipeline.handlers.HandleJobRunStatusLambdaFunction = async (event, context) => {
+      if ((event as { table: { table: string } }).table.table === 'crm.accounts')
+        throw new TypeError('broken handler');
+      return realStatus(event, context);
+    };
+    pipeline.handlers.CompleteRunLambdaFunction = async (event, context) => {
+      if ('run' in (event as object)) throw new TypeError('broken complete-run');
+      return realComplete(event, context);
+    };
+    try {
+      // Act: the execution fails; the stage's rule (ABORTED, TIMED_OUT, FAILED) invokes Cancel Extract Run
+      const run = await pipeline.when.theRunStarts({
+        tables_to_extract: ['sales.orders', 'crm.accounts'],
+        run_id: 'execution-failed',
+      });
+
+      // Assess
+      expect(run).toMatchObject({ status: 'FAILED', error: 'TypeError' });
+      expect(await pipeline.then.runRecord('execution-failed')).toMatchObject({
+        status: 'FAILED',
+        error: 'ExecutionFailed',
+        cause: expect.stringMatching(/^Execution \S+ failed at /),
+        succeeded_count: 1,
+        failed_count: 1,
+        gsi2pk: 'RUNS#FAILED',
+      });
+      const tables = await pipeline.then.tableRecords('execution-failed');
+      expect(tables['sales.orders']).toMatchObject({ status: 'SUCCEEDED' });
+      expect(tables['crm.accounts']).toMatchObject({ status: 'FAILED', error: 'ExecutionFailed' });
+      const { Item: lease } = await pipeline.store.db.send(
+        new GetCommand({
+          TableName: pipeline.store.tableName,
+          Key: leaseKey('crm.accounts'),
+          ConsistentRead: true,
+        }),
+      );
+      expect(lease).toBeUndefined();
+    } finally {
+      pipeline.handlers.HandleJobRunStatusLambdaFunction = realStatus;
+      pipeline.handlers.CompleteRunLambdaFunction = realComplete;
     }
   });
 

@@ -287,12 +287,15 @@ describe.each(STAGES)('%s: the stopped-run rule', (stage) => {
     return rules[0]!;
   };
 
-  it("matches only this stage's executions that were stopped (ABORTED), on the default bus", () => {
+  it("matches only this stage's executions that ended without closing their run (stopped, timed out, failed), on the default bus", () => {
     expect(rule().EventBusName).toBeUndefined();
     expect(rule().EventPattern).toEqual({
       source: ['aws.states'],
       'detail-type': ['Step Functions Execution Status Change'],
-      detail: { status: ['ABORTED'], stateMachineArn: [{ Ref: 'ExtractPipelineStateMachine' }] },
+      detail: {
+        status: ['ABORTED', 'TIMED_OUT', 'FAILED'],
+        stateMachineArn: [{ Ref: 'ExtractPipelineStateMachine' }],
+      },
     });
   });
 

@@ -1,9 +1,11 @@
-// Closing a stopped run: when its execution is ABORTED (npm run cancel, the console's Stop, `aws stepfunctions
-// stop-execution`), no state of it runs again, so nothing else would ever finish its records. Every table of the
-// run without an outcome (its table list, less its records) becomes CANCELLED (conditional on there being no
-// outcome: one recorded first stays), a runner table's queued task is withdrawn and a leased one marked canceled
-// (the runner's next ReportTaskProgress answers `canceled: true` and it stops the command), and the run record is
-// closed CANCELLED with its counts.
+// Closing a run whose execution ended without reaching Complete Extract Run: stopped (ABORTED: npm run cancel, the
+// console's Stop, `aws stepfunctions stop-execution`), TIMED_OUT or FAILED (a Map Run or Complete Extract Run that
+// failed). No state of it runs again, so nothing else would ever finish its records, and the run would keep its
+// table leases and refuse a re-run. Every table of the run without an outcome (its table list, less its records)
+// gets the ending's status, CANCELLED for a stopped run and FAILED otherwise (conditional on there being no
+// outcome: one recorded first stays); a runner table's queued task is withdrawn and a leased one marked canceled
+// (the runner's next ReportTaskProgress answers `canceled: true` and it stops the command); the tables' leases are
+// released; and the run record is closed with the same status and its counts.
 // Safe to repeat: EventBridge may deliver the event more than once, and serve mode calls it the same way.
 import type { S3Client } from '@aws-sdk/client-s3';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
@@ -19,6 +21,31 @@ import { runTables } from './run-table-list';
 /** The error name a CANCELLED table and run record carry. */
 export const RUN_CANCELLED = 'RunCancelled';
 
+/** The statuses of an execution that ended without Complete Extract Run ("Execution Status Change" events). */
+export const UNCLOSED_EXECUTION_STATUSES = ['ABORTED', 'TIMED_OUT', 'FAILED'] as const;
+export type UnclosedExecutionStatus = (typeof UNCLOSED_EXECUTION_STATUSES)[number];
+
+/** How the execution ended, and so what the run and its tables without an outcome become. */
+export interface RunEnding {
+  status: 'CANCELLED' | 'FAILED';
+  /** On the run record and on every table this closes. */
+  error: string;
+  cause: string;
+}
+
+/** A stopped run is CANCELLED; one whose execution timed out or failed is FAILED, its error naming which. */
+export function runEnding(execution: UnclosedExecutionStatus, name: string, at: string): RunEnding {
+  if (execution === 'ABORTED')
+    return { status: 'CANCELLED', error: RUN_CANCELLED, cause: `Execution ${name} was stopped at ${at}` };
+  const [error, ended] =
+    execution === 'TIMED_OUT' ? ['ExecutionTimedOut', 'timed out'] : ['ExecutionFailed', 'failed'];
+  return {
+    status: 'FAILED',
+    error,
+    cause: `Execution ${name} ${ended} at ${at}, before the run was closed; see its history`,
+  };
+}
+
 export interface CancelRunDeps {
   store: TrackingStore;
   /** Reads the run's table list. */
@@ -28,14 +55,17 @@ export interface CancelRunDeps {
   now: () => Date;
 }
 
-export type CancelRunResult =
+export type CloseEndedRunResult =
   | { outcome: 'no-run'; run_id: string }
+  /** The run id belongs to another execution (this one failed with RunAlreadyExistsError): not this one's run. */
+  | { outcome: 'not-ours'; run_id: string; execution_name: string }
   | { outcome: 'already-closed'; run_id: string; status: RunRecord['status'] }
   | {
-      outcome: 'cancelled';
+      outcome: 'closed';
       run_id: string;
-      /** Tables this call gave CANCELLED (they had no outcome). */
-      cancelled_tables: string[];
+      status: RunEnding['status'];
+      /** Tables this call gave the ending's status (they had no outcome). */
+      closed_tables: string[];
       /** Runner tasks withdrawn from their queue or marked canceled. */
       withdrawn_tasks: number;
       counts: { tables: number; succeeded: number; failed: number; skipped: number; cancelled: number };
@@ -53,20 +83,27 @@ async function withdrawRunnerTask(runId: string, table: string, deps: CancelRunD
   return true;
 }
 
-export async function cancelRun(
+/**
+ * Closes the run of execution `executionName` as `ending` says. A run record of another execution (its run id was
+ * taken) is left alone, as is a run that is no longer RUNNING.
+ */
+export async function closeEndedRun(
   runId: string,
-  reason: string,
+  executionName: string,
+  ending: RunEnding,
   deps: CancelRunDeps,
-): Promise<CancelRunResult> {
+): Promise<CloseEndedRunResult> {
   const { store } = deps;
   const run = await readRunRecord(store, runId);
   if (!run) return { outcome: 'no-run', run_id: runId };
+  if (run.execution_name !== executionName)
+    return { outcome: 'not-ours', run_id: runId, execution_name: run.execution_name };
   if (run.status !== 'RUNNING') return { outcome: 'already-closed', run_id: runId, status: run.status };
 
   const now = deps.now();
   const at = now.toISOString();
   let withdrawn = 0;
-  const outcome = { status: 'CANCELLED', attempts: 0, error: RUN_CANCELLED, cause: reason } as const;
+  const outcome = { status: ending.status, attempts: 0, error: ending.error, cause: ending.cause };
   const runInfo = { run_id: runId, started_at: run.started_at, max_concurrency: 0 };
   const tally = await closeUnrecordedTables(
     store,
@@ -75,7 +112,7 @@ export async function cancelRun(
     outcome,
     now,
     async (entry) => {
-      // The task first: a runner told `canceled` before the record moves can only end up CANCELLED too.
+      // The task first: a runner told `canceled` before the record moves can only end up closed too.
       if (entry.job_type === 'runner' && (await withdrawRunnerTask(runId, entry.table, deps))) withdrawn++;
     },
   );
@@ -86,7 +123,7 @@ export async function cancelRun(
     skipped: tally.skipped,
     cancelled: tally.cancelled,
   };
-  const index = runStatusIndexKey('CANCELLED', run.started_at, runId);
+  const index = runStatusIndexKey(ending.status, run.started_at, runId);
   let closed = true;
   try {
     await store.db.send(
@@ -94,22 +131,22 @@ export async function cancelRun(
         TableName: store.tableName,
         Key: runKey(runId),
         UpdateExpression:
-          'SET #status = :cancelled, ended_at = :at, succeeded_count = :succeeded, failed_count = :failed, ' +
+          'SET #status = :ending, ended_at = :at, succeeded_count = :succeeded, failed_count = :failed, ' +
           'skipped_count = :skipped, cancelled_count = :cancelledCount, #error = :error, cause = :cause, ' +
           'gsi2pk = :gsi2pk, gsi2sk = :gsi2sk',
         // A run that completed (or was closed by a repeated event) first keeps its status.
         ConditionExpression: '#status = :running',
         ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
         ExpressionAttributeValues: {
-          ':cancelled': 'CANCELLED',
+          ':ending': ending.status,
           ':running': 'RUNNING',
           ':at': at,
           ':succeeded': counts.succeeded,
           ':failed': counts.failed,
           ':skipped': counts.skipped,
           ':cancelledCount': counts.cancelled,
-          ':error': RUN_CANCELLED,
-          ':cause': reason,
+          ':error': ending.error,
+          ':cause': ending.cause,
           ':gsi2pk': index.gsi2pk,
           ':gsi2sk': index.gsi2sk,
         },
@@ -120,9 +157,10 @@ export async function cancelRun(
     closed = false;
   }
   return {
-    outcome: 'cancelled',
+    outcome: 'closed',
     run_id: runId,
-    cancelled_tables: tally.closed,
+    status: ending.status,
+    closed_tables: tally.closed,
     withdrawn_tasks: withdrawn,
     counts,
     closed,

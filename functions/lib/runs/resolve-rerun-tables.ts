@@ -44,7 +44,7 @@ function checkRerunnable(oldRun: RunRecord | undefined, request: RerunRequest, r
   if (!oldRun) throw new RerunNotPossibleError(`rerun_of: no run '${id}' in the tracking table`);
   if (oldRun.status === 'RUNNING') {
     throw new RerunNotPossibleError(
-      `rerun_of: run '${id}' is still RUNNING; re-run it once it has ended (a run whose execution timed out or broke stays RUNNING: redrive that execution to finish it)`,
+      `rerun_of: run '${id}' is still RUNNING; re-run it once it has ended (a run whose execution was stopped, timed out or failed is closed by the stage's run-stopped rule)`,
     );
   }
   if (!oldRun.table_count && oldRun.error) {

@@ -1,9 +1,10 @@
-// Closing a stopped run (functions/lib/runs/cancel-run.ts) on dynalite and s3rver: the tables of its list without
-// a record become CANCELLED, an outcome recorded first is kept and counted as what it is, and the run record is
-// closed with the counts.
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+// Closing a run whose execution ended without Complete Extract Run (functions/lib/runs/cancel-run.ts) on dynalite
+// and s3rver: the tables of its list without a record become CANCELLED (stopped) or FAILED (timed out, failed), an
+// outcome recorded first is kept and counted as what it is, and the run record is closed with the counts.
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { TableJob } from '../../../functions/lib/jobs/table-job';
-import { cancelRun } from '../../../functions/lib/runs/cancel-run';
+import { closeEndedRun, runEnding } from '../../../functions/lib/runs/cancel-run';
+import { acquireTableLeases, leaseKey } from '../../../functions/lib/tracking/table-leases';
 import { tableKey } from '../../../functions/lib/tracking/tracking-records';
 import {
   listRunTables,
@@ -19,6 +20,7 @@ jest.setTimeout(20_000);
 const trackingTable = freshTrackingTablePerTest();
 const configBucket = configBucketPerFile();
 const NOW = new Date('2024-06-01T00:00:00.000Z');
+const STOPPED = runEnding('ABORTED', 'exec-run-c', NOW.toISOString());
 const RUN = {
   run_id: 'run-c',
   execution_name: 'exec-run-c',
@@ -60,7 +62,7 @@ function outcomeWinsTheRace(store: TrackingStore, table: string): TrackingStore 
   return { ...store, db };
 }
 
-describe('cancelRun', () => {
+describe('closing a run whose execution ended without Complete Extract Run', () => {
   it('cancels the tables that have no record, and closes the run CANCELLED with its counts', async () => {
     // Prepare
     const store = trackingTable();
@@ -74,7 +76,7 @@ describe('cancelRun', () => {
     );
 
     // Act
-    const result = await cancelRun(RUN.run_id, 'stopped by a test', {
+    const result = await closeEndedRun(RUN.run_id, RUN.execution_name, STOPPED, {
       store,
       s3: configBucket(),
       now: () => NOW,
@@ -82,14 +84,12 @@ describe('cancelRun', () => {
 
     // Assess
     expect(result).toMatchObject({
-      outcome: 'cancelled',
+      outcome: 'closed',
+      status: 'CANCELLED',
       closed: true,
       counts: { tables: 3, succeeded: 0, failed: 1, skipped: 0, cancelled: 2 },
     });
-    expect(result.outcome === 'cancelled' && [...result.cancelled_tables].sort()).toEqual([
-      'customers',
-      'orders',
-    ]);
+    expect(result.outcome === 'closed' && [...result.closed_tables].sort()).toEqual(['customers', 'orders']);
     const records = Object.fromEntries(
       (await listRunTables(store, RUN.run_id)).map((t) => [t.table, [t.status, t.error]]),
     );
@@ -111,7 +111,7 @@ describe('cancelRun', () => {
     await aRunningRun(store, ['orders', 'customers']);
 
     // Act
-    const result = await cancelRun(RUN.run_id, 'stopped by a test', {
+    const result = await closeEndedRun(RUN.run_id, RUN.execution_name, STOPPED, {
       store: outcomeWinsTheRace(store, 'orders'),
       s3: configBucket(),
       now: () => NOW,
@@ -119,7 +119,7 @@ describe('cancelRun', () => {
 
     // Assess
     expect(result).toMatchObject({
-      cancelled_tables: ['customers'],
+      closed_tables: ['customers'],
       counts: { tables: 2, succeeded: 1, cancelled: 1 },
     });
     const records = Object.fromEntries(
@@ -127,5 +127,75 @@ describe('cancelRun', () => {
     );
     expect(records).toEqual({ orders: 'SUCCEEDED', customers: 'CANCELLED' });
     expect(await readRunRecord(store, RUN.run_id)).toMatchObject({ succeeded_count: 1, cancelled_count: 1 });
+  });
+
+  it('fails the tables without an outcome, releases their leases and closes the run FAILED when its execution timed out', async () => {
+    // Prepare
+    const store = trackingTable();
+    await aRunningRun(store, ['orders', 'customers']);
+    await acquireTableLeases(store, RUN.run_id, [glueJob('customers')], NOW);
+    await recordTableOutcome(
+      store,
+      { run_id: RUN.run_id, started_at: RUN.started_at, max_concurrency: 1 },
+      glueJob('orders'),
+      { status: 'SUCCEEDED', attempts: 1 },
+      NOW,
+    );
+
+    // Act
+    const result = await closeEndedRun(
+      RUN.run_id,
+      RUN.execution_name,
+      runEnding('TIMED_OUT', RUN.execution_name, NOW.toISOString()),
+      { store, s3: configBucket(), now: () => NOW },
+    );
+
+    // Assess
+    const cause = `Execution exec-run-c timed out at ${NOW.toISOString()}, before the run was closed; see its history`;
+    expect(result).toMatchObject({
+      outcome: 'closed',
+      status: 'FAILED',
+      closed_tables: ['customers'],
+      counts: { tables: 2, succeeded: 1, failed: 1, cancelled: 0 },
+    });
+    expect(
+      Object.fromEntries(
+        (await listRunTables(store, RUN.run_id)).map((t) => [t.table, [t.status, t.error, t.cause]]),
+      ),
+    ).toEqual({
+      orders: ['SUCCEEDED', undefined, undefined],
+      customers: ['FAILED', 'ExecutionTimedOut', cause],
+    });
+    expect(await readRunRecord(store, RUN.run_id)).toMatchObject({
+      status: 'FAILED',
+      error: 'ExecutionTimedOut',
+      cause,
+      succeeded_count: 1,
+      failed_count: 1,
+      gsi2pk: 'RUNS#FAILED',
+    });
+    const { Item: lease } = await store.db.send(
+      new GetCommand({ TableName: store.tableName, Key: leaseKey('customers'), ConsistentRead: true }),
+    );
+    expect(lease).toBeUndefined();
+  });
+
+  it('leaves alone a run whose id another execution owns (this one failed with RunAlreadyExistsError)', async () => {
+    // Prepare
+    const store = trackingTable();
+    await aRunningRun(store, ['orders']);
+
+    // Act
+    const result = await closeEndedRun(
+      RUN.run_id,
+      'exec-that-reused-the-id',
+      runEnding('FAILED', 'exec-that-reused-the-id', NOW.toISOString()),
+      { store, s3: configBucket(), now: () => NOW },
+    );
+
+    // Assess
+    expect(result).toEqual({ outcome: 'not-ours', run_id: RUN.run_id, execution_name: RUN.execution_name });
+    expect(await readRunRecord(store, RUN.run_id)).toMatchObject({ status: 'RUNNING' });
+    expect(await listRunTables(store, RUN.run_id)).toEqual([]);
   });
 });

@@ -12,7 +12,7 @@ import {
 } from '../../../functions/lib/tracking/table-leases';
 import type { RunStatus } from '../../../functions/lib/tracking/tracking-records';
 import type { TrackingStore } from '../../../functions/lib/tracking/tracking-store';
-import { cancelRun } from '../../../functions/lib/runs/cancel-run';
+import { closeEndedRun, runEnding } from '../../../functions/lib/runs/cancel-run';
 import { completeRun } from '../../../functions/lib/runs/complete-run';
 import { freshTrackingTablePerTest } from '../../helpers/fresh-tracking-table';
 import { configBucketPerFile, startListedRun } from '../../helpers/listed-runs';
@@ -198,7 +198,11 @@ describe('table leases', () => {
     await acquireTableLeases(store, 'run-a', [glueJob('orders')], NOW);
 
     // Act
-    await cancelRun('run-a', 'stopped by a test', { store, s3: configBucket(), now: () => NOW });
+    await closeEndedRun('run-a', 'exec-run-a', runEnding('ABORTED', 'exec-run-a', STARTED_AT), {
+      store,
+      s3: configBucket(),
+      now: () => NOW,
+    });
 
     // Assess
     expect(await lease('orders')).toBeUndefined();
