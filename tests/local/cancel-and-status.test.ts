@@ -1,19 +1,29 @@
-// `npm run cancel` and `npm run status` as a user types them, against a serve instance: a run whose runner table
-// waits for a runner nobody started shows it waiting; cancel stops it and the records say CANCELLED; status finds
-// it by status and by table; the errors a user can make end with the documented exit codes.
+// `npm run cancel` and `npm run status` against a serve instance: a run whose runner table waits for a runner
+// nobody started shows it waiting; cancel stops it and the records say CANCELLED; status finds it by status and by
+// table; the errors a user can make end with the documented exit codes. The cancel that stops the run, and npm
+// start following a run there, are child processes as a user types them; the listings and the refusals run the
+// same mains in-process (the same exit code and output), as a process each would add only its start-up.
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { createDocumentClient } from '../../functions/clients/dynamodb';
+import { CANCEL_COMMAND, cancelCommand } from '../../local/commands/cancel';
+import { STATUS_COMMAND, statusCommand } from '../../local/commands/status';
 import { listRuns } from '../../local/list-runs';
 import { localDynamoDbClient, localS3Client } from '../../local/stack/emulators';
 import type { LocalEndpoints } from '../../local/stack/endpoints-file';
 import { listRunTables } from '../../functions/lib/tracking/tracking-store';
 import { waitFor } from '../helpers/wait-for';
 import { writeFileSync } from 'node:fs';
-import { runLocalScript, spawnLocalScript, spawnServe, type SummaryJson } from './helpers/commands';
+import {
+  runInProcess,
+  runLocalScript,
+  spawnLocalScript,
+  spawnServe,
+  type SummaryJson,
+} from './helpers/commands';
 
 jest.setTimeout(120_000);
 
@@ -32,8 +42,10 @@ tables:
     job_type: glue
 `;
 
-const status = (args: string[]) => runLocalScript('status.ts', ['--data-dir', dataDir, ...args]);
-const cancel = (args: string[]) => runLocalScript('cancel.ts', ['--data-dir', dataDir, ...args]);
+const status = (args: string[]) =>
+  runInProcess(STATUS_COMMAND, statusCommand, ['--data-dir', dataDir, ...args]);
+const cancel = (args: string[]) =>
+  runInProcess(CANCEL_COMMAND, cancelCommand, ['--data-dir', dataDir, ...args]);
 
 beforeAll(async () => {
   const spawned = spawnServe(dataDir);
@@ -88,7 +100,7 @@ describe('npm run cancel and npm run status', () => {
     );
 
     // Act
-    const result = await cancel(['--run-id', runId, '--json']);
+    const result = await runLocalScript('cancel.ts', ['--data-dir', dataDir, '--run-id', runId, '--json']);
 
     // Assess
     expect(result.stderr).toBe('');

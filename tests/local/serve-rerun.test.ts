@@ -1,12 +1,15 @@
 // `npm start -- --rerun-of <run id>` against serve mode, as a user types it: the re-run starts on the serve
 // instance, whose tracking table has the earlier run's records, extracts only the table that failed there, and
-// `npm run status -- --run-id` shows the two runs linked.
+// `npm run status -- --run-id` shows the two runs linked. The re-run is a child process as a user types it; the
+// run it re-runs, the refusal and status run the same mains in-process.
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { START_COMMAND, startCommand } from '../../local/commands/start';
+import { STATUS_COMMAND, statusCommand } from '../../local/commands/status';
 import { LOCAL_STACK_TEST_TIMEOUT_MS } from '../helpers/wait-for';
-import { runLocalScript, spawnServe, stopServe, type SummaryJson } from './helpers/commands';
+import { runInProcess, runLocalScript, spawnServe, stopServe, type SummaryJson } from './helpers/commands';
 
 jest.setTimeout(LOCAL_STACK_TEST_TIMEOUT_MS);
 
@@ -24,7 +27,7 @@ afterAll(async () => {
 });
 
 function startOnServe(args: string[]) {
-  return runLocalScript('start.ts', ['--json', '--data-dir', dataDir, ...args]);
+  return runInProcess(START_COMMAND, startCommand, ['--json', '--data-dir', dataDir, ...args]);
 }
 
 describe('npm start -- --rerun-of against serve mode', () => {
@@ -41,7 +44,13 @@ describe('npm start -- --rerun-of against serve mode', () => {
     ]);
 
     // Act: the serve instance's own job outcomes, where every table succeeds
-    const rerun = await startOnServe(['--rerun-of', failed.runId]);
+    const rerun = await runLocalScript('start.ts', [
+      '--json',
+      '--data-dir',
+      dataDir,
+      '--rerun-of',
+      failed.runId,
+    ]);
 
     // Assess
     expect(rerun.stderr).toMatch(/on the serve instance/);
@@ -49,7 +58,12 @@ describe('npm start -- --rerun-of against serve mode', () => {
     const summary = JSON.parse(rerun.stdout) as SummaryJson & { rerunOf?: string };
     expect(summary.tables.map((t) => [t.table, t.status])).toEqual([['events.clicks', 'SUCCEEDED']]);
     expect(summary.rerunOf).toBe(failed.runId);
-    const status = await runLocalScript('status.ts', ['--run-id', failed.runId, '--data-dir', dataDir]);
+    const status = await runInProcess(STATUS_COMMAND, statusCommand, [
+      '--run-id',
+      failed.runId,
+      '--data-dir',
+      dataDir,
+    ]);
     expect(status.code).toBe(0);
     expect(status.stdout).toContain(`Re-run by ${summary.runId}`);
   });

@@ -1,7 +1,8 @@
 // Serve mode as a user and their tools see it: endpoints in endpoints.json, a config uploaded with the real AWS
 // SDK S3 client starts a run (its runner table run by the bundled runner CLI), a repeated upload event starts
 // nothing, `npm start` runs on the serve instance, the official Data Pipeline client finishes a runner task of an
-// uploaded config, and the runs survive a restart.
+// uploaded config, and the runs survive a restart. `npm start` and the status listing after the restart are child
+// processes as a user types them; the other status calls run the same main in-process.
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,8 +22,10 @@ import { readRunRecord } from '../../local/summary';
 import type { LocalEndpoints } from '../../local/stack/endpoints-file';
 import { listRunTables } from '../../functions/lib/tracking/tracking-store';
 import { SAMPLE_CONFIG } from '../../local/commands/samples';
+import { STATUS_COMMAND, statusCommand } from '../../local/commands/status';
 import { LOCAL_STACK_BOUND_MS, LOCAL_STACK_TEST_TIMEOUT_MS, waitFor } from '../helpers/wait-for';
 import {
+  runInProcess,
   runLocalScript,
   spawnServe,
   stopServe as stopServeInstance,
@@ -222,8 +225,13 @@ describe('serve mode', () => {
         hostname: 'db7',
       }),
     );
-    const listed = await runLocalScript('status.ts', ['--runners', '--json', '--data-dir', dataDir]);
-    const inGroup = await runLocalScript('status.ts', [
+    const listed = await runInProcess(STATUS_COMMAND, statusCommand, [
+      '--runners',
+      '--json',
+      '--data-dir',
+      dataDir,
+    ]);
+    const inGroup = await runInProcess(STATUS_COMMAND, statusCommand, [
       '--runners',
       '--worker-group',
       'local',
@@ -262,7 +270,7 @@ describe('serve mode', () => {
       ['local', 'SUCCEEDED'],
       ['s3', 'SUCCEEDED'],
     ]);
-    const one = await runLocalScript('status.ts', [
+    const one = await runInProcess(STATUS_COMMAND, statusCommand, [
       '--json',
       '--data-dir',
       dataDir,
