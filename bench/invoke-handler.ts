@@ -2,7 +2,7 @@
 // serverless.yml names it) with its environment from the parent (the local stack's S3 and DynamoDB), timed, its
 // AWS calls counted by command at the module's own clients, its output and figures written to a JSON file.
 //
-//   node --import tsx --import ./bench/report-peak-rss.ts bench/invoke-handler.ts <function> <event JSON> <out>
+//   node --import tsx --import ./bench/report-process-usage.ts bench/invoke-handler.ts <function> <event JSON> <out>
 import '../local/polyfills';
 import { writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';

@@ -21,6 +21,7 @@ import { PROJECT_ROOT } from '../local/project-root';
 import { uploadConfig } from '../local/runtime/run-locally';
 import { startLocalStack } from '../local/stack/local-stack';
 import type { HandlerFigures } from './invoke-handler';
+import type { ProcessUsage } from './report-process-usage';
 import { printSection, type BenchOptions, type BenchSection, type Figures } from './figures';
 import { functionSizes } from './prices';
 
@@ -66,12 +67,14 @@ const SCALE_MOCK = 'default:\n  seconds: 0\n';
 interface Measured<T> {
   wallMs: number;
   peakRssBytes: number;
+  /** User + system CPU time of the process: on a shared machine, steadier than the wall time. */
+  cpuMs: number;
   /** The load average before and after. */
   load: string;
   result: T;
 }
 
-/** Runs a TypeScript entry point in a fresh Node process and reads its peak RSS (bench/report-peak-rss.ts). */
+/** Runs a TypeScript entry point in a fresh Node process and reads its peak RSS and CPU time (report-process-usage.ts). */
 async function measureProcess(
   dir: string,
   script: string,
@@ -79,7 +82,7 @@ async function measureProcess(
   nodeOptions: string[] = [],
 ): Promise<Measured<{ code: number | null; stdout: string; stderr: string }>> {
   const id = process.hrtime.bigint();
-  const rssFile = join(dir, `peak-rss-${id}`);
+  const usageFile = join(dir, `usage-${id}.json`);
   // stdout to a file, not a pipe: a command's exit does not wait for a pipe to drain, and a summary of
   // 10,000 tables is several hundred kilobytes (a file is written synchronously).
   const stdoutFile = join(dir, `stdout-${id}`);
@@ -88,10 +91,10 @@ async function measureProcess(
   const started = performance.now();
   const child = spawn(
     process.execPath,
-    [...nodeOptions, '--import', 'tsx', '--import', './bench/report-peak-rss.ts', script, ...args],
+    [...nodeOptions, '--import', 'tsx', '--import', './bench/report-process-usage.ts', script, ...args],
     {
       cwd: PROJECT_ROOT,
-      env: { ...process.env, BENCH_PEAK_RSS_FILE: rssFile },
+      env: { ...process.env, BENCH_USAGE_FILE: usageFile },
       stdio: ['ignore', stdoutFd, 'pipe'],
     },
   );
@@ -100,9 +103,10 @@ async function measureProcess(
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
   const wallMs = performance.now() - started;
   closeSync(stdoutFd);
+  const usage = JSON.parse(readFileSync(usageFile, 'utf8')) as ProcessUsage;
   return {
     wallMs,
-    peakRssBytes: Number(readFileSync(rssFile, 'utf8')),
+    ...usage,
     load: `${loadBefore} before, ${load()} after`,
     result: { code, stdout: readFileSync(stdoutFile, 'utf8'), stderr },
   };
@@ -236,7 +240,7 @@ async function handlerFigures(dir: string, lines: string[], figures: Figures): P
       };
       lines.push(
         `${label}: ${seconds(measured.figures.wallMs)} s in the handler of ${LAMBDA_TIMEOUT_S} s, ` +
-          `peak RSS ${mb(measured.peakRssBytes)} MB of ${memoryMb} MB; ${calls} (${measured.load})`,
+          `peak RSS ${mb(measured.peakRssBytes)} MB of ${memoryMb} MB, process CPU ${seconds(measured.cpuMs)} s; ${calls} (${measured.load})`,
       );
     };
 
@@ -323,9 +327,10 @@ export async function benchScale(
       const key = `scale.local_run_${tables}_tables`;
       const note = run.load;
       figures[`${key}.wall_s`] = { value: seconds(run.wallMs), unit: 's', command: run.command, note };
+      figures[`${key}.cpu_s`] = { value: seconds(run.cpuMs), unit: 's', command: run.command, note };
       figures[`${key}.peak_rss_mb`] = { value: mb(run.peakRssBytes), unit: 'MB', command: run.command, note };
       lines.push(
-        `${tables.toLocaleString('en')} tables: ${seconds(run.wallMs)} s, peak RSS ${mb(run.peakRssBytes)} MB (${run.load})  $ ${run.command}`,
+        `${tables.toLocaleString('en')} tables: ${seconds(run.wallMs)} s (CPU ${seconds(run.cpuMs)} s), peak RSS ${mb(run.peakRssBytes)} MB (${run.load})  $ ${run.command}`,
       );
     }
     if (options.handlers ?? !options.quick) await handlerFigures(dir, lines, figures);
