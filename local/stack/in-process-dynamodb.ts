@@ -40,6 +40,16 @@ export function inProcessRequestHandler(server: Server): HttpHandler {
   return {
     handle: (request) =>
       new Promise((resolve, reject) => {
+        // As a closed server refuses connections: a request that reached dynalite after its store closed would
+        // throw in dynalite's callback, out of any caller's reach.
+        if (!server.listening) {
+          reject(
+            Object.assign(new Error('connect ECONNREFUSED (DynamoDB emulator closed)'), {
+              code: 'ECONNREFUSED',
+            }),
+          );
+          return;
+        }
         const incoming = new RequestStandIn(request);
         try {
           server.emit('request', incoming, new ResponseStandIn((response) => resolve({ response })));

@@ -117,4 +117,24 @@ describe('the in-process DynamoDB route', () => {
     );
     expect(Item).toMatchObject({ status: 'PENDING' });
   });
+
+  it('refuses requests once the emulator is closed, as its HTTP endpoint does', async () => {
+    // Prepare
+    const closing = await startDynamoDb();
+    const client = new DynamoDBClient({
+      endpoint: closing.endpoint,
+      region: LOCAL_REGION,
+      credentials: LOCAL_CREDENTIALS,
+      maxAttempts: 1,
+    });
+    const db = createDocumentClient(client);
+    routeClientThrough(db, closing.inProcess);
+
+    // Act
+    await closing.close();
+    const refused = db.send(conditionalPut('RUN#after-close', 'PENDING'));
+
+    // Assess
+    await expect(refused).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+  });
 });
