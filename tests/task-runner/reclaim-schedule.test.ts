@@ -17,6 +17,10 @@ import {
   type Emulator,
 } from '../../local/stack/emulators';
 
+// Each test loads the handler and its SDK clients afresh; on a loaded machine with a cold transform cache (CI) that
+// took past Jest's default 5 s. Only a hang reaches this bound.
+jest.setTimeout(60_000);
+
 const ELEVEN_MINUTES_AGO = () => Date.now() - 11 * 60_000;
 
 type Deps = { documentClient: ReturnType<typeof createDocumentClient>; tableName: string; now: () => number };
