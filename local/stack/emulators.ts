@@ -9,7 +9,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import dynalite from 'dynalite';
 import S3rver from 's3rver';
 import type { HttpHandler } from '@smithy/protocol-http';
-import { inProcessRequestHandler } from './in-process-dynamodb';
+import { inProcessRoute } from './in-process-dynamodb';
 
 /** s3rver accepts exactly these credentials; dynalite accepts any. */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
@@ -84,10 +84,14 @@ export async function startDynamoDb(options: EmulatorOptions = {}): Promise<Dyna
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
   const { port } = server.address() as AddressInfo;
+  const route = inProcessRoute(server);
   return {
     endpoint: `http://127.0.0.1:${port}`,
-    inProcess: inProcessRequestHandler(server),
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    inProcess: route.handler,
+    close: async () => {
+      await route.drain();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
   };
 }
 

@@ -35,21 +35,33 @@ class ResponseStandIn {
   }
 }
 
+/** A request handler answering from a server's request listener, and how to close that server behind it. */
+export interface InProcessRoute {
+  handler: HttpHandler;
+  /**
+   * Refuses new requests (ECONNREFUSED, as a closed server does) and resolves once those under way are answered:
+   * dynalite closes its store when its HTTP server has no connection left, and in-process requests hold none.
+   */
+  drain(): Promise<void>;
+}
+
 /** A request handler for an SDK client that answers from `server`'s request listener, in this process. */
-export function inProcessRequestHandler(server: Server): HttpHandler {
-  return {
-    handle: (request) =>
-      new Promise((resolve, reject) => {
-        // As a closed server refuses connections: a request that reached dynalite after its store closed would
-        // throw in dynalite's callback, out of any caller's reach.
-        if (!server.listening) {
-          reject(
-            Object.assign(new Error('connect ECONNREFUSED (DynamoDB emulator closed)'), {
-              code: 'ECONNREFUSED',
-            }),
-          );
-          return;
-        }
+export function inProcessRoute(server: Server): InProcessRoute {
+  let open = true;
+  let underWay = 0;
+  let drained: (() => void) | undefined;
+  const answered = () => {
+    underWay -= 1;
+    if (underWay === 0) drained?.();
+  };
+  const handler: HttpHandler = {
+    handle: (request) => {
+      if (!open || !server.listening) {
+        const refused = new Error('connect ECONNREFUSED (DynamoDB emulator closed)');
+        return Promise.reject(Object.assign(refused, { code: 'ECONNREFUSED' }));
+      }
+      underWay += 1;
+      return new Promise<{ response: HttpResponse }>((resolve, reject) => {
         const incoming = new RequestStandIn(request);
         try {
           server.emit('request', incoming, new ResponseStandIn((response) => resolve({ response })));
@@ -67,9 +79,17 @@ export function inProcessRequestHandler(server: Server): HttpHandler {
         } catch (error) {
           reject(error as Error);
         }
-      }),
+      }).finally(answered);
+    },
     updateHttpClientConfig: () => undefined,
     httpHandlerConfigs: () => ({}),
+  };
+  return {
+    handler,
+    drain: () => {
+      open = false;
+      return underWay === 0 ? Promise.resolve() : new Promise<void>((resolve) => (drained = resolve));
+    },
   };
 }
 

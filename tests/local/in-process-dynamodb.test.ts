@@ -3,6 +3,7 @@
 // validation errors by their names, and HTTP again once the route is lifted.
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { HttpRequest } from '@smithy/protocol-http';
 import { createDocumentClient } from '../../functions/clients/dynamodb';
 import { createTrackingTable } from '../../local/stack/create-resources';
 import {
@@ -136,5 +137,35 @@ describe('the in-process DynamoDB route', () => {
 
     // Assess
     await expect(refused).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+  });
+
+  it('answers the requests under way when the emulator closes, before its store closes', async () => {
+    // Prepare: requests handed to dynalite (as the SDK hands them, signed) whose writes are not done yet
+    const closing = await startDynamoDb();
+    await createTrackingTable(localDynamoDbClient(closing.endpoint), TABLE);
+    const putItem = (pk: string) =>
+      new HttpRequest({
+        method: 'POST',
+        hostname: '127.0.0.1',
+        path: '/',
+        headers: {
+          'content-type': 'application/x-amz-json-1.0',
+          'x-amz-target': 'DynamoDB_20120810.PutItem',
+          'x-amz-date': '20261126T000000Z',
+          authorization:
+            'AWS4-HMAC-SHA256 Credential=S3RVER/20261126/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0',
+        },
+        body: JSON.stringify({ TableName: TABLE, Item: { pk: { S: pk }, sk: { S: 'TABLE' } } }),
+      });
+    const underWay = Array.from({ length: 20 }, (_, i) =>
+      closing.inProcess.handle(putItem(`RUN#closing-${i}`)),
+    );
+
+    // Act
+    await closing.close();
+
+    // Assess
+    const answers = await Promise.all(underWay);
+    expect(answers.map(({ response }) => response.statusCode)).toEqual(Array(20).fill(200));
   });
 });
