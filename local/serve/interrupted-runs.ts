@@ -41,7 +41,9 @@ export async function failInterruptedRuns(
   for (const run of runs) {
     const info = { run_id: run.run_id, started_at: run.started_at, max_concurrency: 1 };
     const outcome = { status: 'FAILED', attempts: 0, error: RUN_INTERRUPTED, cause } as const;
-    await closeUnrecordedTables(store, info, runTables(s3, run), outcome, now);
+    await closeUnrecordedTables(store, info, runTables(s3, run), outcome, now, {
+      tableCount: run.table_count,
+    });
     // The counts as any run's end has them; then the run is FAILED whatever they say (it may have no tables yet).
     await completeRun(store, s3, info, now);
     const failed = runStatusIndexKey('FAILED', run.started_at, run.run_id);

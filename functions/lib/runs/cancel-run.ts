@@ -105,17 +105,13 @@ export async function closeEndedRun(
   let withdrawn = 0;
   const outcome = { status: ending.status, attempts: 0, error: ending.error, cause: ending.cause };
   const runInfo = { run_id: runId, started_at: run.started_at, max_concurrency: 0 };
-  const tally = await closeUnrecordedTables(
-    store,
-    runInfo,
-    runTables(deps.s3, run),
-    outcome,
-    now,
-    async (entry) => {
+  const tally = await closeUnrecordedTables(store, runInfo, runTables(deps.s3, run), outcome, now, {
+    tableCount: run.table_count,
+    beforeEach: async (entry) => {
       // The task first: a runner told `canceled` before the record moves can only end up closed too.
       if (entry.job_type === 'runner' && (await withdrawRunnerTask(runId, entry.table, deps))) withdrawn++;
     },
-  );
+  });
   const counts = {
     tables: Math.max(run.table_count, tally.tables),
     succeeded: tally.succeeded,

@@ -39,8 +39,17 @@ export async function completeRun(
   now: Date,
 ): Promise<CompletedRun> {
   // No run record: the update below fails on its condition, as a run that never started cannot complete.
-  const record = (await readRunRecord(store, run.run_id)) ?? {};
-  const tally = await closeUnrecordedTables(store, run, runTables(s3, record), OUTCOME_NOT_RECORDED, now);
+  const record = await readRunRecord(store, run.run_id);
+  const tally = await closeUnrecordedTables(
+    store,
+    run,
+    runTables(s3, record ?? {}),
+    OUTCOME_NOT_RECORDED,
+    now,
+    {
+      tableCount: record?.table_count,
+    },
+  );
   const status = overallRunStatus({ ...tally, pending: 0 });
 
   await store.db.send(

@@ -94,7 +94,11 @@ export async function recordFailedRun(
   };
   const runInfo = { run_id: runId, started_at: run.started_at, max_concurrency: 0 };
   const failedTables = existing
-    ? (await closeUnrecordedTables(store, runInfo, runTables(s3, existing), outcome, now)).closed.length
+    ? (
+        await closeUnrecordedTables(store, runInfo, runTables(s3, existing), outcome, now, {
+          tableCount: existing.table_count,
+        })
+      ).closed.length
     : 0;
 
   return { ...summary, recorded, failed_tables: failedTables };

@@ -54,7 +54,9 @@ function count(
  * tables), the list a line at a time. Each leftover write is conditional on there being no outcome, so an outcome
  * recorded after the records were read wins, and is counted as it is. A PENDING record (written by versions that
  * wrote one per table up front) counts as no outcome; a run of such a version has no list, and its PENDING
- * records are the leftovers. `beforeEach` runs before a leftover is written (cancel withdraws a runner's task).
+ * records are the leftovers. When the records already number the run's `tableCount`, every listed table has one
+ * and the list is not read (the common case of a run that completes). `beforeEach` runs before a leftover is
+ * written (cancel withdraws a runner's task).
  */
 export async function closeUnrecordedTables(
   store: TrackingStore,
@@ -62,8 +64,9 @@ export async function closeUnrecordedTables(
   tables: AsyncIterable<RunTableEntry> | undefined,
   outcome: FinalOutcome,
   now: Date,
-  beforeEach?: (entry: RunTableEntry) => Promise<void>,
+  options: { tableCount?: number; beforeEach?: (entry: RunTableEntry) => Promise<void> } = {},
 ): Promise<RunTally> {
+  const { tableCount, beforeEach } = options;
   const tally: RunTally = {
     tables: 0,
     succeeded: 0,
@@ -105,7 +108,8 @@ export async function closeUnrecordedTables(
     tally.closed.push(...closed);
   };
   let leftovers: RunTableEntry[] = [];
-  for await (const entry of tables ?? pendingRecords) {
+  const everyTableRecorded = tableCount !== undefined && recorded.size >= tableCount;
+  for await (const entry of everyTableRecorded ? [] : (tables ?? pendingRecords)) {
     if (recorded.has(entry.table)) continue;
     // A table listed twice is closed once.
     recorded.add(entry.table);
