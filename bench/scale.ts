@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { MAX_YAML_BYTES } from '../functions/lib/config/extract-config';
 import { runTables } from '../functions/lib/runs/run-table-list';
 import { tableHistoryIndexKey, tableKey } from '../functions/lib/tracking/tracking-records';
 import { readRunRecord, type TrackingStore } from '../functions/lib/tracking/tracking-store';
@@ -59,6 +60,13 @@ export function scaleConfigYaml(tables: number): string {
   const lines = ['version: 1', 'tables:'];
   for (let i = 0; i < tables; i++) lines.push(`  - { name: ${tableName(i, 'bench_yaml')}, job_type: glue }`);
   return `${lines.join('\n')}\n`;
+}
+
+/** The most tables a YAML config of scaleConfigYaml's shape lists within MAX_YAML_BYTES (more is refused). */
+export function yamlTableCount(tables: number): number {
+  const header = Buffer.byteLength(scaleConfigYaml(0));
+  const perTable = Buffer.byteLength(scaleConfigYaml(1)) - header;
+  return Math.min(tables, Math.floor((MAX_YAML_BYTES - header) / perTable));
 }
 
 /** Every job succeeds at once: the figures are the pipeline's own cost, not the jobs'. */
@@ -203,7 +211,8 @@ async function handlerFigures(dir: string, lines: string[], figures: Figures): P
     const { configBucket, defaultConfigKey } = stack.names;
     const yamlKey = `extract-config/bench-${tables}.yml`;
     await uploadConfig(stack.s3, configBucket, defaultConfigKey, scaleConfig(tables));
-    await uploadConfig(stack.s3, configBucket, yamlKey, scaleConfigYaml(tables));
+    const yamlTables = yamlTableCount(tables);
+    await uploadConfig(stack.s3, configBucket, yamlKey, scaleConfigYaml(yamlTables));
     const sizes = functionSizes();
     const configManagerMb = sizes.ConfigManagerLambdaFunction!.memoryMb;
     const completeRunMb = sizes.CompleteRunLambdaFunction!.memoryMb;
@@ -255,8 +264,8 @@ async function handlerFigures(dir: string, lines: string[], figures: Figures): P
     if (configManager.outOfMemory) throw new Error('the config manager ran out of memory on the JSON config');
     const yaml = await prepare(`bench-yaml-${tables}`, yamlKey);
     report(
-      `config_manager_${tables}_tables_yaml`,
-      `config manager, ${count} tables (YAML config)`,
+      `config_manager_yaml_${yamlTables}_tables`,
+      `config manager, ${yamlTables.toLocaleString('en')} tables (YAML config, the most its ${MAX_YAML_BYTES}-byte limit holds)`,
       yaml,
       configManagerMb,
     );

@@ -1,6 +1,10 @@
 // The extract config schema: what a hand-written config may say, and how each mistake is reported.
 import { ConfigValidationError } from '../../../functions/lib/errors';
-import { parseConfigDocument, validateExtractConfig } from '../../../functions/lib/config/extract-config';
+import {
+  MAX_YAML_BYTES,
+  parseConfigDocument,
+  validateExtractConfig,
+} from '../../../functions/lib/config/extract-config';
 
 const KEY = 'extract-config/extract-config.yml';
 
@@ -416,6 +420,22 @@ describe('extract config: parsing', () => {
     const text = validationMessage(() => parseConfigDocument('{"tables": [', 'extract-config/c.json'));
 
     expect(text).toMatch(/^extract-config\/c\.json is not valid JSON: /);
+  });
+
+  it('refuses YAML past MAX_YAML_BYTES before parsing it, and reads the same tables written as JSON', () => {
+    const tables = Array.from({ length: 50_000 }, (_, i) => ({ name: `sales.table_${i}`, job_type: 'glue' }));
+    const yaml = `tables:\n${tables.map((t) => `  - { name: ${t.name}, job_type: ${t.job_type} }`).join('\n')}\n`;
+    expect(Buffer.byteLength(yaml)).toBeGreaterThan(MAX_YAML_BYTES);
+
+    const text = validationMessage(() => parseConfigDocument(yaml, 'extract-config/big.yml'));
+
+    expect(text).toMatch(
+      /^extract-config\/big\.yml is \d+ bytes of YAML .*over the 2097152-byte limit for YAML; write a config this big as plain JSON/,
+    );
+    const json = parseConfigDocument(JSON.stringify({ tables }), 'extract-config/big.json') as {
+      tables: unknown[];
+    };
+    expect(json.tables).toHaveLength(50_000);
   });
 
   it('refuses a YAML alias bomb', () => {
