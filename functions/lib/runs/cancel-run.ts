@@ -8,13 +8,13 @@
 // released; and the run record is closed with the same status and its counts.
 // Safe to repeat: EventBridge may deliver the event more than once, and serve mode calls it the same way.
 import type { S3Client } from '@aws-sdk/client-s3';
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { isConditionFailure } from '../is-condition-failure';
 import { markTaskCanceled } from '../task-runner/cancel-task';
 import { latestTaskId } from '../task-runner/handoff-counter';
 import type { TaskQueueDeps } from '../task-runner/task-item';
 import { closeUnrecordedTables } from '../tracking/close-unrecorded-tables';
-import { runKey, runStatusIndexKey, type RunRecord } from '../tracking/tracking-records';
+import { closeRunRecord } from '../tracking/close-run-record';
+import type { RunRecord } from '../tracking/tracking-records';
 import { readRunRecord, type TrackingStore } from '../tracking/tracking-store';
 import { runTables } from './run-table-list';
 
@@ -119,35 +119,16 @@ export async function closeEndedRun(
     skipped: tally.skipped,
     cancelled: tally.cancelled,
   };
-  const index = runStatusIndexKey(ending.status, run.started_at, runId);
   let closed = true;
   try {
-    await store.db.send(
-      new UpdateCommand({
-        TableName: store.tableName,
-        Key: runKey(runId),
-        UpdateExpression:
-          'SET #status = :ending, ended_at = :at, succeeded_count = :succeeded, failed_count = :failed, ' +
-          'skipped_count = :skipped, cancelled_count = :cancelledCount, #error = :error, cause = :cause, ' +
-          'gsi2pk = :gsi2pk, gsi2sk = :gsi2sk',
-        // A run that completed (or was closed by a repeated event) first keeps its status.
-        ConditionExpression: '#status = :running',
-        ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
-        ExpressionAttributeValues: {
-          ':ending': ending.status,
-          ':running': 'RUNNING',
-          ':at': at,
-          ':succeeded': counts.succeeded,
-          ':failed': counts.failed,
-          ':skipped': counts.skipped,
-          ':cancelledCount': counts.cancelled,
-          ':error': ending.error,
-          ':cause': ending.cause,
-          ':gsi2pk': index.gsi2pk,
-          ':gsi2sk': index.gsi2sk,
-        },
-      }),
-    );
+    // A run that completed (or was closed by a repeated event) first keeps its status.
+    await closeRunRecord(store, run, {
+      status: ending.status,
+      endedAt: at,
+      counts,
+      reason: ending,
+      condition: 'running',
+    });
   } catch (error) {
     if (!isConditionFailure(error)) throw error;
     closed = false;

@@ -1,10 +1,10 @@
 // Complete Extract Run's work, without Lambda around it: every table of the run without an outcome gets FAILED
 // (OutcomeNotRecorded), and the run record its counts and final status.
 import type { S3Client } from '@aws-sdk/client-s3';
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { JobOutcome } from '../jobs/job-outcome';
 import { closeUnrecordedTables } from '../tracking/close-unrecorded-tables';
-import { overallRunStatus, runKey, runStatusIndexKey, type RunStatus } from '../tracking/tracking-records';
+import { closeRunRecord } from '../tracking/close-run-record';
+import { overallRunStatus, type RunStatus } from '../tracking/tracking-records';
 import { readRunRecord, type RunInfo, type TrackingStore } from '../tracking/tracking-store';
 import { runTables } from './run-table-list';
 
@@ -52,27 +52,12 @@ export async function completeRun(
   );
   const status = overallRunStatus({ ...tally, pending: 0 });
 
-  await store.db.send(
-    new UpdateCommand({
-      TableName: store.tableName,
-      Key: runKey(run.run_id),
-      UpdateExpression:
-        'SET #status = :status, ended_at = :ended, succeeded_count = :succeeded, failed_count = :failed, skipped_count = :skipped, cancelled_count = :cancelled, gsi2pk = :gsi2pk, gsi2sk = :gsi2sk',
-      ConditionExpression: 'attribute_exists(pk)',
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: {
-        ':status': status,
-        ':ended': now.toISOString(),
-        ':succeeded': tally.succeeded,
-        ':failed': tally.failed,
-        ':skipped': tally.skipped,
-        ':cancelled': tally.cancelled,
-        ...Object.fromEntries(
-          Object.entries(runStatusIndexKey(status, run.started_at, run.run_id)).map(([k, v]) => [`:${k}`, v]),
-        ),
-      },
-    }),
-  );
+  await closeRunRecord(store, run, {
+    status,
+    endedAt: now.toISOString(),
+    counts: tally,
+    condition: 'exists',
+  });
 
   return {
     run_id: run.run_id,
