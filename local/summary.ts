@@ -60,6 +60,11 @@ export interface RunSummary {
   rerunCount?: number;
   counts: RunCounts;
   tables: TableSummary[];
+  /**
+   * Why a RUNNING run's tables without a record are counted but not named: its table list could not be read (an
+   * operator without s3:GetObject on the config bucket, a list removed by a lifecycle rule).
+   */
+  tableListError?: string;
 }
 
 export function countTables(statuses: TableStatus[], tableCount = statuses.length): RunCounts {
@@ -145,7 +150,15 @@ export async function readRunSummary(
   const unrecorded: RunTableEntry[] = [];
   if (list) {
     const recorded = new Set(records.map((r) => r.table));
-    for await (const entry of list) if (!recorded.has(entry.table)) unrecorded.push(entry);
+    try {
+      for await (const entry of list) if (!recorded.has(entry.table)) unrecorded.push(entry);
+    } catch (error) {
+      // The records are still worth showing: the tables without one are counted from table_count instead.
+      const { bucket, key } = run.table_list!;
+      const { name, message } = error as Error;
+      const tableListError = `the run's table list (s3://${bucket}/${key}) could not be read, so its tables without a record are counted, not named: ${name}: ${message}`;
+      return { ...summarizeRun(run, records, retries), tableListError };
+    }
   }
   return summarizeRun(run, records, retries, unrecorded);
 }
@@ -332,6 +345,7 @@ export function formatSummary(summary: RunSummary, options: SummaryOptions = {})
     ...rerunLinks(summary),
   ];
   if (summary.error) lines.push(`  ${summary.error}:`, ...indented(summary.cause, '    '));
+  if (summary.tableListError) lines.push(...indented(`Note: ${summary.tableListError}`));
   if (summary.tables.length > 0) {
     const shown = shownTables(summary, options);
     if (shown.length > 0)

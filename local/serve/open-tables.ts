@@ -33,69 +33,69 @@ export interface OpenTables {
   close(): Promise<void>;
 }
 
-function tablesOf(stage: string, db: DynamoDBDocumentClient) {
+/** The stage's tables and its S3 through `client` and `s3`, closed with them (and whatever `closeMore` closes). */
+function opened(
+  stage: string,
+  client: DynamoDBClient,
+  s3: S3Client,
+  where: (trackingTable: string) => string,
+  more: Pick<OpenTables, 'stage' | 'serve'> = {},
+  closeMore: () => Promise<unknown> = async () => undefined,
+): OpenTables {
+  const db = createDocumentClient(client);
   const tracking = deployedStageTable(stage, 'trackingTable');
   return {
     db,
     store: { db, tableName: tracking.tableName },
     taskQueueTable: deployedStageTable(stage, 'taskQueueTable').tableName,
     ...(tracking.region ? { region: tracking.region } : {}),
+    s3,
+    where: where(tracking.tableName),
+    ...more,
+    close: async () => {
+      client.destroy();
+      s3.destroy();
+      await closeMore();
+    },
   };
 }
 
 export async function openDeployedTables(stage: string): Promise<OpenTables> {
   const { region } = deployedStageTable(stage, 'trackingTable');
+  // An S3-compatible endpoint named by host (AWS_ENDPOINT_URL_S3) serves buckets by path, as the handlers'
+  // client assumes too.
+  const s3 = new S3Client({
+    ...(region ? { region } : {}),
+    forcePathStyle: Boolean(process.env.AWS_ENDPOINT_URL_S3),
+  });
   const client = new DynamoDBClient(region ? { region } : {});
-  const s3 = new S3Client(region ? { region } : {});
-  const tables = tablesOf(stage, createDocumentClient(client));
-  return {
-    ...tables,
-    s3,
-    stage,
-    where: `${tables.store.tableName} (stage ${stage})`,
-    close: async () => {
-      client.destroy();
-      s3.destroy();
-    },
-  };
+  return opened(stage, client, s3, (table) => `${table} (stage ${stage})`, { stage });
 }
 
 export async function openLocalTables(dataDir: string): Promise<OpenTables> {
   const serve = await findServeInstance(dataDir);
-  if (serve) {
-    const client = localDynamoDbClient(serve.dynamodb);
-    const s3 = localS3Client(serve.s3);
-    const tables = tablesOf(LOCAL_STAGE, createDocumentClient(client));
-    return {
-      ...tables,
-      s3,
-      where: `${tables.store.tableName} on the serve instance (${serve.dynamodb})`,
-      serve,
-      close: async () => {
-        client.destroy();
-        s3.destroy();
-      },
-    };
-  }
+  if (serve)
+    return opened(
+      LOCAL_STAGE,
+      localDynamoDbClient(serve.dynamodb),
+      localS3Client(serve.s3),
+      (table) => `${table} on the serve instance (${serve.dynamodb})`,
+      { serve },
+    );
   // Serve mode is stopped: its data folder is read directly (the folder is locked while serve runs).
   const directory = join(dataDir, 'dynamodb');
   if (!existsSync(directory))
     throw new CommandError(`no local runs in ${dataDir}: start serve mode (npm run serve) or pass --stage`);
   const dynamo = await startDynamoDb({ directory });
   const bucket = await startS3({ directory: join(dataDir, 's3') });
-  const client = localDynamoDbClient(dynamo.endpoint);
-  const s3 = localS3Client(bucket.endpoint);
-  const tables = tablesOf(LOCAL_STAGE, createDocumentClient(client));
-  return {
-    ...tables,
-    s3,
-    where: `${tables.store.tableName} in ${dataDir}`,
-    close: async () => {
-      client.destroy();
-      s3.destroy();
-      await Promise.all([dynamo.close(), bucket.close()]);
-    },
-  };
+  return opened(
+    LOCAL_STAGE,
+    localDynamoDbClient(dynamo.endpoint),
+    localS3Client(bucket.endpoint),
+    (table) => `${table} in ${dataDir}`,
+    {},
+    () => Promise.all([dynamo.close(), bucket.close()]),
+  );
 }
 
 export function openTables(options: { stage?: string; dataDir: string }): Promise<OpenTables> {
