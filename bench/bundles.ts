@@ -35,11 +35,23 @@ const ON_DEMAND: Record<string, Record<string, OnDemandUse>> = {
     'functions/clients/s3.ts',
     'functions/lib/watermarks/watermark-report.ts',
   ),
-  completeRun: loadedOn(
-    { when: 'the first run with failed tables', commonPath: false },
-    'functions/clients/sns.ts',
-    'functions/lib/runs/publish-run-failures.ts',
+  cancelRun: loadedOn(
+    { when: 'the first run with tables left without a record', commonPath: false },
+    'functions/clients/s3.ts',
+    'functions/lib/runs/read-run-table-list.ts',
   ),
+  completeRun: {
+    ...loadedOn(
+      { when: 'the first run with failed tables', commonPath: false },
+      'functions/clients/sns.ts',
+      'functions/lib/runs/publish-run-failures.ts',
+    ),
+    ...loadedOn(
+      { when: 'the first run with tables left without a record', commonPath: false },
+      'functions/clients/s3.ts',
+      'functions/lib/runs/read-run-table-list.ts',
+    ),
+  },
   reclaimExpiredTasks: loadedOn(
     { when: 'the first task whose attempts are spent', commonPath: false },
     'functions/clients/sfn.ts',

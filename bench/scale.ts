@@ -15,7 +15,7 @@ import { performance } from 'node:perf_hooks';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { MAX_YAML_BYTES } from '../functions/lib/config/extract-config';
-import { runTables } from '../functions/lib/runs/run-table-list';
+import { runTables } from '../functions/lib/runs/run-tables';
 import { tableHistoryIndexKey, tableKey } from '../functions/lib/tracking/tracking-records';
 import { readRunRecord, type TrackingStore } from '../functions/lib/tracking/tracking-store';
 import { PROJECT_ROOT } from '../local/project-root';

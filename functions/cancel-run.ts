@@ -9,7 +9,6 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { EventBridgeEvent } from 'aws-lambda';
 import { documentClient } from './clients/dynamodb';
-import { s3Client } from './clients/s3';
 import { readCancelRunSettings } from './lib/config/stage-environment';
 import { lazy } from './lib/lazy';
 import {
@@ -40,6 +39,9 @@ export type ExecutionEndedEvent = EventBridgeEvent<
 >;
 
 const settings = lazy(() => readCancelRunSettings());
+// Only a run with tables left without a record reads its table list: the S3 client and the list reader are chunks
+// of their own in the bundle (serverless.yml, splitting), loaded by the first such run, not at every cold start.
+const s3 = lazy(() => import('./clients/s3').then((module) => module.s3Client));
 
 function parseInput(input: string | null | undefined): unknown {
   try {
@@ -61,7 +63,7 @@ export async function run(event: ExecutionEndedEvent): Promise<CloseEndedRunResu
   const { trackingTable, taskQueueTable } = settings();
   const result = await closeEndedRun(runId, detail.name, runEnding(status, detail.name, endedAt), {
     store: { db: documentClient, tableName: trackingTable },
-    s3: s3Client,
+    s3,
     taskQueue: { documentClient, tableName: taskQueueTable },
     now: () => new Date(),
   });

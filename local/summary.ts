@@ -2,7 +2,7 @@
 // `npm run status -- --run-id R` prints later. Both go through here so the two can never disagree.
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { TableStatus } from '../functions/lib/jobs/job-outcome';
-import { runTables } from '../functions/lib/runs/run-table-list';
+import { runTables } from '../functions/lib/runs/run-tables';
 import type { RunTableEntry } from '../functions/lib/tracking/close-unrecorded-tables';
 import { type RunRecord, type RunStatus, type TableRecord } from '../functions/lib/tracking/tracking-records';
 import { listRunTables, readRunRecord, type TrackingStore } from '../functions/lib/tracking/tracking-store';

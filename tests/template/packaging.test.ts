@@ -32,7 +32,13 @@ afterAll(() => {
 /** What each function loads on first use only, not at a cold start (docs/design.md, cold load). */
 const ON_DEMAND: Record<string, string[]> = {
   handleJobRunStatus: ['functions/clients/s3.ts', 'functions/lib/watermarks/watermark-report.ts'],
-  completeRun: ['functions/clients/sns.ts', 'functions/lib/runs/publish-run-failures.ts'],
+  cancelRun: ['functions/clients/s3.ts', 'functions/lib/runs/read-run-table-list.ts'],
+  completeRun: [
+    'functions/clients/s3.ts',
+    'functions/clients/sns.ts',
+    'functions/lib/runs/publish-run-failures.ts',
+    'functions/lib/runs/read-run-table-list.ts',
+  ],
   reclaimExpiredTasks: ['functions/clients/sfn.ts', 'functions/lib/task-runner/step-functions-callbacks.ts'],
 };
 

@@ -7,7 +7,6 @@
 // (the runner's next ReportTaskProgress answers `canceled: true` and it stops the command); the tables' leases are
 // released; and the run record is closed with the same status and its counts.
 // Safe to repeat: EventBridge may deliver the event more than once, and serve mode calls it the same way.
-import type { S3Client } from '@aws-sdk/client-s3';
 import { isConditionFailure } from '../is-condition-failure';
 import { markTaskCanceled } from '../task-runner/cancel-task';
 import { latestTaskId } from '../task-runner/handoff-counter';
@@ -16,7 +15,7 @@ import { closeUnrecordedTables } from '../tracking/close-unrecorded-tables';
 import { closeRunRecord } from '../tracking/close-run-record';
 import type { RunRecord } from '../tracking/tracking-records';
 import { readRunRecord, type TrackingStore } from '../tracking/tracking-store';
-import { runTables } from './run-table-list';
+import { runTables, type S3ClientOnDemand } from './run-tables';
 
 /** The error name a CANCELLED table and run record carry. */
 export const RUN_CANCELLED = 'RunCancelled';
@@ -49,7 +48,7 @@ export function runEnding(execution: UnclosedExecutionStatus, name: string, at: 
 export interface CancelRunDeps {
   store: TrackingStore;
   /** Reads the run's table list. */
-  s3: S3Client;
+  s3: S3ClientOnDemand;
   /** The task-runner queue; undefined where a stage has none. */
   taskQueue?: Omit<TaskQueueDeps, 'now'>;
   now: () => Date;

@@ -1,12 +1,11 @@
 // Complete Extract Run's work, without Lambda around it: every table of the run without an outcome gets FAILED
 // (OutcomeNotRecorded), and the run record its counts and final status.
-import type { S3Client } from '@aws-sdk/client-s3';
 import type { JobOutcome } from '../jobs/job-outcome';
 import { closeUnrecordedTables } from '../tracking/close-unrecorded-tables';
 import { closeRunRecord } from '../tracking/close-run-record';
 import { overallRunStatus, type RunStatus } from '../tracking/tracking-records';
 import { readRunRecord, type RunInfo, type TrackingStore } from '../tracking/tracking-store';
-import { runTables } from './run-table-list';
+import { runTables, type S3ClientOnDemand } from './run-tables';
 
 export interface CompletedRun {
   run_id: string;
@@ -34,7 +33,7 @@ const OUTCOME_NOT_RECORDED: JobOutcome & { status: 'FAILED' } = {
  */
 export async function completeRun(
   store: TrackingStore,
-  s3: S3Client,
+  s3: S3ClientOnDemand,
   run: RunInfo,
   now: Date,
 ): Promise<CompletedRun> {

@@ -7,9 +7,8 @@
 // manager. The config manager writes the list before the run record, and sets table_count only with it: a run
 // record without a list has no tables (table_count 0), and a re-run of it is refused with a hint to start a new
 // run with its input.
-import type { S3Client } from '@aws-sdk/client-s3';
 import { RUN_ID_PATTERN, runIdOf } from './run-id';
-import { runTables } from './run-table-list';
+import { runTables, type S3ClientOnDemand } from './run-tables';
 import type { JobOutcome } from '../jobs/job-outcome';
 import { closeUnrecordedTables } from '../tracking/close-unrecorded-tables';
 import { failRun, readRunRecord, type NewRun, type TrackingStore } from '../tracking/tracking-store';
@@ -51,7 +50,7 @@ function eventField(event: unknown, field: 'trigger' | 'config_key' | 'rerun_of'
 
 export async function recordFailedRun(
   store: TrackingStore,
-  s3: S3Client,
+  s3: S3ClientOnDemand,
   input: FailedRunInput,
   now: Date,
 ): Promise<FailedRunSummary> {

@@ -1,17 +1,13 @@
 // The run's table list: every table of the run, one JSON line each with its name, job type and source type, in
 // the config bucket next to the Maps' items. The config manager writes no record per table up front (a run's
 // records share one partition key, which takes 1,000 writes a second): this file is what the closers (Complete,
-// Cancel and Record Failed Run) and `npm run status` read to find the tables that have no record yet.
+// Cancel and Record Failed Run) and `npm run status` read (run-tables.ts) to find the tables that have no record yet.
 //
 // It is written before the run record claims the run, and keyed by execution, so that an execution whose run_id
 // belongs to another cannot overwrite that run's list; the run record names it (`table_list`). A run record with
 // a table list therefore always has its file, and one without has no table that could have started.
-import { createInterface } from 'node:readline';
-import type { Readable } from 'node:stream';
-import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { TableJob } from '../jobs/table-job';
-import type { RunTableEntry } from '../tracking/close-unrecorded-tables';
-import type { RunRecord } from '../tracking/tracking-records';
 import type { S3ObjectLocation } from './quota-groups';
 
 /** Where an execution's table list goes: `<runItemsPrefix><run_id>/table-list/<execution name>.ndjson`. */
@@ -42,22 +38,4 @@ export async function writeRunTableList(
       ContentType: 'application/x-ndjson',
     }),
   );
-}
-
-/** The list's entries a line at a time, so that a reader holds one line, not the run's 100,000. */
-export async function* readRunTableList(
-  s3: S3Client,
-  location: S3ObjectLocation,
-): AsyncGenerator<RunTableEntry> {
-  const { Body } = await s3.send(new GetObjectCommand({ Bucket: location.bucket, Key: location.key }));
-  const lines = createInterface({ input: Body as Readable, crlfDelay: Infinity });
-  for await (const line of lines) if (line) yield JSON.parse(line) as RunTableEntry;
-}
-
-/**
- * The tables of `run` as its list has them; undefined for a run without a list: one that failed before any of
- * its tables could start, or one started by a version that wrote a PENDING record per table instead.
- */
-export function runTables(s3: S3Client, run: Pick<RunRecord, 'table_list'>) {
-  return run.table_list ? readRunTableList(s3, run.table_list) : undefined;
 }
