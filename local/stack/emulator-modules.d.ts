@@ -10,6 +10,20 @@ declare module 'dynalite' {
   export = dynalite;
 }
 
+declare module 'dynalite/db' {
+  const db: { create(options?: object): object };
+  export = db;
+}
+
+declare module 'dynalite/validations' {
+  const validations: {
+    toLowerFirst(name: string): string;
+    checkTypes(data: object, types: object): object;
+    checkValidations(data: object, types: object, custom: unknown, store: object): void;
+  };
+  export = validations;
+}
+
 declare module 's3rver' {
   import type { AddressInfo } from 'node:net';
   class S3rver {

@@ -1,15 +1,13 @@
 // The local stand-ins for DynamoDB and S3: real HTTP servers on 127.0.0.1 that the real AWS SDK v3 clients talk to.
 import { mkdtempSync, rmSync } from 'node:fs';
-import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
-import dynalite from 'dynalite';
 import S3rver from 's3rver';
-import type { HttpHandler } from '@smithy/protocol-http';
-import { inProcessRoute } from './in-process-dynamodb';
+import { answerDynaliteRequest, createDynalite } from './dynalite-requests';
+import { inProcessRoute, type InProcessRoute } from './in-process-dynamodb';
 
 /** s3rver accepts exactly these credentials; dynalite accepts any. */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
@@ -63,8 +61,8 @@ export interface EmulatorOptions {
 }
 
 export interface DynamoDbEmulator extends Emulator {
-  /** Answers an SDK client's requests from the same store without HTTP (in-process-dynamodb.ts). */
-  inProcess: HttpHandler;
+  /** Answers the handlers' DocumentClient from the same store without HTTP (in-process-dynamodb.ts). */
+  inProcess: InProcessRoute;
 }
 
 export async function startDynamoDb(options: EmulatorOptions = {}): Promise<DynamoDbEmulator> {
@@ -73,7 +71,7 @@ export async function startDynamoDb(options: EmulatorOptions = {}): Promise<Dyna
   // (350 MB at 100,000 tables, docs/limits.md). Unpooled, each Buffer holds only its own bytes.
   if (!options.directory) Buffer.poolSize = 0;
   // Tables become ACTIVE at once: the default 500 ms CREATING phase only slows the tests down.
-  const server: Server = dynalite({
+  const { server, store } = createDynalite({
     path: options.directory,
     createTableMs: 0,
     deleteTableMs: 0,
@@ -84,10 +82,13 @@ export async function startDynamoDb(options: EmulatorOptions = {}): Promise<Dyna
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
   const { port } = server.address() as AddressInfo;
-  const route = inProcessRoute(server);
+  const route = inProcessRoute(
+    (operation, body) => answerDynaliteRequest(store, operation, body),
+    () => server.listening,
+  );
   return {
     endpoint: `http://127.0.0.1:${port}`,
-    inProcess: route.handler,
+    inProcess: route,
     close: async () => {
       await route.drain();
       await new Promise<void>((resolve) => server.close(() => resolve()));
