@@ -271,13 +271,13 @@ describe('the in-process DynamoDB route answers as dynalite over HTTP', () => {
         }),
     ],
     [
-      'a batch get of found and missing keys, projected',
+      'a batch get of a found and a missing key, projected',
       (table) =>
         new BatchGetCommand({
           RequestItems: {
             [table]: {
+              // One found: dynalite answers several in the order its reads end, as DynamoDB promises no order.
               Keys: [
-                { pk: 'RUN#q', sk: 'TABLE#t0' },
                 { pk: 'RUN#q', sk: 'TABLE#t6' },
                 { pk: 'RUN#q', sk: 'TABLE#none' },
               ],
