@@ -18,7 +18,7 @@ import {
   type CloseEndedRunResult,
   type UnclosedExecutionStatus,
 } from './lib/runs/cancel-run';
-import { runIdOf } from './lib/runs/run-id';
+import { runOfEndedExecution } from './lib/runs/run-of-ended-execution';
 import { logger, metrics } from './powertools';
 
 /** The event's detail, as the Step Functions developer guide documents it ("EventBridge for Step Functions"). */
@@ -43,26 +43,18 @@ const settings = lazy(() => readCancelRunSettings());
 // of their own in the bundle (serverless.yml, splitting), loaded by the first such run, not at every cold start.
 const s3 = lazy(() => import('./clients/s3').then((module) => module.s3Client));
 
-function parseInput(input: string | null | undefined): unknown {
-  try {
-    return input ? JSON.parse(input) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 export async function run(event: ExecutionEndedEvent): Promise<CloseEndedRunResult | { ignored: string }> {
   const detail = event.detail;
   // The rule matches these only; anything else reaching here is not this function's to close.
   const status = detail?.status as UnclosedExecutionStatus;
   if (!UNCLOSED_EXECUTION_STATUSES.includes(status)) return { ignored: `status ${String(detail?.status)}` };
-  // The config manager keys the run the same way: the event's run_id, else the execution's name.
-  const runId = runIdOf(parseInput(detail.input), detail.name);
+  const { trackingTable, taskQueueTable } = settings();
+  const store = { db: documentClient, tableName: trackingTable };
+  const runId = await runOfEndedExecution(store, detail);
   logger.appendKeys({ runId, executionName: detail.name, executionStatus: status });
   const endedAt = new Date(detail.stopDate ?? Date.now()).toISOString();
-  const { trackingTable, taskQueueTable } = settings();
   const result = await closeEndedRun(runId, detail.name, runEnding(status, detail.name, endedAt), {
-    store: { db: documentClient, tableName: trackingTable },
+    store,
     s3,
     taskQueue: { documentClient, tableName: taskQueueTable },
     now: () => new Date(),

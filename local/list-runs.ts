@@ -4,6 +4,7 @@
 import { paginateQuery, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { TableStatus } from '../functions/lib/jobs/job-outcome';
 import {
+  BY_STATUS_INDEX,
   RUN_STATUSES,
   runStatusIndexKey,
   tableHistoryIndexKey,
@@ -14,7 +15,6 @@ import {
 import { listRunTables, type TrackingStore } from '../functions/lib/tracking/tracking-store';
 import { countTables, type RunCounts } from './summary';
 
-export const BY_STATUS_INDEX = 'by-status';
 export const BY_TABLE_INDEX = 'by-table';
 
 export interface RunListing {

@@ -2,28 +2,11 @@
 // the wait), nothing would ever close their records, and `npm run status` would list them RUNNING forever. Such
 // runs are closed FAILED with an "interrupted" cause: at the next start, and on a shutdown that stops waiting.
 import type { S3Client } from '@aws-sdk/client-s3';
-import { paginateQuery } from '@aws-sdk/lib-dynamodb';
 import { closeEndedRun } from '../../functions/lib/runs/cancel-run';
-import { runStatusIndexKey, type RunRecord } from '../../functions/lib/tracking/tracking-records';
 import type { TrackingStore } from '../../functions/lib/tracking/tracking-store';
-import { BY_STATUS_INDEX } from '../list-runs';
+import { runningRuns } from '../../functions/lib/tracking/running-runs';
 
 export const RUN_INTERRUPTED = 'RunInterrupted';
-
-async function runningRuns(store: TrackingStore): Promise<RunRecord[]> {
-  const runs: RunRecord[] = [];
-  const pages = paginateQuery(
-    { client: store.db },
-    {
-      TableName: store.tableName,
-      IndexName: BY_STATUS_INDEX,
-      KeyConditionExpression: 'gsi2pk = :pk',
-      ExpressionAttributeValues: { ':pk': runStatusIndexKey('RUNNING', '', '').gsi2pk },
-    },
-  );
-  for await (const page of pages) runs.push(...((page.Items ?? []) as RunRecord[]));
-  return runs;
-}
 
 /**
  * Closes every RUNNING run of the table as an ended execution's run is closed (closeEndedRun): its tables without
@@ -36,7 +19,9 @@ export async function failInterruptedRuns(
   cause: string,
   now = new Date(),
 ): Promise<string[]> {
-  const runs = await runningRuns(store);
+  // All of them first: closing a run moves it off the index pages being read.
+  const runs = [];
+  for await (const run of runningRuns(store)) runs.push(run);
   const ending = { status: 'FAILED', error: RUN_INTERRUPTED, cause } as const;
   for (const run of runs)
     await closeEndedRun(run.run_id, run.execution_name, ending, { store, s3, now: () => now });

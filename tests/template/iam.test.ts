@@ -225,13 +225,14 @@ describe.each(STAGES)('%s: IAM', (stage) => {
       (props(resource(template(), 'CompleteRunLambdaFunction')).Environment as { Variables: object })
         .Variables,
     ).toMatchObject({ ALARM_TOPIC_ARN: { Ref: 'AlarmTopic' } });
-    // A stopped run's records, its table list and its tables' leases, and its runner tasks' counter and task
-    // items: no Scan, and no Put in the task queue.
+    // A stopped run's records (found on the by-status index when the event has no input), its table list and its
+    // tables' leases, and its runner tasks' counter and task items: no Scan, and no Put in the task queue.
     expect(grants('CancelRunRole')).toEqual([
       [
         ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
         ['<TrackingTable.Arn>'],
       ],
+      [['dynamodb:Query'], ['${TrackingTable.Arn}/index/by-status']],
       [['s3:GetObject'], [`\${ConfigBucket.Arn}/${stageConfig(stage).runItemsPrefix}*/table-list/*`]],
       [['dynamodb:DeleteItem'], ['<TrackingTable.Arn>']],
       [['dynamodb:GetItem', 'dynamodb:UpdateItem'], ['<TaskQueueTable.Arn>']],

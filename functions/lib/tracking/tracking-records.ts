@@ -101,6 +101,9 @@ export function tableKey(runId: string, table: string): { pk: string; sk: string
 
 export const TABLE_SORT_KEY_PREFIX = 'TABLE#';
 
+/** The index of run records by status, newest first (resources/tracking-table.yml). */
+export const BY_STATUS_INDEX = 'by-status';
+
 export function runStatusIndexKey(
   status: RunStatus,
   startedAt: string,
