@@ -12,45 +12,19 @@ import {
 import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { exitCodeOf } from '../../cli/command-line';
-import { createDocumentClient } from '../../functions/clients/dynamodb';
-import { runKey, runStatusIndexKey, type RunRecord } from '../../functions/lib/tracking/tracking-records';
+import { runKey } from '../../functions/lib/tracking/tracking-records';
 import { CANCEL_COMMAND, cancelCommand, NOT_CLOSED_IN_TIME } from '../../local/commands/cancel';
-import { createTrackingTable } from '../../local/stack/create-resources';
-import {
-  LOCAL_CREDENTIALS,
-  localDynamoDbClient,
-  startDynamoDb,
-  type Emulator,
-} from '../../local/stack/emulators';
 import { deployedStageTable, deployedStateMachineName } from '../../local/stack/stage-environment';
+import { deployedStagePerFile, runningRunRecord } from './helpers/deployed-stage';
 
 const STAGE = 'dev';
 const ACCOUNT_ARN = 'arn:aws:states:eu-west-1:123456789012';
 const MACHINE_ARN = `${ACCOUNT_ARN}:stateMachine:${deployedStateMachineName(STAGE)}`;
 
-let dynamo: Emulator;
-let client: ReturnType<typeof localDynamoDbClient>;
-const db = () => createDocumentClient(client);
+const stage = deployedStagePerFile(STAGE);
+const db = () => stage().db;
 const tableName = deployedStageTable(STAGE, 'trackingTable').tableName;
 const sfn = mockClient(SFNClient);
-const savedEnv = { ...process.env };
-
-beforeAll(async () => {
-  dynamo = await startDynamoDb();
-  client = localDynamoDbClient(dynamo.endpoint);
-  await createTrackingTable(client, tableName);
-  Object.assign(process.env, {
-    AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
-    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-  });
-});
-
-afterAll(async () => {
-  process.env = savedEnv;
-  client.destroy();
-  await dynamo.close();
-});
 
 beforeEach(() => {
   sfn.reset();
@@ -81,18 +55,7 @@ beforeEach(() => {
 });
 
 async function putRunningRun(runId: string): Promise<void> {
-  const startedAt = '2026-11-26T01:00:00.000Z';
-  const record: RunRecord = {
-    ...runKey(runId),
-    entity: 'run',
-    run_id: runId,
-    status: 'RUNNING',
-    ...runStatusIndexKey('RUNNING', startedAt, runId),
-    trigger: 'manual',
-    execution_name: `execution-of-${runId}`,
-    table_count: 2,
-    started_at: startedAt,
-  };
+  const record = runningRunRecord(runId, '2026-11-26T01:00:00.000Z', { table_count: 2 });
   await db().send(new PutCommand({ TableName: tableName, Item: record }));
 }
 

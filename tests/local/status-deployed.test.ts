@@ -4,75 +4,26 @@
 // cannot read that list still sees the records, the unrecorded tables counted, and why they are not named.
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { createDocumentClient } from '../../functions/clients/dynamodb';
 import {
-  runKey,
-  runStatusIndexKey,
   tableHistoryIndexKey,
   tableKey,
-  type RunRecord,
   type TableRecord,
 } from '../../functions/lib/tracking/tracking-records';
 import { STATUS_COMMAND, statusCommand } from '../../local/commands/status';
-import { createConfigBucket, createTrackingTable } from '../../local/stack/create-resources';
-import {
-  LOCAL_CREDENTIALS,
-  localDynamoDbClient,
-  localS3Client,
-  startDynamoDb,
-  startS3,
-  type Emulator,
-} from '../../local/stack/emulators';
-import { deployedStageTable } from '../../local/stack/stage-environment';
 import { runInProcess, type SummaryJson } from './helpers/commands';
+import { deployedStagePerFile, runningRunRecord } from './helpers/deployed-stage';
 
 const STAGE = 'dev';
 const BUCKET = 'extract-pipeline-dev-config';
 const STARTED_AT = '2026-11-26T01:00:00.000Z';
-const tableName = deployedStageTable(STAGE, 'trackingTable').tableName;
-
-let dynamo: Emulator;
-let s3rver: Emulator;
-let dynamoClient: ReturnType<typeof localDynamoDbClient>;
-let s3: ReturnType<typeof localS3Client>;
-const db = () => createDocumentClient(dynamoClient);
-const savedEnv = { ...process.env };
-
-beforeAll(async () => {
-  [dynamo, s3rver] = await Promise.all([startDynamoDb(), startS3()]);
-  dynamoClient = localDynamoDbClient(dynamo.endpoint);
-  s3 = localS3Client(s3rver.endpoint);
-  await Promise.all([createTrackingTable(dynamoClient, tableName), createConfigBucket(s3, BUCKET)]);
-  Object.assign(process.env, {
-    AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
-    // By host name, as an S3-compatible endpoint usually is: buckets must then be addressed by path.
-    AWS_ENDPOINT_URL_S3: s3rver.endpoint.replace('127.0.0.1', 'localhost'),
-    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-  });
-});
-
-afterAll(async () => {
-  process.env = savedEnv;
-  dynamoClient.destroy();
-  s3.destroy();
-  await Promise.all([dynamo.close(), s3rver.close()]);
-});
+const stage = deployedStagePerFile(STAGE, { bucket: BUCKET });
 
 /** A RUNNING run of three tables, one of which has its outcome; the list names all three. */
 async function putRunningRun(runId: string, listKey: string): Promise<void> {
-  const run: RunRecord = {
-    ...runKey(runId),
-    entity: 'run',
-    run_id: runId,
-    status: 'RUNNING',
-    ...runStatusIndexKey('RUNNING', STARTED_AT, runId),
-    trigger: 'manual',
-    execution_name: `execution-of-${runId}`,
+  const run = runningRunRecord(runId, STARTED_AT, {
     table_count: 3,
-    started_at: STARTED_AT,
     table_list: { bucket: BUCKET, key: listKey },
-  };
+  });
   const done: TableRecord = {
     ...tableKey(runId, 'sales.orders'),
     entity: 'table',
@@ -85,7 +36,8 @@ async function putRunningRun(runId: string, listKey: string): Promise<void> {
     job_run_id: 'jr_1',
     attempts: 1,
   };
-  for (const Item of [run, done]) await db().send(new PutCommand({ TableName: tableName, Item }));
+  for (const Item of [run, done])
+    await stage().db.send(new PutCommand({ TableName: stage().tableName, Item }));
 }
 
 const status = (args: string[]) => runInProcess(STATUS_COMMAND, statusCommand, [...args, '--stage', STAGE]);
@@ -96,7 +48,7 @@ test("names a running run's unrecorded tables from its table list in the stage's
   const lines = ['sales.orders', 'crm.accounts', 'hr.people'].map((table) =>
     JSON.stringify({ table, job_type: table === 'hr.people' ? 'ecs' : 'glue' }),
   );
-  await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: `${lines.join('\n')}\n` }));
+  await stage().s3!.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: `${lines.join('\n')}\n` }));
 
   const result = await status(['--run-id', 'deployed-1', '--json']);
   expect(result).toMatchObject({ code: 0, stderr: '' });
