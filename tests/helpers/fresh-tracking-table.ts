@@ -29,3 +29,24 @@ export function freshTrackingTablePerTest(): () => TrackingStore {
 
   return () => store!;
 }
+
+/** One tracking table for the whole file, for tests that keep to their own runs; call the result inside a test. */
+export function trackingTablePerFile(tableName = 'tracking'): () => TrackingStore {
+  let dynamo: Awaited<ReturnType<typeof startDynamoDb>> | undefined;
+  let client: ReturnType<typeof localDynamoDbClient> | undefined;
+  let store: TrackingStore | undefined;
+
+  beforeAll(async () => {
+    dynamo = await startDynamoDb();
+    client = localDynamoDbClient(dynamo.endpoint);
+    store = { db: createDocumentClient(client), tableName };
+    await createTrackingTable(client, tableName);
+  });
+
+  afterAll(async () => {
+    client?.destroy();
+    await dynamo?.close();
+  });
+
+  return () => store!;
+}

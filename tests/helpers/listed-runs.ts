@@ -41,3 +41,13 @@ export async function startListedRun(
   await writeRunTableList(s3, location, jobs);
   await startRun(store, { ...run, table_count: jobs.length, table_list: location });
 }
+
+/** A Glue table job as the config manager builds it, with only what the closers and leases look at. */
+export function glueJob(table: string, sourceType?: string): TableJob {
+  return {
+    table,
+    job_type: 'glue',
+    ...(sourceType ? { source_type: sourceType } : {}),
+    request: { JobName: 'extract', Arguments: {} } as unknown as TableJob['request'],
+  };
+}

@@ -1,22 +1,9 @@
 // Which tables a run extracts, and the one Map item each of them becomes.
 import { buildTableJobs } from '../../../functions/lib/jobs/build-table-jobs';
 import { validateExtractConfig, type ExtractConfig } from '../../../functions/lib/config/extract-config';
-import { readStageSettings } from '../../../functions/lib/config/stage-settings';
+import { EVERY_JOB_TYPE_SETTINGS } from '../../helpers/every-job-type-settings';
 
-const SETTINGS = readStageSettings({
-  STAGE: 'test',
-  TRACKING_TABLE: 'tracking',
-  CONFIG_BUCKET: 'config-bucket',
-  DEFAULT_CONFIG_KEY: 'extract-config/extract-config.yml',
-  GLUE_JOB_NAME: 'extract-test',
-  EMR_APPLICATION_ID: '00fabc123example',
-  EMR_EXECUTION_ROLE_ARN: 'arn:aws:iam::123456789012:role/extract-emr',
-  EMR_ENTRY_POINT: 's3://artifacts/extract.py',
-  ECS_CLUSTER: 'extract',
-  ECS_TASK_DEFINITION: 'extract-task:3',
-  ECS_CONTAINER_NAME: 'extract',
-  ECS_SUBNETS: 'subnet-0aaa',
-});
+const SETTINGS = EVERY_JOB_TYPE_SETTINGS;
 const RUN = { run_id: 'run-1' };
 
 function config(tables: unknown[]): ExtractConfig {

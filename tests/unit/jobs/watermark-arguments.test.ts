@@ -1,27 +1,14 @@
 // A watermark table's arguments on each job type: the same names everywhere, shaped like the table's other values.
 import { validateExtractConfig } from '../../../functions/lib/config/extract-config';
-import { readStageSettings } from '../../../functions/lib/config/stage-settings';
 import { buildTableJobs } from '../../../functions/lib/jobs/build-table-jobs';
 import type { EcsTaskRequest } from '../../../functions/lib/jobs/launchers/ecs';
 import type { EmrJobRequest } from '../../../functions/lib/jobs/launchers/emr';
 import type { GlueJobRequest } from '../../../functions/lib/jobs/launchers/glue';
 import type { RunnerTaskRequest } from '../../../functions/lib/jobs/launchers/runner';
 import type { RunWatermarks } from '../../../functions/lib/watermarks/table-watermark';
+import { EVERY_JOB_TYPE_SETTINGS } from '../../helpers/every-job-type-settings';
 
-const SETTINGS = readStageSettings({
-  STAGE: 'test',
-  TRACKING_TABLE: 'tracking',
-  CONFIG_BUCKET: 'config-bucket',
-  DEFAULT_CONFIG_KEY: 'extract-config/extract-config.yml',
-  GLUE_JOB_NAME: 'extract-test',
-  EMR_APPLICATION_ID: '00fabc123example',
-  EMR_EXECUTION_ROLE_ARN: 'arn:aws:iam::123456789012:role/extract-emr',
-  EMR_ENTRY_POINT: 's3://artifacts/extract.py',
-  ECS_CLUSTER: 'extract',
-  ECS_TASK_DEFINITION: 'extract-task:3',
-  ECS_CONTAINER_NAME: 'extract',
-  ECS_SUBNETS: 'subnet-0aaa',
-});
+const SETTINGS = EVERY_JOB_TYPE_SETTINGS;
 
 const CONFIG = validateExtractConfig(
   {

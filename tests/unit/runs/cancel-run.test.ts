@@ -2,7 +2,6 @@
 // and s3rver: the tables of its list without a record become CANCELLED (stopped) or FAILED (timed out, failed), an
 // outcome recorded first is kept and counted as what it is, and the run record is closed with the counts.
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { TableJob } from '../../../functions/lib/jobs/table-job';
 import { closeEndedRun, runEnding } from '../../../functions/lib/runs/cancel-run';
 import { acquireTableLeases, leaseKey } from '../../../functions/lib/tracking/table-leases';
 import { tableKey } from '../../../functions/lib/tracking/tracking-records';
@@ -13,7 +12,7 @@ import {
   type TrackingStore,
 } from '../../../functions/lib/tracking/tracking-store';
 import { freshTrackingTablePerTest } from '../../helpers/fresh-tracking-table';
-import { configBucketPerFile, startListedRun } from '../../helpers/listed-runs';
+import { configBucketPerFile, glueJob, startListedRun } from '../../helpers/listed-runs';
 
 jest.setTimeout(20_000);
 
@@ -28,16 +27,13 @@ const RUN = {
   started_at: NOW.toISOString(),
 };
 
-function glueJob(table: string): TableJob {
-  return {
-    table,
-    job_type: 'glue',
-    request: { JobName: 'extract', Arguments: {} } as unknown as TableJob['request'],
-  };
-}
-
 async function aRunningRun(store: TrackingStore, tables: string[]) {
-  await startListedRun(store, configBucket(), RUN, tables.map(glueJob));
+  await startListedRun(
+    store,
+    configBucket(),
+    RUN,
+    tables.map((table) => glueJob(table)),
+  );
 }
 
 /** A document client on which an outcome is recorded just before the cancel's write to `table` arrives. */

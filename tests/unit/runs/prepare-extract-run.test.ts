@@ -1,16 +1,13 @@
 // The config manager's work before any table starts: here, which error a run that cannot start reports.
 // The tracking table is a real dynalite; S3 is never reached in these cases (the event is rejected first).
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { createDocumentClient } from '../../../functions/clients/dynamodb';
 import { InvalidEventError } from '../../../functions/lib/errors';
 import { prepareExtractRun } from '../../../functions/lib/runs/prepare-extract-run';
 import { readStageSettings } from '../../../functions/lib/config/stage-settings';
 import { runKey } from '../../../functions/lib/tracking/tracking-records';
 import { startRun, type TrackingStore } from '../../../functions/lib/tracking/tracking-store';
-import { createTrackingTable } from '../../../local/stack/create-resources';
-import { startDynamoDb, type Emulator, localDynamoDbClient } from '../../../local/stack/emulators';
+import { trackingTablePerFile } from '../../helpers/fresh-tracking-table';
 
 jest.setTimeout(20_000);
 
@@ -23,20 +20,11 @@ const SETTINGS = readStageSettings({
 // Any S3 call would throw: these runs must fail on the event alone.
 const NO_S3 = {} as S3Client;
 
-let dynamo: Emulator;
-let client: DynamoDBClient;
+const trackingTable = trackingTablePerFile();
 let store: TrackingStore;
 
-beforeAll(async () => {
-  dynamo = await startDynamoDb();
-  client = localDynamoDbClient(dynamo.endpoint);
-  store = { db: createDocumentClient(client), tableName: 'tracking' };
-  await createTrackingTable(client, store.tableName);
-});
-
-afterAll(async () => {
-  client?.destroy();
-  await dynamo?.close();
+beforeAll(() => {
+  store = trackingTable();
 });
 
 async function runRecord(runId: string) {

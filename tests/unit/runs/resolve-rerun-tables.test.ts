@@ -1,9 +1,7 @@
 // Which tables a re-run (`rerun_of`) picks from an earlier run's records, and the links between the two runs.
 // The tracking table is a real dynalite with the table from resources/, so the status filter, the pagination and
 // the conditional list updates are DynamoDB's own behaviour.
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { createDocumentClient } from '../../../functions/clients/dynamodb';
 import { NothingToRerunError, RerunNotPossibleError } from '../../../functions/lib/errors';
 import type { JobOutcome, TableStatus } from '../../../functions/lib/jobs/job-outcome';
 import { completeRun } from '../../../functions/lib/runs/complete-run';
@@ -16,30 +14,20 @@ import {
   type NewRun,
   type TrackingStore,
 } from '../../../functions/lib/tracking/tracking-store';
-import { createTrackingTable } from '../../../local/stack/create-resources';
-import { startDynamoDb, type Emulator, localDynamoDbClient } from '../../../local/stack/emulators';
+import { trackingTablePerFile } from '../../helpers/fresh-tracking-table';
 import { configBucketPerFile, startListedRun } from '../../helpers/listed-runs';
 
 jest.setTimeout(30_000);
 
-let dynamo: Emulator;
-let client: DynamoDBClient;
+const trackingTable = trackingTablePerFile();
 let store: TrackingStore;
 const configBucket = configBucketPerFile();
 
 const STARTED_AT = '2024-06-01T00:00:00.000Z';
 const ENDED = new Date('2024-06-01T01:00:00.000Z');
 
-beforeAll(async () => {
-  dynamo = await startDynamoDb();
-  client = localDynamoDbClient(dynamo.endpoint);
-  store = { db: createDocumentClient(client), tableName: 'tracking' };
-  await createTrackingTable(client, store.tableName);
-});
-
-afterAll(async () => {
-  client?.destroy();
-  await dynamo?.close();
+beforeAll(() => {
+  store = trackingTable();
 });
 
 function newRun(runId: string, tableCount: number, overrides: Partial<NewRun> = {}): NewRun {

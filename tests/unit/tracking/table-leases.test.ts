@@ -15,11 +15,12 @@ import type { TrackingStore } from '../../../functions/lib/tracking/tracking-sto
 import { closeEndedRun, runEnding } from '../../../functions/lib/runs/cancel-run';
 import { completeRun } from '../../../functions/lib/runs/complete-run';
 import { freshTrackingTablePerTest } from '../../helpers/fresh-tracking-table';
-import { configBucketPerFile, startListedRun } from '../../helpers/listed-runs';
+import { configBucketPerFile, glueJob, startListedRun } from '../../helpers/listed-runs';
 
 jest.setTimeout(20_000);
 
 const trackingTable = freshTrackingTablePerTest();
+const postgresJob = (table: string) => glueJob(table, 'postgres');
 const configBucket = configBucketPerFile();
 let store: TrackingStore;
 
@@ -30,18 +31,9 @@ beforeEach(() => {
 const NOW = new Date('2024-06-01T00:00:00.000Z');
 const STARTED_AT = NOW.toISOString();
 
-function glueJob(table: string): TableJob {
-  return {
-    table,
-    job_type: 'glue',
-    source_type: 'postgres',
-    request: { JobName: 'extract', Arguments: {} } as unknown as TableJob['request'],
-  };
-}
-
 async function aRun(runId: string, status: RunStatus = 'RUNNING', tables: string[] = []) {
   const run = { run_id: runId, execution_name: `exec-${runId}`, trigger: 'manual', started_at: STARTED_AT };
-  await startListedRun(store, configBucket(), run, tables.map(glueJob));
+  await startListedRun(store, configBucket(), run, tables.map(postgresJob));
   if (status !== 'RUNNING')
     await store.db.send(
       new UpdateCommand({
@@ -67,8 +59,8 @@ describe('table leases', () => {
     await aRun('run-a');
 
     // Act
-    const first = await acquireTableLeases(store, 'run-a', [glueJob('orders')], NOW);
-    const again = await acquireTableLeases(store, 'run-a', [glueJob('orders')], NOW);
+    const first = await acquireTableLeases(store, 'run-a', [postgresJob('orders')], NOW);
+    const again = await acquireTableLeases(store, 'run-a', [postgresJob('orders')], NOW);
 
     // Assess
     expect(first[0]!.error).toBeUndefined();
@@ -85,10 +77,15 @@ describe('table leases', () => {
     // Prepare
     await aRun('run-a');
     await aRun('run-b');
-    await acquireTableLeases(store, 'run-a', [glueJob('orders')], NOW);
+    await acquireTableLeases(store, 'run-a', [postgresJob('orders')], NOW);
 
     // Act
-    const jobs = await acquireTableLeases(store, 'run-b', [glueJob('orders'), glueJob('customers')], NOW);
+    const jobs = await acquireTableLeases(
+      store,
+      'run-b',
+      [postgresJob('orders'), postgresJob('customers')],
+      NOW,
+    );
 
     // Assess
     expect(jobs[0]).toEqual({
@@ -119,7 +116,7 @@ describe('table leases', () => {
     );
 
     // Act
-    const jobs = await acquireTableLeases(store, 'run-b', [glueJob('orders')], NOW);
+    const jobs = await acquireTableLeases(store, 'run-b', [postgresJob('orders')], NOW);
 
     // Assess
     expect(jobs[0]!.error).toBeUndefined();
@@ -130,11 +127,11 @@ describe('table leases', () => {
     // Prepare
     await aRun('run-a');
     await aRun('run-b');
-    await acquireTableLeases(store, 'run-a', [glueJob('orders')], NOW);
+    await acquireTableLeases(store, 'run-a', [postgresJob('orders')], NOW);
     const later = new Date(NOW.getTime() + (LEASE_BOUND_SECONDS + 1) * 1000);
 
     // Act
-    const jobs = await acquireTableLeases(store, 'run-b', [glueJob('orders')], later);
+    const jobs = await acquireTableLeases(store, 'run-b', [postgresJob('orders')], later);
 
     // Assess
     expect(jobs[0]!.error).toBeUndefined();
@@ -161,7 +158,7 @@ describe('table leases', () => {
   it('is released by its holder only', async () => {
     // Prepare
     await aRun('run-a');
-    await acquireTableLeases(store, 'run-a', [glueJob('orders')], NOW);
+    await acquireTableLeases(store, 'run-a', [postgresJob('orders')], NOW);
 
     // Act
     const byOther = await releaseTableLease(store, 'orders', 'run-b');
@@ -178,7 +175,7 @@ describe('table leases', () => {
   it('is released by Complete Extract Run for a table it closes as a leftover', async () => {
     // Prepare
     await aRun('run-a', 'RUNNING', ['orders']);
-    await acquireTableLeases(store, 'run-a', [glueJob('orders')], NOW);
+    await acquireTableLeases(store, 'run-a', [postgresJob('orders')], NOW);
 
     // Act
     await completeRun(
@@ -195,7 +192,7 @@ describe('table leases', () => {
   it('is released by Cancel Extract Run for a table it cancels', async () => {
     // Prepare
     await aRun('run-a', 'RUNNING', ['orders']);
-    await acquireTableLeases(store, 'run-a', [glueJob('orders')], NOW);
+    await acquireTableLeases(store, 'run-a', [postgresJob('orders')], NOW);
 
     // Act
     await closeEndedRun('run-a', 'exec-run-a', runEnding('ABORTED', 'exec-run-a', STARTED_AT), {
