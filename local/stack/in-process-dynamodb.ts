@@ -4,16 +4,10 @@
 // own deserializer: the same items, condition checks and exception classes as over HTTP. What goes is what costs
 // most of a request's CPU and means nothing in one process: the SDK's serializer, endpoint resolution, user
 // agent, SigV4 signing, retries (dynalite asks for none) and HTTP (docs/limits.md). The pipeline tests keep HTTP.
-import { constructStack, getSmithyContext } from '@smithy/core/client';
-import { getSchemaSerdePlugin, serializerMiddlewareOption } from '@smithy/core/schema';
+import type { DynamoDBDocumentClient, TranslateConfig } from '@aws-sdk/lib-dynamodb';
+import { operation } from '@smithy/core/schema';
 import { HttpResponse } from '@smithy/protocol-http';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type {
-  DeserializeHandlerOutput,
-  FinalizeRequestMiddleware,
-  MiddlewareStack,
-  SerializeMiddleware,
-} from '@smithy/types';
+import { marshallInput, unmarshallOutput, type DocumentCommandParts } from './document-marshalling';
 import type { DynaliteAnswer } from './dynalite-requests';
 
 /** What the stand-in serializer hands on: the operation's API name and its JSON body, as on the wire. */
@@ -71,31 +65,6 @@ function base64Blobs(this: Record<string, unknown>, key: string, value: unknown)
   return value;
 }
 
-/** In place of the SDK's serializer: the operation's name and its marshalled input as JSON. */
-const serializeForDynalite: SerializeMiddleware<object, object> = (next, context) => (args) => {
-  const { operationSchema } = getSmithyContext(context) as { operationSchema: [number, string, string] };
-  const request: DynaliteRequest = {
-    operation: operationSchema[2],
-    body: JSON.stringify(args.input, base64Blobs),
-  };
-  return next({ ...args, request });
-};
-
-/** The $metadata the SDK's retry middleware adds to an answer of one attempt, output or error. */
-const oneAttempt: FinalizeRequestMiddleware<object, object> = (next) => async (args) => {
-  const once = { attempts: 1, totalRetryDelay: 0 };
-  try {
-    const result = await next(args);
-    const { output } = result as DeserializeHandlerOutput<{ $metadata?: object }>;
-    if (output?.$metadata) Object.assign(output.$metadata, once);
-    return result;
-  } catch (error) {
-    const { $metadata } = error as { $metadata?: object };
-    if ($metadata) Object.assign($metadata, once);
-    throw error;
-  }
-};
-
 let requestCount = 0;
 /** A request id of dynalite's shape (52 upper-case characters), without its 39 random bytes per request. */
 const nextRequestId = () => `LOCAL${String((requestCount += 1)).padStart(47, '0')}`;
@@ -109,44 +78,56 @@ function httpResponse({ statusCode, body }: DynaliteAnswer): HttpResponse {
   });
 }
 
-type DocumentClientConfig = DynamoDBDocumentClient['config'];
+/** The $metadata fields the SDK's retry middleware adds to an answer after one attempt, output or error. */
+const ONE_ATTEMPT = { attempts: 1, totalRetryDelay: 0 };
+
+/** A low-level command's operation schema: 9, then `operation`'s arguments (namespace, name, traits, input, output). */
+type OperationSchemaArray = [number, ...Parameters<typeof operation>];
+
+/** The client's protocol (AwsJson1_0Protocol): its deserializer turns dynalite's answer into output or exception. */
+interface ResponseDeserializer {
+  deserializeResponse(
+    schema: ReturnType<typeof operation>,
+    context: object,
+    response: HttpResponse,
+  ): Promise<{ $metadata: object }>;
+}
 
 /**
  * Sends `client`'s commands through `route` until the returned function is called. The client is a module
  * singleton of the handlers (functions/clients/dynamodb.ts), built from the environment as in Lambda; its `send`
- * is replaced on the instance. Each command resolves its middleware against a stack of three: the stand-in
- * serializer, the SDK's own deserializer (getSchemaSerdePlugin, with the client's protocol), and the one-attempt
- * $metadata; lib-dynamodb's command adds its own marshalling around them, as on the client's full stack.
+ * is replaced on the instance. A command's input is marshalled as lib-dynamodb's middleware does
+ * (document-marshalling.ts) and written as JSON, as the SDK writes it; dynalite's answer is read by the client's own
+ * protocol, which raises the same exception classes as over HTTP, and unmarshalled. None of the middleware stack
+ * is resolved: that alone cost a request more than dynalite's whole work.
  */
 export function routeClientThrough(client: DynamoDBDocumentClient, route: InProcessRoute): () => void {
-  const stack = constructStack() as MiddlewareStack<object, object>;
-  // The deserializer copies its config into every request's context: given the protocol alone, not the client's
-  // hundred settings. Applying the plugin makes its config the protocol's serde context; the client's own is put back.
-  const { protocol } = client.config as unknown as { protocol: { setSerdeContext(context: object): void } };
-  getSchemaSerdePlugin({ protocol } as never).applyToStack(stack);
-  protocol.setSerdeContext(client.config);
-  stack.add(serializeForDynalite, serializerMiddlewareOption);
-  stack.add(oneAttempt, { step: 'finalizeRequest', name: 'retryMiddleware' });
-  const config = {
-    translateConfig: client.config.translateConfig,
-    logger: client.config.logger,
-    // Each command brings the endpoint middleware; it gets a fixed answer, as nothing is sent to an endpoint.
-    isCustomEndpoint: true,
-    endpointProvider: () => ({ url: new URL('http://dynalite.in-process/') }),
-    requestHandler: {
-      handle: (request: DynaliteRequest) =>
-        route.handle(request).then((answer) => ({ response: httpResponse(answer) })),
-    },
-  } as unknown as DocumentClientConfig;
-  type Command = Parameters<DynamoDBDocumentClient['send']>[0];
-  const send = (command: Command, options?: unknown) =>
-    command
-      .resolveMiddleware(
-        stack as never,
-        config,
-        options as never,
-      )(command as never)
-      .then(({ output }) => output);
+  const { protocol, translateConfig } = client.config as unknown as {
+    protocol: ResponseDeserializer;
+    translateConfig?: TranslateConfig;
+  };
+  const send = async (command: object) => {
+    const parts = command as DocumentCommandParts & { clientCommand: { schema: OperationSchemaArray } };
+    const [, namespace, name, traits, input, output] = parts.clientCommand.schema;
+    const body = JSON.stringify(marshallInput(parts, translateConfig?.marshallOptions), base64Blobs);
+    const response = httpResponse(await route.handle({ operation: name, body }));
+    let answer;
+    try {
+      answer = await protocol.deserializeResponse(
+        operation(namespace, name, traits, input, output),
+        {},
+        response,
+      );
+    } catch (error) {
+      const { $metadata } = error as { $metadata?: object };
+      if ($metadata) Object.assign($metadata, ONE_ATTEMPT);
+      // As the SDK's deserializer middleware keeps it, out of sight.
+      Object.defineProperty(error, '$response', { value: response, enumerable: false });
+      throw error;
+    }
+    Object.assign(answer.$metadata, ONE_ATTEMPT);
+    return unmarshallOutput(parts, answer, translateConfig?.unmarshallOptions);
+  };
   Object.defineProperty(client, 'send', { value: send, configurable: true, writable: true });
   return () => {
     if (Object.getOwnPropertyDescriptor(client, 'send')?.value === send)
