@@ -4,6 +4,7 @@
 // local job backend, task tokens by the task-token bridge, a Distributed Map's ItemReader by the
 // Distributed Map bridge, and Task states without a timeout keep none (task-timeouts.ts).
 import '../polyfills';
+import './jsonpath-scalars';
 import { randomUUID } from 'node:crypto';
 import { S3Client } from '@aws-sdk/client-s3';
 import { StateMachine, type RunOptions, type StateMachineDefinition } from 'aws-local-stepfunctions';
