@@ -5,7 +5,7 @@
 // and a linked one is parsed on every cold start. Each bundle's map is copied to .serverless/sourcemaps/ (the
 // CLI moves .serverless to the --package folder), then removed from the build folder unless the bundle links it
 // (a stage's `sourceMaps: linked`), so only linked maps are zipped.
-const { copyFileSync, mkdirSync, rmSync, writeFileSync } = require('node:fs');
+const { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
 const path = require('node:path');
 
 // Lambda hands a function its role's credentials in AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and
@@ -29,6 +29,57 @@ function lambdaCredentialsFromEnvironment() {
         ].join('\n'),
         // Resolved as the real chain resolves it, so the version is the one the lock file pins for the SDK.
         resolveDir: providerDir,
+        loader: 'js',
+      }));
+    },
+  };
+}
+
+// The SDK's user-agent code imports `env` and `versions` from 'node:process'. In an ES module that import builds
+// Node's module facade of `process`, which reads every property, so it creates process.stdin, stdout and stderr
+// at load (about 4 ms of CPU; a handler that never reads stdin paid for it at each cold start). The same values
+// come from the global `process`. A bundled module importing a name not listed here fails the build, naming it.
+function processFromGlobal() {
+  return {
+    name: 'process-from-global',
+    setup(build) {
+      build.onResolve({ filter: /^(node:)?process$/ }, (args) =>
+        args.kind === 'import-statement' ? { path: 'process', namespace: 'process-from-global' } : undefined,
+      );
+      build.onLoad({ filter: /.*/, namespace: 'process-from-global' }, () => ({
+        contents: [
+          'export default process;',
+          'export const env = process.env;',
+          'export const versions = process.versions;',
+        ].join('\n'),
+        loader: 'js',
+      }));
+    },
+  };
+}
+
+// An SDK client's generated schemas (dist-es/schemas/schemas_0.js) describe every shape of its API, and esbuild
+// drops those a bundle's commands never reach, unless a schema keys its traits by a computed name
+// (`{ [_hH]: "Content-Type" }`, `_hH` a string constant of the same file): esbuild cannot tell that such a key has
+// no side effect, so it keeps the schema and every string it names. S3's schemas do that throughout, which kept
+// all of them (65 of the 100 KB its client adds for GetObject and PutObject, about 9 ms of CPU at a cold
+// start). Writing each such key as the string it names changes no value.
+const SCHEMA_FILE = /[\\/]@aws-sdk[\\/]client-[^\\/]+[\\/]dist-es[\\/]schemas[\\/]schemas_\d+\.js$/;
+
+function inlineSchemaKeys(text) {
+  const names = new Map();
+  for (const [, name, value] of text.matchAll(/^const (_\w+) = ("[^"\\\n]*");$/gm)) names.set(name, value);
+  return text.replace(/([{,]\s*)\[(_\w+)\]:/g, (key, before, name) =>
+    names.has(name) ? `${before}${names.get(name)}:` : key,
+  );
+}
+
+function schemaKeysAsStrings() {
+  return {
+    name: 'schema-keys-as-strings',
+    setup(build) {
+      build.onLoad({ filter: SCHEMA_FILE }, (args) => ({
+        contents: inlineSchemaKeys(readFileSync(args.path, 'utf8')),
         loader: 'js',
       }));
     },
@@ -81,6 +132,11 @@ function keepSourceMapsOutsideZip(serviceDir) {
 
 module.exports = (serverless) => [
   lambdaCredentialsFromEnvironment(),
+  processFromGlobal(),
+  schemaKeysAsStrings(),
   chunksBesideTheirBundle(),
   keepSourceMapsOutsideZip(serverless.serviceDir),
 ];
+
+// For the template test that checks the rewritten schemas against the SDK's own.
+module.exports.inlineSchemaKeys = inlineSchemaKeys;

@@ -40,6 +40,11 @@ const ON_DEMAND: Record<string, Record<string, OnDemandUse>> = {
     'functions/clients/s3.ts',
     'functions/lib/runs/read-run-table-list.ts',
   ),
+  // The stages' default config key is YAML: a run started without one loads the parser, a JSON config does not.
+  configManager: loadedOn(
+    { when: 'the first config that is not plain JSON', commonPath: true },
+    'functions/lib/config/parse-config-document.ts',
+  ),
   completeRun: {
     ...loadedOn(
       { when: 'the first run with failed tables', commonPath: false },

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { MAX_YAML_BYTES } from '../functions/lib/config/extract-config';
+import { MAX_YAML_BYTES } from '../functions/lib/config/parse-config-document';
 import { runTables } from '../functions/lib/runs/run-tables';
 import { tableHistoryIndexKey, tableKey } from '../functions/lib/tracking/tracking-records';
 import { readRunRecord, type TrackingStore } from '../functions/lib/tracking/tracking-store';

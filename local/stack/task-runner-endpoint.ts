@@ -12,7 +12,8 @@ import {
   grantRunnerCredentialWorkerGroups,
 } from '../../functions/lib/task-runner/runner-credentials';
 import type { TaskCallbacks } from '../../functions/lib/task-runner/task-callbacks';
-import { parseConfigDocument, validateExtractConfig } from '../../functions/lib/config/extract-config';
+import { validateExtractConfig } from '../../functions/lib/config/extract-config';
+import { parseConfigDocument } from '../../functions/lib/config/parse-config-document';
 import { createTaskQueueTable } from './create-resources';
 import { startTaskRunnerServer } from './task-runner-server';
 import type { Credentials } from './endpoints-file';

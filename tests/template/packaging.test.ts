@@ -39,6 +39,7 @@ const ON_DEMAND: Record<string, string[]> = {
     'functions/lib/runs/publish-run-failures.ts',
     'functions/lib/runs/read-run-table-list.ts',
   ],
+  configManager: ['functions/lib/config/parse-config-document.ts'],
   reclaimExpiredTasks: ['functions/clients/sfn.ts', 'functions/lib/task-runner/step-functions-callbacks.ts'],
 };
 

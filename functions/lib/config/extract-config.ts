@@ -1,10 +1,8 @@
 // The extract config file: which tables exist and how each is extracted. Users write it by hand, so every
 // error names the table and the field. One bad table entry never invalidates the others: only an unreadable
 // file, a bad top level or bad `defaults` (which affect every table) fail the whole run.
-import { parse as parseYaml } from 'yaml';
 import * as z from 'zod/mini';
 import '../zod-english';
-import { parseJsonConfig } from './parse-json-config';
 import {
   emrApplicationId,
   GLUE_WORKER_TYPES,
@@ -170,35 +168,6 @@ export interface InvalidTableEntry {
 export interface ExtractConfig {
   tables: TableConfig[];
   invalid: InvalidTableEntry[];
-}
-
-/**
- * The most YAML the config manager parses. The YAML parser holds a node with its source range per value: about 90
- * bytes of memory per byte of text (a 5 MB, 100,000-table config peaked at 466 MB, past what the config manager
- * has besides the run's table jobs). At 2 MB, some 40,000 one-line table entries, it stays well inside 512 MB;
- * a bigger config is written as JSON, which is read with JSON.parse up to the 10 MB object limit.
- */
-export const MAX_YAML_BYTES = 2 * 1024 * 1024;
-
-export function parseConfigDocument(text: string, key: string): unknown {
-  const json = parseJsonConfig(text);
-  if (json !== undefined) return json;
-  const bytes = Buffer.byteLength(text, 'utf8');
-  if (bytes > MAX_YAML_BYTES) {
-    // Refused before the parser runs: past this size it would exhaust the config manager's memory, and a Lambda
-    // killed for memory leaves only a Runtime.OutOfMemory behind.
-    const message =
-      `is ${bytes} bytes of YAML (or of JSON that repeats a key), over the ${MAX_YAML_BYTES}-byte limit for YAML; ` +
-      'write a config this big as plain JSON, which is read up to 10 MB (docs/limits.md)';
-    throw new ConfigValidationError(`${key} ${message}`, [{ field: '', message }]);
-  }
-  try {
-    // YAML is a superset of JSON, so one parser serves both; the key's extension only decides the message.
-    return parseYaml(text, { prettyErrors: true, maxAliasCount: 100 });
-  } catch (error) {
-    const message = `is not valid ${key.endsWith('.json') ? 'JSON' : 'YAML'}: ${(error as Error).message}`;
-    throw new ConfigValidationError(`${key} ${message}`, [{ field: '', message }]);
-  }
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

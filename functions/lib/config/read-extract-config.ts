@@ -2,7 +2,8 @@
 // uses the exact file that started it even if it is overwritten meanwhile.
 import { GetObjectCommand, NoSuchKey, type S3Client } from '@aws-sdk/client-s3';
 import { ConfigNotFoundError, ConfigValidationError } from '../errors';
-import { parseConfigDocument, validateExtractConfig, type ExtractConfig } from './extract-config';
+import { validateExtractConfig, type ExtractConfig } from './extract-config';
+import { parseJsonConfig } from './parse-json-config';
 
 export interface ConfigLocation {
   bucket: string;
@@ -45,5 +46,11 @@ export async function readExtractConfig(s3: S3Client, location: ConfigLocation):
     }
     throw error;
   }
-  return { ...validateExtractConfig(parseConfigDocument(text, location.key), location.key), version };
+  // parseConfigDocument, with the YAML parser imported only for a config that is not plain JSON.
+  const json = parseJsonConfig(text);
+  const document =
+    json !== undefined
+      ? json
+      : (await import('./parse-config-document')).parseConfigDocument(text, location.key);
+  return { ...validateExtractConfig(document, location.key), version };
 }

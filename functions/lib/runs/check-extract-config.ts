@@ -3,7 +3,8 @@
 // stage's settings, the stage's table limit) and lists the problems one by one instead of recording them.
 import { unsupportedJobType, JOB_TYPES } from '../config/job-types';
 import { ConfigValidationError } from '../errors';
-import { parseConfigDocument, validateExtractConfig } from '../config/extract-config';
+import { validateExtractConfig } from '../config/extract-config';
+import { parseConfigDocument } from '../config/parse-config-document';
 import type { StageSettings } from '../config/stage-settings';
 import { buildTableJobs } from '../jobs/build-table-jobs';
 

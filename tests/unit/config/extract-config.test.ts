@@ -1,10 +1,7 @@
 // The extract config schema: what a hand-written config may say, and how each mistake is reported.
 import { ConfigValidationError } from '../../../functions/lib/errors';
-import {
-  MAX_YAML_BYTES,
-  parseConfigDocument,
-  validateExtractConfig,
-} from '../../../functions/lib/config/extract-config';
+import { validateExtractConfig } from '../../../functions/lib/config/extract-config';
+import { MAX_YAML_BYTES, parseConfigDocument } from '../../../functions/lib/config/parse-config-document';
 
 const KEY = 'extract-config/extract-config.yml';
 
