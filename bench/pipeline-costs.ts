@@ -7,9 +7,7 @@
 import '../local/polyfills';
 import { PassThrough } from 'node:stream';
 import { DataPipelineClient } from '@aws-sdk/client-data-pipeline';
-import { bridgeDistributedMaps } from '../local/runtime/distributed-map-bridge';
 import type { LambdaHandler } from '../local/runtime/lambda-functions';
-import { loadDefinition } from '../local/runtime/load-definition';
 import { runLocally, uploadConfig } from '../local/runtime/run-locally';
 import { LocalTaskTokens } from '../local/runtime/task-token-bridge';
 import { LOCAL_REGION } from '../local/stack/emulators';
@@ -43,12 +41,6 @@ const PATHS: Record<string, (name: string) => string> = {
     `{ name: ${name}, job_type: runner, worker_group: ${LOCAL_WORKER_GROUP}, command: ${RUNNER_COMMAND} }`,
   invalid: (name) => `{ name: ${name}, job_type: not-a-job-type }`,
 };
-
-// The local Distributed Map bridge's synthetic reader states do not exist in AWS (the Map reads its items
-// itself), so they are not counted.
-const BRIDGE_STATES = new Set(
-  bridgeDistributedMaps(loadDefinition()).readers.map((reader) => reader.stateName),
-);
 
 interface Counts {
   /** States entered, plus one per child execution started: what a Standard workflow bills. */
@@ -188,13 +180,12 @@ async function measure(
       throw new Error(
         `bench run ${runId}: ${succeeded} of ${expected} tables succeeded; the figures would be wrong`,
       );
-    const events = run.events as { type: string; state?: { name: string } }[];
-    const entered = events.filter(
-      (e) => e.type === 'StateEntered' && !BRIDGE_STATES.has(e.state?.name ?? ''),
-    ).length;
-    // In AWS each iteration of both Maps (a quota group, a table) is a child execution, and starting it is a
-    // billed transition.
-    const childStarts = events.filter((e) => e.type === 'MapIterationStarted').length;
+    const events = run.events as { type: string; execution?: unknown }[];
+    // States entered in the execution and in its children.
+    const entered = events.filter((e) => e.type === 'StateEntered').length;
+    // Each item of both Maps (a quota group, a table) is a child execution, and starting it is a billed
+    // transition.
+    const childStarts = events.filter((e) => e.type === 'ExecutionStarted' && e.execution).length;
     return add(counts, { transitions: entered + childStarts, childStarts });
   } finally {
     await stopRunner?.();

@@ -1,6 +1,7 @@
-// Follows a run through the interpreter's event stream: how many tables there are, which are running, which
-// have an outcome, and how often the state machine retried each table's job state (a throttled start leaves
-// no trace in the tracking table, since the service never ran; this is where it shows).
+// Follows a run through the interpreter's event stream (the execution's own and its Distributed Maps' child
+// executions'): how many tables there are, how many table children are running, which tables have an outcome,
+// and how often the state machine retried each table's job state (a throttled start leaves no trace in the
+// tracking table, since the service never ran; this is where it shows).
 import type { PipelineEvent } from './run-pipeline';
 import type { ProgressCounts } from '../progress';
 
@@ -8,23 +9,35 @@ import type { ProgressCounts } from '../progress';
 const CONFIG_MANAGER = 'Extract Config Manager';
 const RECORD_OUTCOME = 'Handle Extract Job Run Status';
 const OUTCOME_NOT_RECORDED = 'Outcome Not Recorded';
+/** Each of its child executions is one table. */
+const TABLES_MAP = 'Iterate Through Extract Tables';
+const CHILD_ENDED = new Set([
+  'ExecutionSucceeded',
+  'ExecutionFailed',
+  'ExecutionAborted',
+  'ExecutionTimeout',
+]);
 
 interface StateEvent {
   type: string;
   state?: { name: string; input?: unknown; output?: unknown };
+  execution?: { map?: string };
 }
 
 export class ExecutionTracker {
   runId?: string;
   private total?: number;
-  private started = 0;
+  private running = 0;
   private succeeded = 0;
   private failed = 0;
   readonly retries: Record<string, number> = {};
 
   onEvent(raw: PipelineEvent): void {
     const event = raw as StateEvent;
-    if (event.type === 'MapIterationStarted') this.started++;
+    if (event.execution?.map === TABLES_MAP) {
+      if (event.type === 'ExecutionStarted') this.running++;
+      else if (CHILD_ENDED.has(event.type)) this.running--;
+    }
     if (event.type === 'StateRetried') {
       const table = (event.state?.input as { table?: { table?: string } } | undefined)?.table?.table;
       if (table) this.retries[table] = (this.retries[table] ?? 0) + 1;
@@ -48,7 +61,7 @@ export class ExecutionTracker {
       total: this.total,
       succeeded: this.succeeded,
       failed: this.failed,
-      running: this.started - this.succeeded - this.failed,
+      running: this.running,
     };
   }
 }

@@ -1,25 +1,34 @@
 // Runs the real state machine definition in aws-local-stepfunctions. This is the one place that bridges what
 // the interpreter cannot do itself: `lambda:invoke` states call the deployed handler code in-process (with the
 // Lambda invoke integration's response and error shapes), Glue/EMR/ECS `.sync` states are answered by the
-// local job backend, task tokens by the task-token bridge, a Distributed Map's ItemReader by the
-// Distributed Map bridge, and Task states without a timeout keep none (task-timeouts.ts).
+// local job backend, task tokens by the task-token bridge, each Distributed Map by the Distributed Map bridge
+// (its children as executions of their own, local-executions.ts), and Task states without a timeout keep none
+// (task-timeouts.ts).
 import '../polyfills';
 import './jsonpath-scalars';
 import { randomUUID } from 'node:crypto';
 import { S3Client } from '@aws-sdk/client-s3';
-import { StateMachine, type RunOptions, type StateMachineDefinition } from 'aws-local-stepfunctions';
-import { bridgeDistributedMaps, itemReaderHandlers } from './distributed-map-bridge';
+import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import type { ExecutionIdentity } from './child-execution';
+import { bridgeDistributedMaps } from './distributed-map-bridge';
 import { ServiceError, type JobBackend, type ServiceJobType } from './job-backend';
 import { loadDefinition, listTaskStates } from './load-definition';
 import type { LambdaHandler } from './lambda-functions';
+import {
+  LocalExecutions,
+  outcomeOfError,
+  type ChildEvent,
+  type InterpreterEvent,
+  type LocalTaskHandlers,
+} from './local-executions';
 import { removeDefaultTaskTimeouts } from './task-timeouts';
 import { LocalTaskTokens, TOKEN_PLACEHOLDER } from './task-token-bridge';
 
-/** The interpreter's event log entries (its PipelineEvent type is not exported). */
-export type PipelineEvent =
-  ReturnType<StateMachine['run']>['eventLogs'] extends AsyncGenerator<infer E> ? E : never;
-
-type LocalTaskHandlers = NonNullable<NonNullable<RunOptions['overrides']>['taskResourceLocalHandlers']>;
+/**
+ * The interpreter's events: the execution's own, and those of the Distributed Maps' child executions (each with
+ * the child's `execution` identity) and Map Runs.
+ */
+export type PipelineEvent = InterpreterEvent | ChildEvent;
 
 export interface PipelineRun {
   executionName: string;
@@ -133,21 +142,12 @@ function invokeAndWaitForToken(
   };
 }
 
-export function buildOverrides(
-  definition: StateMachineDefinition,
-  options: RunPipelineOptions,
-  /** Handlers of the Distributed Map bridge's synthetic states, by state name. */
-  bridged: Record<string, (input: unknown) => Promise<unknown>> = {},
-) {
+/** A local handler for every Task state of the deployed definition (those inside Map item processors too). */
+export function buildOverrides(definition: StateMachineDefinition, options: RunPipelineOptions) {
   const taskResourceLocalHandlers: LocalTaskHandlers = {};
   const retryIntervalOverrides: Record<string, number> = {};
   for (const task of listTaskStates(definition)) {
     if (task.retryable) retryIntervalOverrides[task.name] = options.retryDelayMs ?? 0;
-    const bridgedHandler = bridged[task.name];
-    if (bridgedHandler) {
-      taskResourceLocalHandlers[task.name] = bridgedHandler as LocalTaskHandlers[string];
-      continue;
-    }
     if (task.functionId) {
       const handler = options.handlers[task.functionId];
       if (!handler) throw new Error(`No local handler for ${task.functionId} (state '${task.name}')`);
@@ -178,11 +178,28 @@ function s3ClientFromEnvironment(): S3Client {
 }
 
 const validatedDefinitions = new Set<string>();
+const STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:000000000000:stateMachine:extract-pipeline-local';
+
+/**
+ * The interpreter validates a definition on every construction (asl-validator compiles its JSON schemas anew:
+ * 150–400 ms of CPU each time); the deployed definition is validated once per process, as deployed (the bridged
+ * one, with its stand-ins, is not ASL).
+ */
+function validateOnce(definition: StateMachineDefinition): void {
+  const text = JSON.stringify(definition);
+  if (validatedDefinitions.has(text)) return;
+  // A copy: asl-validator fills in defaults (QueryLanguage) where it validates.
+  new StateMachine(JSON.parse(text) as StateMachineDefinition, { validationOptions: { checkArn: false } });
+  validatedDefinitions.add(text);
+}
 
 export async function runPipeline(options: RunPipelineOptions): Promise<PipelineRun> {
+  const deployed = options.definition ?? loadDefinition();
+  validateOnce(deployed);
   // bridgeDistributedMaps returns a copy, which removeDefaultTaskTimeouts may change in place.
-  const { definition, readers } = bridgeDistributedMaps(options.definition ?? loadDefinition());
-  removeDefaultTaskTimeouts(definition);
+  const bridged = bridgeDistributedMaps(deployed);
+  for (const definition of [bridged.definition, ...[...bridged.maps.values()].map((map) => map.processor)])
+    removeDefaultTaskTimeouts(definition);
   let ownS3: S3Client | undefined;
   const s3 = () => options.s3 ?? (ownS3 ??= s3ClientFromEnvironment());
   const executionName =
@@ -191,41 +208,37 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Pipeline
       .toISOString()
       .replace(/[^0-9]/g, '')
       .slice(0, 14)}-${randomUUID().slice(0, 8)}`;
-  // The interpreter validates a definition on every construction (asl-validator compiles its JSON schemas anew:
-  // 150–400 ms of CPU each time); one this process already validated is not validated again.
-  const text = JSON.stringify(definition);
-  const machine = new StateMachine(definition, {
-    validationOptions: { checkArn: false, noValidate: validatedDefinitions.has(text) },
-  });
-  validatedDefinitions.add(text);
-  const execution = machine.run(options.input as never, {
-    overrides: buildOverrides(definition, options, itemReaderHandlers(readers, s3)),
-    context: {
-      // Static stand-ins for what the interpreter lacks; the task-token bridge replaces both per call.
-      Task: { Token: TOKEN_PLACEHOLDER },
-      State: { RetryCount: 0 },
-      Execution: {
-        Id: `arn:aws:states:us-east-1:000000000000:execution:extract-pipeline-local:${executionName}`,
-        Name: executionName,
-        StartTime: new Date().toISOString(),
-        Input: options.input as never,
-      },
-    },
-  });
-
-  if (options.signal?.aborted) execution.abort();
-  options.signal?.addEventListener('abort', () => execution.abort(), { once: true });
 
   const events: PipelineEvent[] = [];
   const keepEvents = options.keepEvents ?? true;
-  // The failure event is kept in any case: a failed run's error and cause come from it.
-  let failed: { Error?: string; Cause?: unknown } | undefined;
+  const deliver = (event: PipelineEvent) => {
+    if (keepEvents) events.push(event);
+    options.onEvent?.(event);
+  };
+  const { taskResourceLocalHandlers, retryIntervalOverrides } = buildOverrides(deployed, options);
+  // A Distributed Map's own Retry (on its stand-in) waits as little as any other state's.
+  for (const mapName of bridged.maps.keys()) retryIntervalOverrides[mapName] = options.retryDelayMs ?? 0;
+  const executions = new LocalExecutions({
+    bridged,
+    handlers: taskResourceLocalHandlers,
+    retryIntervalOverrides,
+    // Static stand-ins for what the interpreter lacks; the task-token bridge replaces both per call.
+    context: { Task: { Token: TOKEN_PLACEHOLDER }, State: { RetryCount: 0 } },
+    s3,
+    onChildEvent: options.onEvent || keepEvents ? deliver : undefined,
+  });
+  const identity: ExecutionIdentity = {
+    name: executionName,
+    arn: `${STATE_MACHINE_ARN.replace(':stateMachine:', ':execution:')}:${executionName}`,
+    stateMachineArn: STATE_MACHINE_ARN,
+  };
+  // The signal stops the execution and, through its Map Runs, their children.
+  const execution = executions.run(bridged.definition, options.input, identity, options.signal);
+  if (options.signal?.aborted) execution.abort();
+  options.signal?.addEventListener('abort', () => execution.abort(), { once: true });
+
   const collecting = (async () => {
-    for await (const event of execution.eventLogs) {
-      if (keepEvents) events.push(event);
-      if (event.type === 'ExecutionFailed') failed = event as typeof failed;
-      options.onEvent?.(event);
-    }
+    for await (const event of execution.eventLogs) deliver(event);
   })();
 
   try {
@@ -233,16 +246,19 @@ export async function runPipeline(options: RunPipelineOptions): Promise<Pipeline
     await collecting;
     return { executionName, status: 'SUCCEEDED', output, events };
   } catch (error) {
-    const failure = error as Error & { cause?: unknown };
     // A stopped execution's log never ends: its waiting states stay waiting, as nothing resumes them.
-    if (failure.name === 'ExecutionAbortedError' || options.signal?.aborted)
+    const outcome = outcomeOfError(error);
+    if (outcome.status === 'ABORTED' || options.signal?.aborted) {
+      // Its children were stopped with it; their last events come before the run's end.
+      await executions.idle();
       return { executionName, status: 'ABORTED', events };
+    }
     await collecting.catch(() => undefined);
     return {
       executionName,
       status: 'FAILED',
-      error: failed?.Error ?? failure.name,
-      cause: failed?.Cause !== undefined ? String(failed.Cause) : failure.message,
+      error: 'error' in outcome ? outcome.error : undefined,
+      cause: 'cause' in outcome ? outcome.cause : undefined,
       events,
     };
   } finally {
