@@ -60,7 +60,7 @@ function processFromGlobal() {
 
 // An SDK client's generated schemas (dist-es/schemas/schemas_0.js) describe every shape of its API, and esbuild
 // drops those a bundle's commands never reach, unless a schema keys its traits by a computed name
-// (`{ [_hH]: "Content-Type" }`, `_hH` a string constant of the same file): esbuild cannot tell that such a key has
+// (`{ [_hH]: _xaebo }`, `_hH` being the file's constant "httpHeader"): esbuild cannot tell that such a key has
 // no side effect, so it keeps the schema and every string it names. S3's schemas do that throughout, which kept
 // all of them (65 of the 100 KB its client adds for GetObject and PutObject, about 9 ms of CPU at a cold
 // start). Writing each such key as the string it names changes no value.
