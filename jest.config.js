@@ -25,7 +25,7 @@ module.exports = {
   // than two (a cold `npm test` on the idle 2-core machine: 99 s against 112 s, the same CPU); the local tests'
   // bounds (tests/helpers/wait-for.ts) are generous enough for that on a shared machine.
   maxWorkers: 3,
-  testSequencer: '<rootDir>/tests/template-last-sequencer.js',
+  testSequencer: '<rootDir>/tests/longest-first-sequencer.js',
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/tests/unit/**/*.test.ts'] },
     { ...common, displayName: 'pipeline', testMatch: ['<rootDir>/tests/pipeline/**/*.test.ts'] },

@@ -23,6 +23,7 @@ import {
 } from './local-executions';
 import { removeDefaultTaskTimeouts } from './task-timeouts';
 import { LocalTaskTokens, TOKEN_PLACEHOLDER } from './task-token-bridge';
+import { markValidated, wasValidated } from './validated-definitions';
 
 /**
  * The interpreter's events: the execution's own, and those of the Distributed Maps' child executions (each with
@@ -177,20 +178,19 @@ function s3ClientFromEnvironment(): S3Client {
   return new S3Client({ forcePathStyle: Boolean(process.env.AWS_ENDPOINT_URL_S3) });
 }
 
-const validatedDefinitions = new Set<string>();
 const STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:000000000000:stateMachine:extract-pipeline-local';
 
 /**
  * The interpreter validates a definition on every construction (asl-validator compiles its JSON schemas anew:
- * 150–400 ms of CPU each time); the deployed definition is validated once per process, as deployed (the bridged
- * one, with its stand-ins, is not ASL).
+ * 0.5-0.7 s of CPU each time); the deployed definition is validated as deployed (the bridged one, with its
+ * stand-ins, is not ASL), and only if neither this process nor an earlier one did (validated-definitions.ts).
  */
 function validateOnce(definition: StateMachineDefinition): void {
   const text = JSON.stringify(definition);
-  if (validatedDefinitions.has(text)) return;
+  if (wasValidated(text)) return;
   // A copy: asl-validator fills in defaults (QueryLanguage) where it validates.
   new StateMachine(JSON.parse(text) as StateMachineDefinition, { validationOptions: { checkArn: false } });
-  validatedDefinitions.add(text);
+  markValidated(text);
 }
 
 export async function runPipeline(options: RunPipelineOptions): Promise<PipelineRun> {

@@ -4,7 +4,7 @@
 // start following a run there, are child processes as a user types them; the listings and the refusals run the
 // same mains in-process (the same exit code and output), as a process each would add only its start-up.
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
@@ -15,17 +15,17 @@ import { listRuns } from '../../local/list-runs';
 import { localDynamoDbClient, localS3Client } from '../../local/stack/emulators';
 import type { LocalEndpoints } from '../../local/stack/endpoints-file';
 import { listRunTables } from '../../functions/lib/tracking/tracking-store';
-import { waitFor } from '../helpers/wait-for';
-import { writeFileSync } from 'node:fs';
+import { LOCAL_STACK_BOUND_MS, LOCAL_STACK_TEST_TIMEOUT_MS, waitFor } from '../helpers/wait-for';
 import {
   runInProcess,
   runLocalScript,
   spawnLocalScript,
   spawnServe,
+  stopServe,
   type SummaryJson,
 } from './helpers/commands';
 
-jest.setTimeout(120_000);
+jest.setTimeout(LOCAL_STACK_TEST_TIMEOUT_MS);
 
 const dataDir = mkdtempSync(join(tmpdir(), 'extract-pipeline-cancel-test-'));
 let serve: ChildProcess;
@@ -54,15 +54,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (serve.exitCode !== null) return;
-  const exited = new Promise((resolve) => serve.once('exit', resolve));
-  serve.kill('SIGTERM');
-  await exited;
-  await waitFor(
-    'serve to remove its endpoints file',
-    () => !existsSync(join(dataDir, 'endpoints.json')),
-    30_000,
-  );
+  if (serve) await stopServe(serve, dataDir);
 });
 
 describe('npm run cancel and npm run status', () => {
@@ -89,7 +81,7 @@ describe('npm run cancel and npm run status', () => {
         const tables = await listRunTables(store, run.runId);
         return tables.find((t) => t.table === 'sales.orders')?.status === 'SUCCEEDED' && run.runId;
       },
-      30_000,
+      LOCAL_STACK_BOUND_MS,
       200,
     );
 
@@ -173,7 +165,7 @@ describe('npm run cancel and npm run status', () => {
     await waitFor(
       'npm start to say the runner table waits',
       () => stderr.includes('1 waiting for a runner of nobody-polls: no runner has ever polled it'),
-      60_000,
+      LOCAL_STACK_BOUND_MS,
       200,
     );
     const startedRunId = /Run (\S+) \(execution/.exec(stderr)![1]!;

@@ -1,0 +1,59 @@
+// The order Jest starts the test files in: the longest first, so that no long file starts late and runs on alone
+// while the other workers are idle; the template project's files last. On a clean clone (CI) Jest knows no file's
+// duration and orders by file size, which put serve.test.ts and start.test.ts behind dozens of short files; so the
+// files known to be long are listed here, with their seconds on the idle 2-core machine (`npx jest --verbose`
+// prints them). Once Jest's cache has a file's own time (a second run), that time counts instead.
+//
+// The template files go last: the project's globalSetup starts `sls package` for both stages when the run starts,
+// and every template file waits for those packages; run first, they would hold the workers idle meanwhile.
+const Sequencer = require('@jest/test-sequencer').default;
+const { relative } = require('node:path');
+
+const LONG_FILES = {
+  'tests/local/serve.test.ts': 30,
+  'tests/local/start.test.ts': 28,
+  'tests/pipeline/extract-pipeline.test.ts': 25,
+  'tests/local/cancel-and-status.test.ts': 20,
+  'tests/pipeline/watermarks.test.ts': 18,
+  'tests/local/serve-rerun.test.ts': 15,
+  'tests/local/serve-interrupted.test.ts': 15,
+  'tests/task-runner/extract-runner.test.ts': 14,
+  'tests/local/command-line.test.ts': 12,
+  'tests/unit/config/extract-config.test.ts': 12,
+  'tests/task-runner/cli.test.ts': 10,
+  'tests/unit/tracking/tracking-store.test.ts': 9,
+  'tests/pipeline/rerun.test.ts': 8,
+  'tests/pipeline/runner-tables.test.ts': 8,
+  'tests/task-runner/task-lifecycle.test.ts': 8,
+  'tests/unit/runs/resolve-rerun-tables.test.ts': 7,
+  'tests/task-runner/partition.test.ts': 7,
+  'tests/task-runner/poll-for-task.test.ts': 6,
+  'tests/pipeline/concurrency-quotas.test.ts': 6,
+};
+
+const isTemplate = (test) => test.context.config.displayName?.name === 'template';
+
+class LongestFirstSequencer extends Sequencer {
+  time(test) {
+    return super.time(test) ?? listedSeconds(test);
+  }
+
+  sort(tests) {
+    const sorted = super.sort(tests).map((test, index) => ({ test, index }));
+    // Jest's own order (failed first, then by time, then by size) puts files without a time first; here a file
+    // with a time is placed by it among the others, the size order kept for the rest.
+    const seconds = ({ test }) => (test.duration ?? 0) / 1000;
+    const byTime = (a, b) =>
+      this.hasFailed(b.test) - this.hasFailed(a.test) || seconds(b) - seconds(a) || a.index - b.index;
+    const ordered = sorted.sort(byTime).map(({ test }) => test);
+    return [...ordered.filter((test) => !isTemplate(test)), ...ordered.filter(isTemplate)];
+  }
+}
+
+/** A listed file's seconds, in milliseconds as Jest keeps durations. */
+function listedSeconds(test) {
+  const seconds = LONG_FILES[relative(test.context.config.rootDir, test.path)];
+  return seconds === undefined ? undefined : seconds * 1000;
+}
+
+module.exports = LongestFirstSequencer;
