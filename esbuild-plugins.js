@@ -36,9 +36,11 @@ function lambdaCredentialsFromEnvironment() {
 }
 
 // The SDK's user-agent code imports `env` and `versions` from 'node:process'. In an ES module that import builds
-// Node's module facade of `process`, which reads every property, so it creates process.stdin, stdout and stderr
-// at load (about 4 ms of CPU; a handler that never reads stdin paid for it at each cold start). The same values
-// come from the global `process`. A bundled module importing a name not listed here fails the build, naming it.
+// Node's module facade of `process`, which reads every property, so it creates process.stdin (and stdout and
+// stderr, which the logger creates anyway) at load: 1-2 ms of CPU in the bundle bench. In Lambda that is saved only
+// where the runtime has not built the facade first (some versions of its runtime interface client import
+// 'node:process' in their log code). The same values come from the global `process`; a bundled module importing a
+// name not listed here fails the build, naming it.
 function processFromGlobal() {
   return {
     name: 'process-from-global',
