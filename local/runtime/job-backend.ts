@@ -132,6 +132,7 @@ function describeRun(
 
 export interface JobBackend {
   run(jobType: ServiceJobType, request: Record<string, unknown>): Promise<unknown>;
+  /** Every call with its request, for the tests to read; empty unless `recordCalls`. */
   readonly calls: JobCall[];
 }
 
@@ -140,8 +141,14 @@ export function createJobBackend(
   sleep = (ms: number) => new Promise((r) => setTimeout(r, ms)),
   /** Where watermark reports are written (the local stack's S3); without it a scripted watermark is an error. */
   s3?: S3Client,
+  /**
+   * Keep every call in `calls` (the default, for the tests). `npm start` reads none: kept, each table's job
+   * request would outlive its table.
+   */
+  { recordCalls = true }: { recordCalls?: boolean } = {},
 ): JobBackend {
   const calls: JobCall[] = [];
+  const record = recordCalls ? (call: JobCall) => calls.push(call) : () => undefined;
   const throttled = new Map<string, number>();
   return {
     calls,
@@ -151,7 +158,7 @@ export function createJobBackend(
       const timesThrottled = throttled.get(table) ?? 0;
       if (timesThrottled < (tableScript.throttle ?? 0)) {
         throttled.set(table, timesThrottled + 1);
-        calls.push({ jobType, table, request, outcome: 'throttled' });
+        record({ jobType, table, request, outcome: 'throttled' });
         throw new ServiceError(
           THROTTLING_ERRORS[jobType],
           `Rate exceeded starting ${table} (${timesThrottled + 1})`,
@@ -160,7 +167,7 @@ export function createJobBackend(
       const started = Date.now();
       if (tableScript.seconds) await sleep(tableScript.seconds * 1000);
       if (tableScript.fail) {
-        calls.push({ jobType, table, request, outcome: 'failed' });
+        record({ jobType, table, request, outcome: 'failed' });
         const message = tableScript.fail.cause ?? `${table} failed`;
         throw new ServiceError(
           tableScript.fail.error ?? 'States.TaskFailed',
@@ -172,7 +179,7 @@ export function createJobBackend(
         if (!s3) throw new Error(`${table}: a scripted watermark needs the job backend's S3 client`);
         await writeWatermarkReport(s3, reportUri, tableScript.watermark);
       }
-      calls.push({ jobType, table, request, outcome: 'succeeded' });
+      record({ jobType, table, request, outcome: 'succeeded' });
       return describeRun(jobType, request, table, started);
     },
   };

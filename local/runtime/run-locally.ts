@@ -107,7 +107,7 @@ export async function runLocally(
     input: options.input,
     executionName,
     handlers: stack.handlers,
-    backend: createJobBackend(options.script, undefined, stack.s3),
+    backend: createJobBackend(options.script, undefined, stack.s3, { recordCalls: false }),
     retryDelayMs: options.retryDelayMs ?? LOCAL_RETRY_DELAY_MS,
     taskTokens: options.taskTokens,
     signal: options.signal,
