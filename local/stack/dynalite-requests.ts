@@ -6,6 +6,7 @@ import type { Server } from 'node:http';
 import dynalite from 'dynalite';
 import dynaliteDb from 'dynalite/db';
 import dynaliteValidations from 'dynalite/validations';
+import { withExpressionCache } from './dynalite-expression-cache';
 
 export interface DynaliteOptions {
   path?: string;
@@ -104,7 +105,8 @@ export function answerDynaliteRequest(
   const { types, custom } = modules.validation;
   try {
     data = dynaliteValidations.checkTypes(data, types);
-    dynaliteValidations.checkValidations(data, types, custom, store);
+    const checked = data;
+    withExpressionCache(() => dynaliteValidations.checkValidations(checked, types, custom, store));
   } catch (error) {
     const { statusCode, body: errorBody } = error as { statusCode?: number; body?: unknown };
     if (statusCode) return Promise.resolve(answerWith(statusCode, errorBody));

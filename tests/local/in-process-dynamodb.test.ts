@@ -326,6 +326,39 @@ describe('the in-process DynamoDB route answers as dynalite over HTTP', () => {
     expect(inProcess).toEqual(http);
   });
 
+  it('answers repeated expressions as the first time (the parsed expressions are kept in-process)', async () => {
+    // Prepare: the same update three times (its SET resolves into the parsed expression), a name unused in one
+    const count = (table: string, unused?: boolean) =>
+      new UpdateCommand({
+        TableName: table,
+        Key: { pk: 'RUN#repeat', sk: 'TABLE#sales.orders' },
+        UpdateExpression:
+          'SET #status = :s, history = list_append(if_not_exists(history, :empty), :h) ADD tries :one',
+        ConditionExpression: 'attribute_not_exists(#status) OR #status <> :done',
+        ExpressionAttributeNames: { '#status': 'status', ...(unused ? { '#unused': 'x' } : {}) },
+        ExpressionAttributeValues: {
+          ':s': 'RUNNING',
+          ':done': 'SUCCEEDED',
+          ':empty': [],
+          ':h': ['RUNNING'],
+          ':one': 1,
+        },
+        ReturnValues: 'ALL_NEW',
+      });
+
+    // Act
+    const answers = [];
+    for (const unused of [false, false, true, false])
+      answers.push(await bothWays((table) => count(table, unused)));
+
+    // Assess
+    for (const { http, inProcess } of answers) expect(inProcess).toEqual(http);
+    expect(answers[1]!.http).toMatchObject({
+      output: { Attributes: { tries: 2, history: ['RUNNING', 'RUNNING'] } },
+    });
+    expect(answers[2]!.http).toMatchObject({ error: { name: 'ValidationException' } });
+  });
+
   it("raises the client's ConditionalCheckFailedException class, which isConditionFailure matches", async () => {
     // Act
     const refused = routed.send(
