@@ -29,17 +29,18 @@ const COMMAND = 'npx tsx bench/bundles.ts';
 type OnDemandUse = { when: string; commonPath: boolean };
 const loadedOn = (use: OnDemandUse, ...sources: string[]) =>
   Object.fromEntries(sources.map((source) => [source, use]));
+const TABLE_LIST_READ = loadedOn(
+  { when: 'the first run with tables left without a record', commonPath: false },
+  'functions/clients/s3.ts',
+  'functions/lib/runs/read-run-table-list.ts',
+);
 const ON_DEMAND: Record<string, Record<string, OnDemandUse>> = {
   handleJobRunStatus: loadedOn(
     { when: 'the first Glue, EMR or ECS table with a watermark report', commonPath: false },
     'functions/clients/s3.ts',
     'functions/lib/watermarks/watermark-report.ts',
   ),
-  cancelRun: loadedOn(
-    { when: 'the first run with tables left without a record', commonPath: false },
-    'functions/clients/s3.ts',
-    'functions/lib/runs/read-run-table-list.ts',
-  ),
+  cancelRun: TABLE_LIST_READ,
   // The stages' default config key is YAML: a run started without one loads the parser, a JSON config does not.
   configManager: loadedOn(
     { when: 'the first config that is not plain JSON', commonPath: true },
@@ -51,11 +52,7 @@ const ON_DEMAND: Record<string, Record<string, OnDemandUse>> = {
       'functions/clients/sns.ts',
       'functions/lib/runs/publish-run-failures.ts',
     ),
-    ...loadedOn(
-      { when: 'the first run with tables left without a record', commonPath: false },
-      'functions/clients/s3.ts',
-      'functions/lib/runs/read-run-table-list.ts',
-    ),
+    ...TABLE_LIST_READ,
   },
   reclaimExpiredTasks: loadedOn(
     { when: 'the first task whose attempts are spent', commonPath: false },

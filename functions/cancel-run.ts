@@ -9,6 +9,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { EventBridgeEvent } from 'aws-lambda';
 import { documentClient } from './clients/dynamodb';
+import { s3ClientOnFirstUse } from './clients/s3-on-first-use';
 import { readCancelRunSettings } from './lib/config/stage-environment';
 import { lazy } from './lib/lazy';
 import {
@@ -39,9 +40,6 @@ export type ExecutionEndedEvent = EventBridgeEvent<
 >;
 
 const settings = lazy(() => readCancelRunSettings());
-// Only a run with tables left without a record reads its table list: the S3 client and the list reader are chunks
-// of their own in the bundle (serverless.yml, splitting), loaded by the first such run, not at every cold start.
-const s3 = lazy(() => import('./clients/s3').then((module) => module.s3Client));
 
 export async function run(event: ExecutionEndedEvent): Promise<CloseEndedRunResult | { ignored: string }> {
   const detail = event.detail;
@@ -55,7 +53,8 @@ export async function run(event: ExecutionEndedEvent): Promise<CloseEndedRunResu
   const endedAt = new Date(detail.stopDate ?? Date.now()).toISOString();
   const result = await closeEndedRun(runId, detail.name, runEnding(status, detail.name, endedAt), {
     store,
-    s3,
+    // Read only for a run with tables left without a record (functions/lib/runs/run-tables.ts).
+    s3: s3ClientOnFirstUse,
     taskQueue: { documentClient, tableName: taskQueueTable },
     now: () => new Date(),
   });

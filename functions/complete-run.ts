@@ -6,6 +6,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import { documentClient } from './clients/dynamodb';
+import { s3ClientOnFirstUse } from './clients/s3-on-first-use';
 import { readCompleteRunSettings } from './lib/config/stage-environment';
 import { lazy } from './lib/lazy';
 import { recordFailedRun, type FailedRunInput, type FailedRunSummary } from './lib/runs/record-failed-run';
@@ -18,9 +19,6 @@ export type CompleteRunInput =
   | { failed_run: FailedRunInput };
 
 const settings = lazy(() => readCompleteRunSettings());
-// Only a run with tables left without a record reads its table list: the S3 client and the list reader are chunks
-// of their own in the bundle (serverless.yml, splitting), loaded by the first such run, not at every cold start.
-const s3 = lazy(() => import('./clients/s3').then((module) => module.s3Client));
 // Only a run with failed tables is published: the SNS client and the notification code are chunks of their own in
 // the bundle (serverless.yml, splitting), loaded by the first such run, not at every cold start.
 const failurePublisher = lazy(async () => {
@@ -34,7 +32,7 @@ const failurePublisher = lazy(async () => {
 export async function run(input: CompleteRunInput): Promise<CompletedRun | FailedRunSummary> {
   const store = { db: documentClient, tableName: settings().trackingTable };
   if ('failed_run' in input) {
-    const failed = await recordFailedRun(store, s3, input.failed_run, new Date());
+    const failed = await recordFailedRun(store, s3ClientOnFirstUse, input.failed_run, new Date());
     logger.appendKeys({ runId: failed.run_id });
     const { run_id: _runId, ...details } = failed;
     logger.warn('Extract run failed before its tables ran', details);
@@ -42,7 +40,8 @@ export async function run(input: CompleteRunInput): Promise<CompletedRun | Faile
     return failed;
   }
   logger.appendKeys({ runId: input.run.run_id });
-  const completed = await completeRun(store, s3, input.run, new Date());
+  // The run's table list is read (functions/lib/runs/run-tables.ts) only when some table has no record.
+  const completed = await completeRun(store, s3ClientOnFirstUse, input.run, new Date());
   const { run_id: _runId, failed_tables: _failedTables, ...counts } = completed;
   logger.info('Extract run completed', counts);
   // FailedTablesPerRun is what the failed-tables alarm compares with the stage's threshold.

@@ -4,6 +4,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import { documentClient } from './clients/dynamodb';
+import { s3ClientOnFirstUse } from './clients/s3-on-first-use';
 import { readTrackingSettings } from './lib/config/stage-environment';
 import type { JobError, TableJob } from './lib/jobs/table-job';
 import { describeJobOutcome } from './lib/jobs/job-outcome';
@@ -25,9 +26,6 @@ export interface JobRunStatusInput {
 }
 
 const settings = lazy(() => readTrackingSettings());
-// Only a Glue, EMR or ECS watermark table reads a report: the S3 client (about 18 ms of CPU to load) is a chunk of
-// its own in the bundle (serverless.yml, splitting), loaded when the first one does, not at every cold start.
-const s3 = lazy(() => import('./clients/s3').then((module) => module.s3Client));
 
 export async function run(input: JobRunStatusInput): Promise<RecordedOutcome> {
   logger.appendKeys({ runId: input.run?.run_id, table: input.table?.table });
@@ -46,7 +44,8 @@ export async function run(input: JobRunStatusInput): Promise<RecordedOutcome> {
       status: outcome.status,
       reported_by_runner: outcome.reported_watermark,
     },
-    { s3, store },
+    // Only a Glue, EMR or ECS watermark table reads a report.
+    { s3: s3ClientOnFirstUse, store },
   );
   Object.assign(outcome, watermark.fields);
   if (outcome.watermark_warning) logger.warn('Watermark not moved', { reason: outcome.watermark_warning });
