@@ -28,7 +28,12 @@ module.exports = {
   testSequencer: '<rootDir>/tests/longest-first-sequencer.js',
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/tests/unit/**/*.test.ts'] },
-    { ...common, displayName: 'pipeline', testMatch: ['<rootDir>/tests/pipeline/**/*.test.ts'] },
+    {
+      ...common,
+      displayName: 'pipeline',
+      testMatch: ['<rootDir>/tests/pipeline/**/*.test.ts'],
+      globalSetup: '<rootDir>/tests/helpers/validate-definition.ts',
+    },
     { ...common, displayName: 'task-runner', testMatch: ['<rootDir>/tests/task-runner/**/*.test.ts'] },
     {
       ...common,
@@ -37,6 +42,11 @@ module.exports = {
       // One `sls package` per stage for all template test files (cached by a hash of the inputs).
       globalSetup: '<rootDir>/tests/template/global-setup.ts',
     },
-    { ...common, displayName: 'local', testMatch: ['<rootDir>/tests/local/**/*.test.ts'] },
+    {
+      ...common,
+      displayName: 'local',
+      testMatch: ['<rootDir>/tests/local/**/*.test.ts'],
+      globalSetup: '<rootDir>/tests/helpers/validate-definition.ts',
+    },
   ],
 };

@@ -8,7 +8,7 @@ import '../polyfills';
 import './jsonpath-scalars';
 import { randomUUID } from 'node:crypto';
 import { S3Client } from '@aws-sdk/client-s3';
-import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import type { StateMachineDefinition } from 'aws-local-stepfunctions';
 import type { ExecutionIdentity } from './child-execution';
 import { bridgeDistributedMaps } from './distributed-map-bridge';
 import { ServiceError, type JobBackend, type ServiceJobType } from './job-backend';
@@ -23,7 +23,7 @@ import {
 } from './local-executions';
 import { removeDefaultTaskTimeouts } from './task-timeouts';
 import { LocalTaskTokens, TOKEN_PLACEHOLDER } from './task-token-bridge';
-import { markValidated, wasValidated } from './validated-definitions';
+import { validateOnce } from './validated-definitions';
 
 /**
  * The interpreter's events: the execution's own, and those of the Distributed Maps' child executions (each with
@@ -179,19 +179,6 @@ function s3ClientFromEnvironment(): S3Client {
 }
 
 const STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:000000000000:stateMachine:extract-pipeline-local';
-
-/**
- * The interpreter validates a definition on every construction (asl-validator compiles its JSON schemas anew:
- * 0.5-0.7 s of CPU each time); the deployed definition is validated as deployed (the bridged one, with its
- * stand-ins, is not ASL), and only if neither this process nor an earlier one did (validated-definitions.ts).
- */
-function validateOnce(definition: StateMachineDefinition): void {
-  const text = JSON.stringify(definition);
-  if (wasValidated(text)) return;
-  // A copy: asl-validator fills in defaults (QueryLanguage) where it validates.
-  new StateMachine(JSON.parse(text) as StateMachineDefinition, { validationOptions: { checkArn: false } });
-  markValidated(text);
-}
 
 export async function runPipeline(options: RunPipelineOptions): Promise<PipelineRun> {
   const deployed = options.definition ?? loadDefinition();

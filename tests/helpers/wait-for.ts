@@ -28,7 +28,7 @@ export async function waitFor<T>(
 
 /**
  * The bound on anything that runs a local stack or a command in a child process (`npm start`, serve becoming
- * ready, a run finishing). Generous on purpose: two jest workers and other work share the machine's cores, and a
+ * ready, a run finishing). Generous on purpose: three jest workers and other work share the machine's cores, and a
  * bound that a loaded machine can reach makes a test fail for the wrong reason. Only a hang ever reaches it.
  */
 export const LOCAL_STACK_BOUND_MS = 240_000;

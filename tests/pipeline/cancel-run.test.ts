@@ -9,9 +9,9 @@ import { DataPipelineClient, PollForTaskCommand } from '@aws-sdk/client-data-pip
 import { LOCAL_REGION } from '../../local/stack/emulators';
 import { parseCommandsFile } from '../../runner/commands-file';
 import { SDK_WORKER_GROUP, startPipeline, WORKER_GROUP, type Pipeline } from '../helpers/pipeline-harness';
-import { waitFor } from '../helpers/wait-for';
+import { LOCAL_STACK_BOUND_MS, LOCAL_STACK_TEST_TIMEOUT_MS, waitFor } from '../helpers/wait-for';
 
-jest.setTimeout(60_000);
+jest.setTimeout(LOCAL_STACK_TEST_TIMEOUT_MS);
 
 let pipeline: Pipeline;
 let runner: Awaited<ReturnType<Pipeline['given']['aRunner']>>;
@@ -86,7 +86,7 @@ describe('a stopped run', () => {
         );
         return tasks.every((task) => task?.status === 'QUEUED') && tasks;
       },
-      30_000,
+      LOCAL_STACK_BOUND_MS,
     );
     await waitFor(
       'the running table leased and its command started',
@@ -94,7 +94,7 @@ describe('a stopped run', () => {
         const task = await pipeline.then.runnerTask('cancel-me', 'onprem.running');
         return task?.status === 'LEASED' && existsSync(join(scratch, 'pid'));
       },
-      30_000,
+      LOCAL_STACK_BOUND_MS,
     );
     await waitFor(
       'the glue table recorded',
@@ -102,7 +102,7 @@ describe('a stopped run', () => {
         const records = await pipeline.then.tableRecords('cancel-me');
         return records['sales.orders']?.status === 'SUCCEEDED';
       },
-      30_000,
+      LOCAL_STACK_BOUND_MS,
     );
     const pid = Number(readFileSync(join(scratch, 'pid'), 'utf8'));
 
@@ -151,10 +151,10 @@ describe('a stopped run', () => {
     const ended = await waitFor(
       'the runner to end the running task',
       () => runner.runner.outcomes.length > 0 && runner.runner.outcomes,
-      30_000,
+      LOCAL_STACK_BOUND_MS,
     );
     expect(ended).toEqual([expect.objectContaining({ status: 'CANCELED' })]);
-    await waitFor('the command to be stopped', () => !isAlive(pid), 30_000);
+    await waitFor('the command to be stopped', () => !isAlive(pid), LOCAL_STACK_BOUND_MS);
   });
 
   it('leaves a run that already ended as it was', async () => {

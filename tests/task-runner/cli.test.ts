@@ -9,9 +9,10 @@ import { main as credentialsCli } from '../../runner/credentials-cli';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/stack/emulators';
 import { anEndpoint } from './helpers/given';
 import type { Endpoint } from './helpers/given';
-import { waitFor } from '../helpers/wait-for';
+import { LOCAL_STACK_BOUND_MS, LOCAL_STACK_TEST_TIMEOUT_MS, waitFor } from '../helpers/wait-for';
 
-jest.setTimeout(20_000);
+// The runner CLI runs in a child process: its bounds are the generous ones only a hang reaches.
+jest.setTimeout(LOCAL_STACK_TEST_TIMEOUT_MS);
 
 const ROOT = join(__dirname, '..', '..');
 const scratch = mkdtempSync(join(tmpdir(), 'extract-runner-cli-test-'));
@@ -134,7 +135,7 @@ describe('the package bins', () => {
     const pid = await waitFor(
       'the command to start',
       () => (existsSync(PID_FILE) ? Number(readFileSync(PID_FILE, 'utf8')) || undefined : undefined),
-      15_000,
+      LOCAL_STACK_BOUND_MS,
     );
     return { ...runner, queued, pid };
   }
@@ -148,7 +149,7 @@ describe('the package bins', () => {
     await waitFor(
       'the task to finish',
       async () => (await endpoint.task(queued.taskId))?.status === 'FINISHED',
-      15_000,
+      LOCAL_STACK_BOUND_MS,
     );
     child.kill('SIGTERM');
 
@@ -175,7 +176,11 @@ describe('the package bins', () => {
       await running.exited;
 
       // Assess
-      await waitFor('the command to end with its runner', () => !isRunning(running.pid) || undefined);
+      await waitFor(
+        'the command to end with its runner',
+        () => !isRunning(running.pid) || undefined,
+        LOCAL_STACK_BOUND_MS,
+      );
     });
 
     it('a second SIGTERM stops the running command at once and reports it FAILED', async () => {
@@ -185,8 +190,10 @@ describe('the package bins', () => {
 
       // Act
       running.child.kill('SIGTERM');
-      await waitFor('the runner to start draining', () =>
-        running.stderr().includes('Stopping: no new tasks'),
+      await waitFor(
+        'the runner to start draining',
+        () => running.stderr().includes('Stopping: no new tasks'),
+        LOCAL_STACK_BOUND_MS,
       );
       running.child.kill('SIGTERM');
 
