@@ -32,7 +32,7 @@ module.exports = {
       ...common,
       displayName: 'pipeline',
       testMatch: ['<rootDir>/tests/pipeline/**/*.test.ts'],
-      globalSetup: '<rootDir>/tests/helpers/validate-definition.ts',
+      globalSetup: '<rootDir>/tests/helpers/warm-local-caches.ts',
     },
     { ...common, displayName: 'task-runner', testMatch: ['<rootDir>/tests/task-runner/**/*.test.ts'] },
     {
@@ -46,7 +46,7 @@ module.exports = {
       ...common,
       displayName: 'local',
       testMatch: ['<rootDir>/tests/local/**/*.test.ts'],
-      globalSetup: '<rootDir>/tests/helpers/validate-definition.ts',
+      globalSetup: '<rootDir>/tests/helpers/warm-local-caches.ts',
     },
   ],
 };
