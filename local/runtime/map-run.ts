@@ -129,7 +129,15 @@ export async function runMapRun(options: MapRunOptions): Promise<unknown> {
   const worker = async () => {
     while (!stop.signal.aborted && next < items.length) {
       const index = next++;
-      const childInput = selectItem(plan.itemFields, input.ItemSelector, items.item(index), index);
+      let item: unknown;
+      try {
+        item = items.item(index);
+      } catch (error) {
+        failure ??= { error: (error as Error).name, cause: (error as Error).message };
+        stopChildren();
+        return;
+      }
+      const childInput = selectItem(plan.itemFields, input.ItemSelector, item, index);
       const name = `${shortId}-${index}`;
       const identity: ExecutionIdentity = {
         name,

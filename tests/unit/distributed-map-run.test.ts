@@ -325,7 +325,6 @@ describe('reading the items', () => {
     ['an object that is not JSON', 'tables: [a]', 'not JSON'],
     ['a JSON object instead of an array', '{"tables": []}', 'not a JSON array'],
     ['an array cut off', '[{"table": "a"}, {"table": ', 'not JSON'],
-    ['a malformed item', '[{"table": "a"}, {table: b}]', 'not JSON (item 1'],
   ])('fails with States.ItemReaderFailed on %s, naming the object', async (_label, body, reason) => {
     const key = `runs/bad-${reason.replace(/\W/g, '')}/tables.json`;
     if (body !== undefined) await anObject(key, body);
@@ -335,5 +334,29 @@ describe('reading the items', () => {
     await expect(reading).rejects.toMatchObject({ name: 'States.ItemReaderFailed' });
     await expect(reading).rejects.toThrow(`s3://${BUCKET}/${key}`);
     await expect(reading).rejects.toThrow(reason);
+  });
+
+  it('fails the Map Run with States.ItemReaderFailed on a malformed item, when its turn comes', async () => {
+    // Prepare
+    await anObject('runs/malformed/tables.json', '[{"table": "a"}, {table: b}, {"table": "c"}]');
+    // (ItemsPath undefined: the definition is read as JSON, which leaves it out.)
+    const definition = fanOut({
+      ItemsPath: undefined,
+      ItemReader: {
+        Resource: 'arn:aws:states:::s3:getObject',
+        ReaderConfig: { InputType: 'JSON' },
+        Parameters: { Bucket: BUCKET, Key: 'runs/malformed/tables.json' },
+      },
+      MaxConcurrency: 1,
+    });
+    const done: number[] = [];
+
+    // Act
+    const result = await run(definition, {}, async (payload) => done.push(payload.index));
+
+    // Assess
+    expect(result).toMatchObject({ status: 'FAILED', error: 'States.ItemReaderFailed' });
+    expect(result.cause).toContain(`s3://${BUCKET}/runs/malformed/tables.json: not JSON (item 1`);
+    expect(done).toEqual([0]);
   });
 });
