@@ -2,6 +2,7 @@
 // s3rver; only Glue, EMR and ECS are scripted. Each test asserts the tracking records and the execution output.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { leaseKey } from '../../functions/lib/tracking/table-leases';
 import { startPipeline, type Pipeline } from '../helpers/pipeline-harness';
@@ -122,6 +123,59 @@ describe('extract pipeline', () => {
         'ECS Run Extract Task',
         'Handle Extract Job Run Status',
         'Complete Extract Run',
+      ]),
+    );
+  });
+
+  it('runs each quota group and each table as a child execution, writing each Map Run’s results as its ResultWriter says', async () => {
+    // Act: a Glue and an ECS table, so two quota groups
+    const run = await pipeline.when.theRunStarts({
+      tables_to_extract: ['sales.orders', 'events.clicks'],
+      run_id: 'map-results',
+    });
+
+    // Assess: one Map Run for the groups, one per group for its tables, each with its manifest
+    expect(run.status).toBe('SUCCEEDED');
+    const children = (run.events as { type: string; execution?: { map: string } }[]).filter(
+      (e) => e.type === 'ExecutionStarted' && e.execution,
+    );
+    expect(children.map((e) => e.execution!.map).sort()).toEqual([
+      'Iterate Through Extract Tables',
+      'Iterate Through Extract Tables',
+      'Iterate Through Quota Groups',
+      'Iterate Through Quota Groups',
+    ]);
+    const bucket = pipeline.names.configBucket;
+    const listed = await pipeline.s3.send(
+      new ListObjectsV2Command({ Bucket: bucket, Prefix: 'runs/map-results/results/' }),
+    );
+    const manifests = (listed.Contents ?? [])
+      .map((o) => o.Key!)
+      .filter((key) => key.endsWith('/manifest.json'));
+    expect(manifests).toHaveLength(3);
+    const read = async (key: string) =>
+      JSON.parse(
+        await (
+          await pipeline.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))
+        ).Body!.transformToString(),
+      ) as { MapRunArn: string; ResultFiles: Record<string, { Key: string }[]> };
+    const tableRuns = [];
+    for (const key of manifests) {
+      const manifest = await read(key);
+      if (manifest.MapRunArn.includes('/ExtractTables:')) tableRuns.push(manifest);
+    }
+    expect(tableRuns).toHaveLength(2);
+    const outputs = [];
+    for (const manifest of tableRuns) {
+      expect(manifest.ResultFiles.FAILED).toEqual([]);
+      for (const file of manifest.ResultFiles.SUCCEEDED!)
+        for (const entry of (await read(file.Key)) as unknown as { Output: string }[])
+          outputs.push(JSON.parse(entry.Output) as unknown);
+    }
+    expect(outputs).toEqual(
+      expect.arrayContaining([
+        { table: 'sales.orders', status: 'SUCCEEDED' },
+        { table: 'events.clicks', status: 'SUCCEEDED' },
       ]),
     );
   });
