@@ -1,8 +1,8 @@
 // The order Jest starts the test files in: the longest first, so that no long file starts late and runs on alone
 // while the other workers are idle; the template project's files last. On a clean clone (CI) Jest knows no file's
 // duration and orders by file size, which put serve.test.ts and start.test.ts behind dozens of short files; so the
-// files known to be long are listed here, with their seconds on the idle 2-core machine (`npx jest --verbose`
-// prints them). Once Jest's cache has a file's own time (a second run), that time counts instead.
+// files known to be long are listed here, with their seconds as `npx jest --selectProjects <project>` printed them
+// on the 2-core machine at load 7-9. Once Jest's cache has a file's own time (a second run), that counts instead.
 //
 // The template files go last: the project's globalSetup starts `sls package` for both stages when the run starts,
 // and every template file waits for those packages; run first, they would hold the workers idle meanwhile.
@@ -10,25 +10,25 @@ const Sequencer = require('@jest/test-sequencer').default;
 const { relative } = require('node:path');
 
 const LONG_FILES = {
-  'tests/local/serve.test.ts': 30,
-  'tests/local/start.test.ts': 28,
-  'tests/pipeline/extract-pipeline.test.ts': 25,
-  'tests/local/cancel-and-status.test.ts': 20,
-  'tests/pipeline/watermarks.test.ts': 18,
-  'tests/local/serve-rerun.test.ts': 15,
-  'tests/local/serve-interrupted.test.ts': 15,
-  'tests/task-runner/extract-runner.test.ts': 14,
-  'tests/local/command-line.test.ts': 12,
-  'tests/unit/config/extract-config.test.ts': 12,
-  'tests/task-runner/cli.test.ts': 10,
-  'tests/unit/tracking/tracking-store.test.ts': 9,
+  'tests/local/serve.test.ts': 41,
+  'tests/local/cancel-and-status.test.ts': 34,
+  'tests/local/start.test.ts': 31,
+  'tests/local/serve-interrupted.test.ts': 21,
+  'tests/local/serve-rerun.test.ts': 20,
+  'tests/pipeline/extract-pipeline.test.ts': 15,
+  'tests/local/command-line.test.ts': 13,
+  'tests/task-runner/partition.test.ts': 13,
+  'tests/pipeline/watermarks.test.ts': 13,
+  'tests/unit/config/extract-config.test.ts': 10,
+  'tests/pipeline/runner-tables.test.ts': 9,
+  'tests/task-runner/poll-for-task.test.ts': 9,
+  'tests/task-runner/extract-runner.test.ts': 9,
+  'tests/task-runner/cli.test.ts': 8,
   'tests/pipeline/rerun.test.ts': 8,
-  'tests/pipeline/runner-tables.test.ts': 8,
-  'tests/task-runner/task-lifecycle.test.ts': 8,
-  'tests/unit/runs/resolve-rerun-tables.test.ts': 7,
-  'tests/task-runner/partition.test.ts': 7,
-  'tests/task-runner/poll-for-task.test.ts': 6,
+  'tests/unit/distributed-map-run.test.ts': 6,
+  'tests/task-runner/task-lifecycle.test.ts': 6,
   'tests/pipeline/concurrency-quotas.test.ts': 6,
+  'tests/unit/runs/resolve-rerun-tables.test.ts': 5,
 };
 
 const isTemplate = (test) => test.context.config.displayName?.name === 'template';
