@@ -4,7 +4,8 @@
 // ExpressionAttributeValues, …); those are converted with @aws-sdk/util-dynamodb, the rest is copied. The walk
 // follows lib-dynamodb 3.1169.0's processObj (dist-cjs/index.js), which the package does not export;
 // tests/local/in-process-dynamodb.test.ts holds every command the handlers send to the HTTP path's answers.
-import { marshall, unmarshall, type marshallOptions, type unmarshallOptions } from '@aws-sdk/util-dynamodb';
+import type { TranslateConfig } from '@aws-sdk/lib-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 
 /**
  * A command's key nodes: `null` the value itself, `{}` or `[]` every member of it, `{ '*': nodes }` each member
@@ -65,26 +66,29 @@ function namedMembers(value: object, convert: Convert, nodes: Record<string, Key
   return result;
 }
 
-/** The command's input with its plain values as DynamoDB AttributeValues (DocumentMarshall). */
-export function marshallInput(command: DocumentCommandParts, options: marshallOptions = {}): object {
-  const settings = { ...options, convertTopLevelContainer: options.convertTopLevelContainer ?? true };
-  return namedMembers(
-    command.input,
-    (value) => marshall(value as never, settings),
-    command.inputKeyNodes as Record<string, KeyNodes>,
-  ) as object;
-}
-
-/** A low-level output with its AttributeValues as plain values (DocumentUnmarshall). */
-export function unmarshallOutput<T extends object>(
-  command: DocumentCommandParts,
-  output: T,
-  options: unmarshallOptions = {},
-): T {
-  const settings = { ...options, convertWithoutMapWrapper: options.convertWithoutMapWrapper ?? true };
-  return namedMembers(
-    output,
-    (value) => unmarshall(value as never, settings),
-    command.outputKeyNodes as Record<string, KeyNodes>,
-  ) as T;
+/** What DocumentMarshall and DocumentUnmarshall do, with a document client's translateConfig (its defaults set). */
+export function documentMarshalling(translateConfig: TranslateConfig = {}) {
+  const { marshallOptions = {}, unmarshallOptions = {} } = translateConfig;
+  const marshalling = {
+    ...marshallOptions,
+    convertTopLevelContainer: marshallOptions.convertTopLevelContainer ?? true,
+  };
+  const unmarshalling = {
+    ...unmarshallOptions,
+    convertWithoutMapWrapper: unmarshallOptions.convertWithoutMapWrapper ?? true,
+  };
+  const toAttributeValues = (value: unknown) => marshall(value as never, marshalling);
+  const toPlainValues = (value: unknown) => unmarshall(value as never, unmarshalling);
+  return {
+    /** The command's input with its plain values as DynamoDB AttributeValues. */
+    marshallInput: (command: DocumentCommandParts): object =>
+      namedMembers(
+        command.input,
+        toAttributeValues,
+        command.inputKeyNodes as Record<string, KeyNodes>,
+      ) as object,
+    /** A low-level output with its AttributeValues as plain values. */
+    unmarshallOutput: <T extends object>(command: DocumentCommandParts, output: T): T =>
+      namedMembers(output, toPlainValues, command.outputKeyNodes as Record<string, KeyNodes>) as T,
+  };
 }

@@ -81,17 +81,19 @@ function cachedParse(kind: string, original: Parser['parse']): Parser['parse'] {
   };
 }
 
-const cached = Object.fromEntries(
-  Object.entries(PARSERS).map(([kind, parser]) => [kind, cachedParse(kind, parser.parse.bind(parser))]),
-) as Record<keyof typeof PARSERS, Parser['parse']>;
+/** Each parser with its own parse and the cached one. */
+const SWAPS = Object.entries(PARSERS).map(([kind, parser]) => ({
+  parser,
+  original: parser.parse,
+  cached: cachedParse(kind, parser.parse.bind(parser)),
+}));
 
 /** Runs `validate` (synchronous) with dynalite's parsers answering from the cache, and puts them back after. */
 export function withExpressionCache<T>(validate: () => T): T {
-  const originals = Object.fromEntries(Object.entries(PARSERS).map(([kind, parser]) => [kind, parser.parse]));
-  for (const [kind, parser] of Object.entries(PARSERS)) parser.parse = cached[kind as keyof typeof PARSERS];
+  for (const swap of SWAPS) swap.parser.parse = swap.cached;
   try {
     return validate();
   } finally {
-    for (const [kind, parser] of Object.entries(PARSERS)) parser.parse = originals[kind]!;
+    for (const swap of SWAPS) swap.parser.parse = swap.original;
   }
 }

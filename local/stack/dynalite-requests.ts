@@ -92,7 +92,9 @@ export function answerDynaliteRequest(
   operation: string,
   body: string,
 ): Promise<DynaliteAnswer> {
-  if (Buffer.byteLength(body) > MAX_REQUEST_BYTES) return Promise.resolve({ statusCode: 413, body: '' });
+  // A UTF-16 unit is at most 3 bytes of UTF-8: most bodies need no count.
+  if (body.length > MAX_REQUEST_BYTES / 3 && Buffer.byteLength(body) > MAX_REQUEST_BYTES)
+    return Promise.resolve({ statusCode: 413, body: '' });
   const modules = operationModules(operation);
   if (!modules)
     return Promise.resolve(answerWith(400, { __type: 'com.amazon.coral.service#UnknownOperationException' }));

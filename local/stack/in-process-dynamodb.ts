@@ -7,7 +7,7 @@
 import type { DynamoDBDocumentClient, TranslateConfig } from '@aws-sdk/lib-dynamodb';
 import { operation } from '@smithy/core/schema';
 import { HttpResponse } from '@smithy/protocol-http';
-import { marshallInput, unmarshallOutput, type DocumentCommandParts } from './document-marshalling';
+import { documentMarshalling, type DocumentCommandParts } from './document-marshalling';
 import type { DynaliteAnswer } from './dynalite-requests';
 
 /** What the stand-in serializer hands on: the operation's API name and its JSON body, as on the wire. */
@@ -106,10 +106,11 @@ export function routeClientThrough(client: DynamoDBDocumentClient, route: InProc
     protocol: ResponseDeserializer;
     translateConfig?: TranslateConfig;
   };
+  const { marshallInput, unmarshallOutput } = documentMarshalling(translateConfig);
   const send = async (command: object) => {
     const parts = command as DocumentCommandParts & { clientCommand: { schema: OperationSchemaArray } };
     const [, namespace, name, traits, input, output] = parts.clientCommand.schema;
-    const body = JSON.stringify(marshallInput(parts, translateConfig?.marshallOptions), base64Blobs);
+    const body = JSON.stringify(marshallInput(parts), base64Blobs);
     const response = httpResponse(await route.handle({ operation: name, body }));
     let answer;
     try {
@@ -126,7 +127,7 @@ export function routeClientThrough(client: DynamoDBDocumentClient, route: InProc
       throw error;
     }
     Object.assign(answer.$metadata, ONE_ATTEMPT);
-    return unmarshallOutput(parts, answer, translateConfig?.unmarshallOptions);
+    return unmarshallOutput(parts, answer);
   };
   Object.defineProperty(client, 'send', { value: send, configurable: true, writable: true });
   return () => {
