@@ -62,8 +62,9 @@ export interface RunPipelineOptions {
    */
   keepEvents?: boolean;
   /**
-   * Reads a Distributed Map's items (its ItemReader). Default: a client like the handlers' own, from the
-   * environment (AWS_ENDPOINT_URL_S3 pointing at the local S3), created for the run and closed after it.
+   * Reads a Distributed Map's items (its ItemReader) and writes its results (its ResultWriter). Default: a
+   * client like the handlers' own, from the environment (AWS_ENDPOINT_URL_S3 pointing at the local S3), created
+   * for the run and closed after it.
    */
   s3?: S3Client;
 }
