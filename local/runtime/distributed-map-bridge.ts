@@ -7,11 +7,12 @@
 // and ResultWriter's Parameters, MaxConcurrencyPath, the tolerated failures, the part of the ItemSelector that is
 // the same for every item). Its local handler runs the Map Run as AWS does (map-run.ts): each item its own child
 // execution of the ItemProcessor, MaxConcurrency at a time, ToleratedFailurePercentage/Count, the ResultWriter's
-// manifest and results in S3; a finished child leaves nothing behind but its counts.
+// manifest in S3; a finished child leaves nothing behind but its counts.
 //
 // Known differences from AWS: the Map's own events name it a Task state; the ItemSelector may use
 // `$$.Map.Item.Value` and `$$.Map.Item.Index` only as whole values; only a JSON ItemReader is read; no
-// ItemBatcher, redrive or EXPRESS children; results files are split into smaller parts than AWS's.
+// ItemBatcher, redrive or EXPRESS children; only the children that did not succeed get results files
+// (map-results.ts).
 import type { StateMachineDefinition } from 'aws-local-stepfunctions';
 
 /** The definition uses a Distributed Map feature the local runtime cannot reproduce. */

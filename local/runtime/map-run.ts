@@ -3,9 +3,9 @@
 // (0 or none: 10,000, "If you don't specify, Step Functions runs 10,000 parallel child workflow executions");
 // the Map Run fails with States.ExceedToleratedFailureThreshold once its failed and timed-out children exceed
 // ToleratedFailurePercentage (of all items) or ToleratedFailureCount (with neither set, any failure does), and
-// then stops the children still running; with a ResultWriter the results go to S3 (map-results.ts) and the
-// Map's result is the manifest's location, else the children's outputs in item order. A finished child leaves
-// only its counts (and, with a ResultWriter, its entry in the part being written).
+// then stops the children still running; with a ResultWriter the failed children's results go to S3
+// (map-results.ts) and the Map's result is the manifest's location, else the children's outputs in item order. A
+// finished child leaves only its counts (and, if it failed, its entry in the part being written).
 import { randomUUID } from 'node:crypto';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { mapRunNames, type ExecutionIdentity, type StartedExecution } from './child-execution';
@@ -156,18 +156,19 @@ export async function runMapRun(options: MapRunOptions): Promise<unknown> {
       else if (outcome.status === 'FAILED') counts.failed++;
       else if (outcome.status === 'TIMED_OUT') counts.timedOut++;
       else counts.aborted++;
-      writer?.add({
-        ExecutionArn: identity.arn,
-        Name: name,
-        StateMachineArn: names.childStateMachineArn,
-        Status: outcome.status,
-        StartDate: startDate,
-        StopDate: new Date().toISOString(),
-        Input: JSON.stringify(childInput),
-        ...(outcome.status === 'SUCCEEDED'
-          ? { Output: JSON.stringify(outcome.output ?? null) }
-          : { Error: outcome.error, Cause: outcome.cause }),
-      });
+      // Only a child that did not succeed gets its entry (map-results.ts says why).
+      if (writer && outcome.status !== 'SUCCEEDED')
+        writer.add({
+          ExecutionArn: identity.arn,
+          Name: name,
+          StateMachineArn: names.childStateMachineArn,
+          Status: outcome.status,
+          StartDate: startDate,
+          StopDate: new Date().toISOString(),
+          Input: JSON.stringify(childInput),
+          Error: outcome.error,
+          Cause: outcome.cause,
+        });
       if (outputs)
         outputs[index] =
           outcome.status === 'SUCCEEDED' ? outcome.output : { Error: outcome.error, Cause: outcome.cause };

@@ -194,7 +194,7 @@ describe('a Distributed Map run locally', () => {
     expect(started).toBe(1);
   });
 
-  it('writes the results and a manifest where the ResultWriter says, and returns the manifest’s location', async () => {
+  it('writes the failed children’s results and a manifest where the ResultWriter says, and returns the manifest’s location', async () => {
     // Prepare
     const work = async (payload: Work) => {
       if (payload.index === 2) throw Object.assign(new Error('no such table'), { name: 'ExtractError' });
@@ -226,25 +226,23 @@ describe('a Distributed Map run locally', () => {
       DestinationBucket: BUCKET,
       MapRunArn: map.MapRunArn,
       ResultFiles: {
-        SUCCEEDED: [{ Key: `runs/r1/results/${mapRunId}/SUCCEEDED_0.json`, Size: expect.any(Number) }],
+        // Locally a succeeded child's outcome is in the tracking table; its results are not written.
+        SUCCEEDED: [],
         FAILED: [{ Key: `runs/r1/results/${mapRunId}/FAILED_0.json`, Size: expect.any(Number) }],
         PENDING: [],
       },
     });
-    const succeeded = (await readJson(manifest.ResultFiles.SUCCEEDED![0]!.Key)) as Record<string, unknown>[];
-    expect(succeeded.map((entry) => JSON.parse(entry.Output as string))).toEqual([
-      { done: 'item-0' },
-      { done: 'item-1' },
-    ]);
-    expect(succeeded[0]).toMatchObject({
-      Status: 'SUCCEEDED',
-      ExecutionArn: expect.stringMatching(/:execution:extract-pipeline-local\/FanOut:/),
-      StateMachineArn: expect.stringMatching(/:stateMachine:extract-pipeline-local\/FanOut$/),
-      InputDetails: { Included: true },
-    });
-    expect(JSON.parse(succeeded[0]!.Input as string)).toEqual({ item: 'item-0', index: 0, tag: 't' });
     const failed = (await readJson(manifest.ResultFiles.FAILED![0]!.Key)) as Record<string, unknown>[];
-    expect(failed).toEqual([expect.objectContaining({ Status: 'FAILED', Error: 'ExtractError' })]);
+    expect(failed).toEqual([
+      expect.objectContaining({
+        Status: 'FAILED',
+        Error: 'ExtractError',
+        ExecutionArn: expect.stringMatching(/:execution:extract-pipeline-local\/FanOut:/),
+        StateMachineArn: expect.stringMatching(/:stateMachine:extract-pipeline-local\/FanOut$/),
+        InputDetails: { Included: true },
+      }),
+    ]);
+    expect(JSON.parse(failed[0]!.Input as string)).toEqual({ item: 'item-2', index: 2, tag: 't' });
   });
 
   it('stops the children when the execution is stopped, and starts no more', async () => {
