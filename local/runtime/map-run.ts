@@ -14,6 +14,7 @@ import { ServiceError } from './job-backend';
 import { itemsOfArray, readMapItems, type MapItems } from './map-items';
 import { MapResultWriter } from './map-results';
 import type { StateMachineDefinition } from 'aws-local-stepfunctions';
+import { StatesRuntimeError } from './states-runtime-error';
 
 /** Step Functions' own ceiling on a Distributed Map's children at once. */
 export const DEFAULT_MAX_CONCURRENCY = 10_000;
@@ -49,13 +50,6 @@ export interface MapRunOptions {
     signal: AbortSignal,
   ): StartedExecution;
   onEvent?: (event: MapRunEvent & { execution?: ExecutionIdentity }) => void;
-}
-
-/** A States.Runtime error: neither retried nor caught, as the interpreter's own. */
-class StatesRuntimeError extends Error {
-  override name = 'States.Runtime';
-  readonly isRetryable = false;
-  readonly isCatchable = false;
 }
 
 function whole(value: unknown, field: string, mapName: string, max = Infinity): number | undefined {

@@ -24,6 +24,7 @@ import {
 import { removeDefaultTaskTimeouts } from './task-timeouts';
 import { LocalTaskTokens, TOKEN_PLACEHOLDER } from './task-token-bridge';
 import { validateOnce } from './validated-definitions';
+import { StatesRuntimeError } from './states-runtime-error';
 
 /**
  * The interpreter's events: the execution's own, and those of the Distributed Maps' child executions (each with
@@ -119,14 +120,24 @@ function invokeAndWaitForToken(
   signal?: AbortSignal,
 ) {
   const attempts = new Map<string, number>();
-  // A stopped execution waits for no token: the state never completes (the interpreter would retry a failure,
-  // queueing the table again after the stop), its token is forgotten, and later answers get TaskDoesNotExist.
-  const never = new Promise<never>(() => undefined);
+  // A stopped execution waits for no token: its token is forgotten (later answers get TaskDoesNotExist) and the
+  // state ends with an error that is neither retried (which would queue the table again after the stop) nor
+  // caught, so that no timer or closure of the stopped execution is left waiting.
+  const stopped = () =>
+    new StatesRuntimeError('the execution was stopped while this state waited for its task token');
   return async (input: unknown) => {
-    if (signal?.aborted) return never;
+    if (signal?.aborted) throw stopped();
     const payload = { ...((input as { Payload?: Record<string, unknown> } | null)?.Payload ?? {}) };
     const { token, answer } = tokens.mint();
-    signal?.addEventListener('abort', () => tokens.forget(token), { once: true });
+    let onAbort!: () => void;
+    const aborted = new Promise<never>((_, reject) => {
+      onAbort = () => {
+        tokens.forget(token);
+        reject(stopped());
+      };
+    });
+    aborted.catch(() => undefined);
+    signal?.addEventListener('abort', onAbort, { once: true });
     for (const [key, value] of Object.entries(payload)) if (value === TOKEN_PLACEHOLDER) payload[key] = token;
     if ('attempt' in payload) {
       const key = `${String(payload.run_id)}/${String(payload.table)}`;
@@ -136,9 +147,10 @@ function invokeAndWaitForToken(
     }
     try {
       await invokeHandler(functionId, handler, payload);
-      if (signal?.aborted) return never;
-      return (await answer) as never;
+      if (signal?.aborted) throw stopped();
+      return (await Promise.race([answer, aborted])) as never;
     } finally {
+      signal?.removeEventListener('abort', onAbort);
       tokens.forget(token);
     }
   };
