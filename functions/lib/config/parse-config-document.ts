@@ -15,7 +15,11 @@ export const MAX_YAML_BYTES = 2 * 1024 * 1024;
 
 export function parseConfigDocument(text: string, key: string): unknown {
   const json = parseJsonConfig(text);
-  if (json !== undefined) return json;
+  return json !== undefined ? json : parseYamlConfig(text, key);
+}
+
+/** A config text that is not plain JSON (parseJsonConfig returned undefined), read with the YAML parser. */
+export function parseYamlConfig(text: string, key: string): unknown {
   const bytes = Buffer.byteLength(text, 'utf8');
   if (bytes > MAX_YAML_BYTES) {
     // Refused before the parser runs: past this size it would exhaust the config manager's memory, and a Lambda

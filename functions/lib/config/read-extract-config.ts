@@ -49,8 +49,6 @@ export async function readExtractConfig(s3: S3Client, location: ConfigLocation):
   // parseConfigDocument, with the YAML parser imported only for a config that is not plain JSON.
   const json = parseJsonConfig(text);
   const document =
-    json !== undefined
-      ? json
-      : (await import('./parse-config-document')).parseConfigDocument(text, location.key);
+    json !== undefined ? json : (await import('./parse-config-document')).parseYamlConfig(text, location.key);
   return { ...validateExtractConfig(document, location.key), version };
 }
