@@ -27,6 +27,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { PROJECT_ROOT } from './project-root';
+import { processAlive } from './process-alive';
 
 const run = promisify(execFile);
 
@@ -187,18 +188,9 @@ function tryLock(lockDir: string): boolean {
   }
   const pidFile = join(lockDir, 'pid');
   const owner = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8')) : undefined;
-  if (owner === undefined || isAlive(owner)) return false;
+  if (owner === undefined || processAlive(owner)) return false;
   rmSync(lockDir, { recursive: true, force: true });
   return tryLock(lockDir);
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** Packages a stage into the cache under the lock already taken, and releases it. */

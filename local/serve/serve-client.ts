@@ -7,6 +7,7 @@ import { readRunSummary, type RunSummary } from '../summary';
 import { CommandError } from '../../cli/command-line';
 import { readEndpoints, type LocalEndpoints } from '../stack/endpoints-file';
 import { localDynamoDbClient, localS3Client } from '../stack/emulators';
+import { processAlive } from '../process-alive';
 import { LOCAL_STAGE } from '../stack/local-stack';
 import { deployedStageTable } from '../stack/stage-environment';
 import { findWaitingTables, waitingGroups, type WaitingGroup } from '../waiting-tables';
@@ -35,16 +36,34 @@ export interface RemoteRunState {
   cause?: string;
 }
 
-/** The serve instance that endpoints.json names, if it answers. */
-export async function findServeInstance(dataDir: string): Promise<LocalEndpoints | undefined> {
+/**
+ * How long a running serve instance may take to answer its health check. A busy instance on a loaded machine can
+ * take seconds, and a run handed to standalone mode instead would not be the one serve and `status` show.
+ */
+const SERVE_HEALTH_BOUND_MS = 15_000;
+
+/**
+ * The serve instance that endpoints.json names, or undefined when none runs there (no file, or one left by an
+ * instance that was killed). A live instance that does not answer in time is an error, not a standalone run.
+ */
+export async function findServeInstance(
+  dataDir: string,
+  boundMs = SERVE_HEALTH_BOUND_MS,
+): Promise<LocalEndpoints | undefined> {
   const endpoints = readEndpoints(dataDir);
-  if (!endpoints?.control) return undefined;
+  if (!endpoints?.control || !processAlive(endpoints.pid)) return undefined;
   try {
-    const response = await fetch(`${endpoints.control}/health`, { signal: AbortSignal.timeout(1000) });
+    const response = await fetch(`${endpoints.control}/health`, { signal: AbortSignal.timeout(boundMs) });
     return response.ok ? endpoints : undefined;
-  } catch {
-    // A file left by a serve instance that is gone (killed): run standalone instead.
-    return undefined;
+  } catch (error) {
+    if ((error as Error).name !== 'TimeoutError') {
+      // Nothing listens there: the instance is gone and its pid now names another process.
+      return undefined;
+    }
+    throw new CommandError(
+      `the serve instance on ${dataDir} (pid ${endpoints.pid}) did not answer ${endpoints.control}/health ` +
+        `within ${boundMs / 1000} s: try again once it is less busy, or stop it`,
+    );
   }
 }
 
