@@ -1,12 +1,11 @@
 // The local stand-ins for DynamoDB and S3: real HTTP servers on 127.0.0.1 that the real AWS SDK v3 clients talk to.
 import { mkdtempSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import S3rver from 's3rver';
-import { answerDynaliteRequest, createDynalite } from './dynalite-requests';
+import { startDynaliteThread } from './dynalite-thread';
 import { inProcessRoute, type InProcessRoute } from './in-process-dynamodb';
 
 /** s3rver accepts exactly these credentials; dynalite accepts any. */
@@ -66,32 +65,20 @@ export interface DynamoDbEmulator extends Emulator {
 }
 
 export async function startDynamoDb(options: EmulatorOptions = {}): Promise<DynamoDbEmulator> {
-  // dynalite's in-memory store keeps every key and value as a small Buffer. Cut from Node's shared 8 KB pool, a
-  // kept slice holds its whole slab alive, with the request buffers cut around it: 3.5 KB more per table of a run
-  // (350 MB at 100,000 tables, docs/limits.md). Unpooled, each Buffer holds only its own bytes.
-  if (!options.directory) Buffer.poolSize = 0;
   // Tables become ACTIVE at once: the default 500 ms CREATING phase only slows the tests down.
-  const { server, store } = createDynalite({
-    path: options.directory,
-    createTableMs: 0,
-    deleteTableMs: 0,
-    updateTableMs: 0,
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  const route = inProcessRoute(
-    (operation, body) => answerDynaliteRequest(store, operation, body),
-    () => server.listening,
+  const dynalite = await startDynaliteThread(
+    { path: options.directory, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 },
+    options.port,
   );
+  let serving = true;
+  const route = inProcessRoute(dynalite.answer, () => serving);
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint: `http://127.0.0.1:${dynalite.port}`,
     inProcess: route,
     close: async () => {
       await route.drain();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      serving = false;
+      await dynalite.close();
     },
   };
 }

@@ -76,6 +76,13 @@ export function objectCreatedDetail(record: S3EventRecord): ObjectCreatedDetail 
   };
 }
 
+/** The Object Created events among s3rver's, as serve mode's upload trigger takes them. */
+const s3EventsTo =
+  (onObjectCreated: (detail: ObjectCreatedDetail) => void) =>
+  (record: S3EventRecord): void => {
+    if (record.eventName.startsWith('ObjectCreated:')) onObjectCreated(objectCreatedDetail(record));
+  };
+
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const names = readStageNames(LOCAL_STAGE, options.stageSettings);
   const folder = (part: string) => {
@@ -89,30 +96,22 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const closeEmulators = async () => {
     await Promise.all(emulators.map((emulator) => emulator.close()));
   };
-  let dynamoEmulator: DynamoDbEmulator;
-  try {
-    dynamoEmulator = await startDynamoDb({ directory: folder('dynamodb'), port: options.ports?.dynamodb });
-    emulators.push(dynamoEmulator);
-    const { onObjectCreated } = options;
-    emulators.push(
-      await startS3({
-        directory: folder('s3'),
-        port: options.ports?.s3,
-        ...(onObjectCreated
-          ? {
-              onEvent: (record: S3EventRecord) => {
-                if (record.eventName.startsWith('ObjectCreated:'))
-                  onObjectCreated(objectCreatedDetail(record));
-              },
-            }
-          : {}),
-      }),
-    );
-  } catch (error) {
+  // dynalite starts on its own thread (dynalite-thread.ts) while s3rver starts on this one.
+  const started = await Promise.allSettled([
+    startDynamoDb({ directory: folder('dynamodb'), port: options.ports?.dynamodb }),
+    startS3({
+      directory: folder('s3'),
+      port: options.ports?.s3,
+      ...(options.onObjectCreated ? { onEvent: s3EventsTo(options.onObjectCreated) } : {}),
+    }),
+  ]);
+  for (const result of started) if (result.status === 'fulfilled') emulators.push(result.value);
+  const failed = started.find((result) => result.status === 'rejected');
+  if (failed) {
     await closeEmulators();
-    throw error;
+    throw failed.reason;
   }
-  const s3Emulator = emulators[1]!;
+  const [dynamoEmulator, s3Emulator] = emulators as [DynamoDbEmulator, Emulator];
   const endpoints = { dynamodb: dynamoEmulator.endpoint, s3: s3Emulator.endpoint };
 
   // The handlers build their clients from the environment at load time, exactly as in Lambda.
