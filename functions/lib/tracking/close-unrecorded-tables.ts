@@ -96,9 +96,14 @@ export async function closeUnrecordedTables(
 
   const close = async (leftovers: RunTableEntry[]) => {
     const closed: string[] = [];
-    await forEachAtMost(leftovers, LEFTOVER_PARALLELISM, async (entry) => {
+    const writes: Awaited<ReturnType<typeof recordTableOutcome>>[] = [];
+    await forEachAtMost(leftovers, LEFTOVER_PARALLELISM, async (entry, index) => {
       await beforeEach?.(entry);
-      const written = await recordTableOutcome(store, run, entry, outcome, now);
+      writes[index] = await recordTableOutcome(store, run, entry, outcome, now);
+    });
+    // Counted in the list's order, not in the order the writes happened to end in.
+    leftovers.forEach((entry, index) => {
+      const written = writes[index]!;
       if (written.applied) closed.push(entry.table);
       count(tally, entry.table, written.status, written.applied ? outcome : written);
     });
