@@ -7,16 +7,25 @@
 //
 // A bundle's on-demand chunks (what its sources import with import()) are loaded after it in the same process
 // and timed apart; the cold start figure adds those that the function's common path loads (ON_DEMAND).
+//
+// --instructions adds each cold start's machine instructions, counted under valgrind (one load each, a few
+// minutes in all): CPU time moves by a tenth or more with what else runs on the machine, the instruction count by
+// about 1%, so it is the figure for comparing two builds measured at different times.
 import { existsSync, rmSync, statSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { packagedService } from '../local/package-service';
 import {
+  canCountInstructions,
+  countInstructionsOfLoad,
+  emptyHandler,
   loadInFreshProcess,
   onDemandParts,
   packagedFunction,
   unpackZip,
   type Load,
+  type OnDemandPart,
+  type PackagedFunction,
 } from '../local/packaged-functions';
 import { median, printSection, type BenchOptions, type BenchSection, type Figures } from './figures';
 
@@ -69,7 +78,10 @@ const loadAverage = () =>
 const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);
 const kb = (bytes: number) => (bytes / 1024).toFixed(0);
 
-export async function benchBundles(options: BenchOptions): Promise<BenchSection> {
+export async function benchBundles(
+  options: BenchOptions,
+  { instructions = false }: { instructions?: boolean } = {},
+): Promise<BenchSection> {
   const loads = options.quick ? 3 : 7;
   // The template tests' package cache: a tree packaged before (same inputs) is not packaged again.
   const packaged = await packagedService('dev');
@@ -149,6 +161,7 @@ export async function benchBundles(options: BenchOptions): Promise<BenchSection>
       });
       figures[`bundle.${fn.name}.cold_start_cpu_ms`] = timed(coldMs);
     }
+    if (instructions) lines.push('', ...countInstructions(functions, figures));
   } finally {
     for (const { dir } of functions) rmSync(dir, { recursive: true, force: true });
   }
@@ -156,8 +169,42 @@ export async function benchBundles(options: BenchOptions): Promise<BenchSection>
   return { title: 'Function bundles (sls package --stage dev)', command: COMMAND, lines, figures };
 }
 
+interface Measured {
+  dir: string;
+  fn: PackagedFunction;
+  parts: OnDemandPart[];
+}
+
+/** Each function's cold start in instructions (--instructions), above a module with an empty handler. */
+function countInstructions(functions: Measured[], figures: Figures): string[] {
+  if (!canCountInstructions()) return ['valgrind not found: instructions not counted (--instructions)'];
+  const [first] = functions;
+  if (!first) return [];
+  const baseline = countInstructionsOfLoad(first.dir, emptyHandler(first.dir, first.fn), []);
+  const lines = [
+    `instructions of the cold start (load + the on-demand chunks of its common path) under valgrind --tool=callgrind, above the ${(baseline / 1e6).toFixed(0)} M of a module with an empty handler; ${COMMAND} --instructions`,
+    '',
+    '| function | cold start, M instructions |',
+    '| --- | --: |',
+  ];
+  for (const { dir, fn, parts } of functions) {
+    const common = parts.filter((part) => ON_DEMAND[fn.name]?.[part.source]?.commonPath ?? true);
+    const millions = (countInstructionsOfLoad(dir, fn, common) - baseline) / 1e6;
+    lines.push(`| ${fn.name} | ${millions.toFixed(0)} |`);
+    figures[`bundle.${fn.name}.cold_start_instructions`] = {
+      value: Math.round(millions),
+      unit: 'M instructions',
+      command: `${COMMAND} --instructions`,
+    };
+  }
+  return lines;
+}
+
 if (require.main === module) {
-  benchBundles({ quick: process.argv.includes('--quick') }).then(printSection, (error: unknown) => {
+  benchBundles(
+    { quick: process.argv.includes('--quick') },
+    { instructions: process.argv.includes('--instructions') },
+  ).then(printSection, (error: unknown) => {
     console.error(error);
     process.exit(1);
   });

@@ -4,7 +4,7 @@
 //
 // As in Lambda, Node's ES module loader is up before the handler module is imported: the runtime's own entry is
 // an ES module (aws-lambda-nodejs-runtime-interface-client, src/index.mjs), so that cost is not the bundle's.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
@@ -98,12 +98,9 @@ export interface Load {
   onDemandCpuMs: number[];
 }
 
-/**
- * Loads a handler module (in an unpacked zip at dir) in a fresh Node process, checks that it exports the handler,
- * then loads the given on-demand chunks; throws with the child's error if any of it fails.
- */
-export function loadInFreshProcess(dir: string, fn: PackagedFunction, onDemand: OnDemandPart[]): Load {
-  const script = [
+/** The script that loads a handler module and its on-demand chunks, printing a Load as JSON. */
+function loadScript(dir: string, fn: PackagedFunction, onDemand: OnDemandPart[]): string {
+  return [
     "const { pathToFileURL } = require('node:url');",
     'const cpuMs = (since) => { const used = process.cpuUsage(since); return (used.user + used.system) / 1e3; };',
     "import('data:text/javascript,export {}').then(async () => {",
@@ -121,16 +118,62 @@ export function loadInFreshProcess(dir: string, fn: PackagedFunction, onDemand: 
     '  console.log(JSON.stringify({ wallMs, cpuMs: loadCpuMs, onDemandCpuMs }));',
     '}).catch((error) => { console.error(error); process.exit(1); });',
   ].join('\n');
-  const output = execFileSync(process.execPath, ['-e', script], {
-    env: {
-      PATH: process.env.PATH,
-      AWS_REGION: 'eu-west-1',
-      ...fn.environment,
-      // Node 20 here, nodejs22.x in Lambda: the SDK's reminder is noise.
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-    },
+}
+
+function loadEnvironment(fn: PackagedFunction): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    AWS_REGION: 'eu-west-1',
+    ...fn.environment,
+    // Node 20 here, nodejs22.x in Lambda: the SDK's reminder is noise.
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  };
+}
+
+/**
+ * Loads a handler module (in an unpacked zip at dir) in a fresh Node process, checks that it exports the handler,
+ * then loads the given on-demand chunks; throws with the child's error if any of it fails.
+ */
+export function loadInFreshProcess(dir: string, fn: PackagedFunction, onDemand: OnDemandPart[]): Load {
+  const output = execFileSync(process.execPath, ['-e', loadScript(dir, fn, onDemand)], {
+    env: loadEnvironment(fn),
     stdio: ['ignore', 'pipe', 'pipe'],
     encoding: 'utf8',
   });
   return JSON.parse(output) as Load;
+}
+
+/** Whether valgrind, which countInstructionsOfLoad needs, is installed. */
+export function canCountInstructions(): boolean {
+  return spawnSync('valgrind', ['--version'], { stdio: 'ignore' }).status === 0;
+}
+
+/**
+ * The machine instructions of the same load under valgrind (callgrind), for the whole process: unlike CPU time,
+ * they hardly move with the machine's load, so two bundles measured at different times compare. The caller
+ * subtracts a load of a module that exports an empty handler (emptyHandler).
+ */
+export function countInstructionsOfLoad(dir: string, fn: PackagedFunction, onDemand: OnDemandPart[]): number {
+  // --smc-check: V8 writes the machine code it runs into anonymous memory.
+  const result = spawnSync(
+    'valgrind',
+    [
+      '--tool=callgrind',
+      '--smc-check=all-non-file',
+      '--callgrind-out-file=/dev/null',
+      process.execPath,
+      '-e',
+      loadScript(dir, fn, onDemand),
+    ],
+    { env: loadEnvironment(fn), encoding: 'utf8' },
+  );
+  const collected = /Collected : (\d+)/.exec(result.stderr);
+  if (result.status !== 0 || !collected) throw new Error(`valgrind failed for ${fn.name}: ${result.stderr}`);
+  return Number(collected[1]);
+}
+
+/** A module exporting a handler that does nothing, in dir: the baseline for countInstructionsOfLoad. */
+export function emptyHandler(dir: string, fn: PackagedFunction): PackagedFunction {
+  writeFileSync(join(dir, 'empty-handler.mjs'), `export const ${fn.exportName} = () => {};\n`);
+  return { ...fn, name: 'empty handler', module: 'empty-handler.mjs' };
 }
