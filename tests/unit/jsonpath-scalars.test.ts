@@ -38,6 +38,14 @@ describe("the interpreter's JSONPath", () => {
     '$.missing',
     '$..name',
     '$',
+    '$.job.type',
+    '$.table.length',
+    '$.tables.length',
+    '$.empty.length',
+    '$.nothing.type',
+    '$.attempt.toFixed',
+    '$.constructor',
+    '$.job.arguments.missing.deeper',
   ])('evaluates %s as jsonpath-plus does', (path) => {
     // Act
     const ours = interpreterJsonPath()({ path, json: document, wrap: false } as never);
@@ -45,6 +53,19 @@ describe("the interpreter's JSONPath", () => {
     // Assess
     expect(ours).toEqual(originalJsonPath({ path, json: document, wrap: false } as never));
   });
+
+  it.each([null, 0, '', false, 'text', [1, 2]])(
+    'evaluates $ and $.length of %p as jsonpath-plus does',
+    (json) => {
+      for (const path of ['$', '$.length']) {
+        // Act
+        const ours = interpreterJsonPath()({ path, json, wrap: false } as never);
+
+        // Assess
+        expect(ours).toEqual(originalJsonPath({ path, json, wrap: false } as never));
+      }
+    },
+  );
 
   it('leaves other forms of call to jsonpath-plus (wrapped results, positional arguments, new)', () => {
     // Prepare
