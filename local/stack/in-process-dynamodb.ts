@@ -107,11 +107,19 @@ export function routeClientThrough(client: DynamoDBDocumentClient, route: InProc
     translateConfig?: TranslateConfig;
   };
   const { marshallInput, unmarshallOutput } = documentMarshalling(translateConfig);
+  // What the protocol reads from an empty answer (`{}`, most writes' answer), by operation: each one read after the
+  // first differs only in its request id.
+  const emptyOutputs = new Map<string, { $metadata: object }>();
   const send = async (command: object) => {
     const parts = command as DocumentCommandParts & { clientCommand: { schema: OperationSchemaArray } };
     const [, namespace, name, traits, input, output] = parts.clientCommand.schema;
     const body = JSON.stringify(marshallInput(parts), base64Blobs);
-    const response = httpResponse(await route.handle({ operation: name, body }));
+    const answered = await route.handle({ operation: name, body });
+    const empty = answered.statusCode === 200 && answered.body === '{}';
+    const known = empty ? emptyOutputs.get(name) : undefined;
+    if (known)
+      return unmarshallOutput(parts, { $metadata: { ...known.$metadata, requestId: nextRequestId() } });
+    const response = httpResponse(answered);
     let answer;
     try {
       answer = await protocol.deserializeResponse(
@@ -127,6 +135,8 @@ export function routeClientThrough(client: DynamoDBDocumentClient, route: InProc
       throw error;
     }
     Object.assign(answer.$metadata, ONE_ATTEMPT);
+    if (empty && Object.keys(answer).length === 1)
+      emptyOutputs.set(name, { $metadata: { ...answer.$metadata } });
     return unmarshallOutput(parts, answer);
   };
   Object.defineProperty(client, 'send', { value: send, configurable: true, writable: true });

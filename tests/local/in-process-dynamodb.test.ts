@@ -326,6 +326,41 @@ describe('the in-process DynamoDB route answers as dynalite over HTTP', () => {
     expect(inProcess).toEqual(http);
   });
 
+  it('answers repeated writes with empty answers as the first time, each with its own request id', async () => {
+    // Prepare: writes whose answer is empty (`{}`), then one that returns the old item
+    const put = (table: string, i: number) =>
+      new PutCommand({
+        TableName: table,
+        Item: runItem(`RUN#empty-${i}`),
+        ConditionExpression: 'attribute_not_exists(pk)',
+      });
+    const remove = (table: string, i: number) =>
+      new DeleteCommand({ TableName: table, Key: { pk: `RUN#empty-${i}`, sk: 'TABLE#sales.orders' } });
+
+    // Act
+    const answers = [];
+    for (const i of [1, 2, 3]) answers.push(await bothWays((table) => put(table, i)));
+    for (const i of [1, 2]) answers.push(await bothWays((table) => remove(table, i)));
+    answers.push(
+      await bothWays(
+        (table) =>
+          new DeleteCommand({
+            TableName: table,
+            Key: { pk: 'RUN#empty-3', sk: 'TABLE#sales.orders' },
+            ReturnValues: 'ALL_OLD',
+          }),
+      ),
+    );
+
+    // Assess
+    for (const { http, inProcess } of answers) expect(inProcess).toEqual(http);
+    expect(answers[5]!.http).toMatchObject({ output: { Attributes: { pk: 'RUN#empty-3' } } });
+    const ids = await Promise.all(
+      [4, 5].map(async (i) => (await routed.send(put(ROUTED_TABLE, i))).$metadata.requestId),
+    );
+    expect(ids[0]).not.toEqual(ids[1]);
+  });
+
   it('answers repeated expressions as the first time (the parsed expressions are kept in-process)', async () => {
     // Prepare: the same update three times (its SET resolves into the parsed expression), a name unused in one
     const count = (table: string, unused?: boolean) =>
