@@ -11,10 +11,9 @@ const { relative } = require('node:path');
 
 const LONG_FILES = {
   'tests/local/serve.test.ts': 41,
-  'tests/local/cancel-and-status.test.ts': 34,
+  'tests/local/serve-commands.test.ts': 40,
   'tests/local/start.test.ts': 31,
   'tests/local/serve-interrupted.test.ts': 21,
-  'tests/local/serve-rerun.test.ts': 20,
   'tests/pipeline/extract-pipeline.test.ts': 15,
   'tests/local/command-line.test.ts': 13,
   'tests/task-runner/partition.test.ts': 13,

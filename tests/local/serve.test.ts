@@ -1,8 +1,9 @@
 // Serve mode as a user and their tools see it: endpoints in endpoints.json, a config uploaded with the real AWS
 // SDK S3 client starts a run (its runner table run by the bundled runner CLI), a repeated upload event starts
 // nothing, `npm start` runs on the serve instance, the official Data Pipeline client finishes a runner task of an
-// uploaded config, and the runs survive a restart. `npm start` and the status listing after the restart are child
-// processes as a user types them; the other status calls run the same main in-process.
+// uploaded config, and the runs survive a restart. Serve itself and the status listing after the restart are child
+// processes as a user types them; `npm start` and the other status calls run the same mains in-process (npm start
+// following a run on serve as a child process is in serve-commands.test.ts).
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,6 +23,7 @@ import { readRunRecord } from '../../local/summary';
 import type { LocalEndpoints } from '../../local/stack/endpoints-file';
 import { listRunTables } from '../../functions/lib/tracking/tracking-store';
 import { SAMPLE_CONFIG } from '../../local/commands/samples';
+import { START_COMMAND, startCommand } from '../../local/commands/start';
 import { STATUS_COMMAND, statusCommand } from '../../local/commands/status';
 import { LOCAL_STACK_BOUND_MS, LOCAL_STACK_TEST_TIMEOUT_MS, waitFor } from '../helpers/wait-for';
 import {
@@ -134,7 +136,7 @@ describe('serve mode', () => {
 
   it('runs `npm start -- --tables …` on the serve instance and follows it there', async () => {
     // Act
-    const result = await runLocalScript('start.ts', [
+    const result = await runInProcess(START_COMMAND, startCommand, [
       '--json',
       '--data-dir',
       dataDir,

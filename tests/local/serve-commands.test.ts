@@ -1,8 +1,12 @@
-// `npm run cancel` and `npm run status` against a serve instance: a run whose runner table waits for a runner
-// nobody started shows it waiting; cancel stops it and the records say CANCELLED; status finds it by status and by
-// table; the errors a user can make end with the documented exit codes. The cancel that stops the run, and npm
-// start following a run there, are child processes as a user types them; the listings and the refusals run the
-// same mains in-process (the same exit code and output), as a process each would add only its start-up.
+// `npm run cancel`, `npm run status` and `npm start -- --rerun-of` against one serve instance. Cancel and status: a
+// run whose runner table waits for a runner nobody started shows it waiting; cancel stops it and the records say
+// CANCELLED; status finds it by status and by table; the errors a user can make end with the documented exit codes.
+// The re-run (after them, on the same instance): it starts on the serve instance, whose tracking table has the
+// earlier run's records, extracts only the table that failed there, and `npm run status -- --run-id` shows the two
+// runs linked. The cancel that stops the run, and npm start following a run there, are child processes as a user
+// types them; the listings, the refusals, the re-run and the run it re-runs run the same mains in-process (the same
+// exit code and output), as a process each would add only its start-up. One serve instance for both: each serve
+// costs about 2 s of CPU to start, and nothing here asserts on runs it did not start itself.
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +14,7 @@ import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { createDocumentClient } from '../../functions/clients/dynamodb';
 import { CANCEL_COMMAND, cancelCommand } from '../../local/commands/cancel';
+import { START_COMMAND, startCommand } from '../../local/commands/start';
 import { STATUS_COMMAND, statusCommand } from '../../local/commands/status';
 import { listRuns } from '../../local/list-runs';
 import { localDynamoDbClient, localS3Client } from '../../local/stack/emulators';
@@ -27,7 +32,7 @@ import {
 
 jest.setTimeout(LOCAL_STACK_TEST_TIMEOUT_MS);
 
-const dataDir = mkdtempSync(join(tmpdir(), 'extract-pipeline-cancel-test-'));
+const dataDir = mkdtempSync(join(tmpdir(), 'extract-pipeline-serve-commands-test-'));
 let serve: ChildProcess;
 let endpoints: LocalEndpoints;
 
@@ -175,5 +180,49 @@ describe('npm run cancel and npm run status', () => {
     expect(cancelled.code).toBe(0);
     expect(await exited).toBe(1);
     expect(JSON.parse(stdout)).toMatchObject({ runId: startedRunId, status: 'CANCELLED' });
+  });
+});
+
+describe('npm start -- --rerun-of against serve mode', () => {
+  function startOnServe(args: string[]) {
+    return runInProcess(START_COMMAND, startCommand, ['--json', '--data-dir', dataDir, ...args]);
+  }
+
+  it('re-runs only the table that failed, on the serve instance, and links the two runs', async () => {
+    // Prepare: a run on the serve instance where events.clicks fails
+    const mock = join(dataDir, 'clicks-fail.yml');
+    writeFileSync(mock, "tables:\n  events.clicks:\n    fail:\n      cause: 'Essential container exited'\n");
+    const first = await startOnServe(['--tables', 'sales.orders,events.clicks', '--mock', mock]);
+    expect(first.code).toBe(1);
+    const failed = JSON.parse(first.stdout) as SummaryJson;
+    expect(failed.tables.map((t) => [t.table, t.status])).toEqual([
+      ['events.clicks', 'FAILED'],
+      ['sales.orders', 'SUCCEEDED'],
+    ]);
+
+    // Act: the serve instance's own job outcomes, where every table succeeds
+    const rerun = await startOnServe(['--rerun-of', failed.runId]);
+
+    // Assess
+    expect(rerun.stderr).toMatch(/on the serve instance/);
+    expect(rerun.code).toBe(0);
+    const summary = JSON.parse(rerun.stdout) as SummaryJson & { rerunOf?: string };
+    expect(summary.tables.map((t) => [t.table, t.status])).toEqual([['events.clicks', 'SUCCEEDED']]);
+    expect(summary.rerunOf).toBe(failed.runId);
+    const linked = await status(['--run-id', failed.runId]);
+    expect(linked.code).toBe(0);
+    expect(linked.stdout).toContain(`Re-run by ${summary.runId}`);
+  });
+
+  it('ends FAILED naming rerun_of when the serve instance has no such run', async () => {
+    const result = await startOnServe(['--rerun-of', 'no-such-run']);
+
+    expect(result.code).toBe(1);
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      status: 'FAILED',
+      error: 'RerunNotPossibleError',
+      cause: "rerun_of: no run 'no-such-run' in the tracking table",
+      rerunOf: 'no-such-run',
+    });
   });
 });
