@@ -13,6 +13,11 @@ const LONG_FILES = {
   'tests/local/serve.test.ts': 41,
   'tests/local/serve-commands.test.ts': 40,
   'tests/local/start.test.ts': 31,
+  // npm test's suites (jest.suites.config.js), at load 7-15.
+  'tests/suites/task-runner-runner.suite.ts': 25,
+  'tests/suites/task-runner-endpoint.suite.ts': 22,
+  'tests/suites/unit-config-jobs-runs.suite.ts': 20,
+  'tests/suites/unit-others.suite.ts': 12,
   'tests/local/serve-interrupted.test.ts': 21,
   'tests/pipeline/extract-pipeline.test.ts': 15,
   'tests/local/command-line.test.ts': 13,
