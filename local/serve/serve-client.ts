@@ -136,7 +136,9 @@ export async function followRemoteRun(
       }
       if (summary && summary.status !== 'RUNNING') {
         const state = await readRemoteRun(endpoints, started.executionName);
-        return { ...summary, ...(await readRunSummary(store, started.runId, state.retries)) };
+        // Complete Extract Run closes the record before serve's execution has ended and counted its retries.
+        if (state.status !== 'RUNNING')
+          return { ...summary, ...(await readRunSummary(store, started.runId, state.retries)) };
       }
       if (!summary) {
         // No run record yet: either the config manager has not run, or the execution died before it could.
