@@ -43,8 +43,9 @@ export function registerTestFiles(files: string[]): void {
   timeoutSlot[TIMEOUT] = largest;
 }
 
-/** The unit files in unit-config-jobs-runs.suite.ts; unit-others.suite.ts has the rest. */
-export const UNIT_CONFIG_JOBS_RUNS = /^unit\/(config|jobs|runs|handlers|preflight)\//;
-
-/** The task-runner files about the runner CLI, in task-runner-runner.suite.ts; task-runner-endpoint has the rest. */
-export const TASK_RUNNER_RUNNER = /^task-runner\/(cli|extract-runner|partition|runner-[a-z-]+)\.test\.ts$/;
+/** Which files each suite registers (groups.js, shared with jest.suites.config.js). */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+export const GROUPS = require('./groups') as Record<
+  'UNIT_CONFIG_JOBS_RUNS' | 'TASK_RUNNER_RUNNER' | 'LOCAL_SMALL',
+  RegExp
+>;

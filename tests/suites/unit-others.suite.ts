@@ -1,4 +1,4 @@
 // The other unit files, in one Jest file (register-test-files.ts).
-import { registerTestFiles, testFilesUnder, UNIT_CONFIG_JOBS_RUNS } from './register-test-files';
+import { GROUPS, registerTestFiles, testFilesUnder } from './register-test-files';
 
-registerTestFiles(testFilesUnder('unit').filter((file) => !UNIT_CONFIG_JOBS_RUNS.test(file)));
+registerTestFiles(testFilesUnder('unit').filter((file) => !GROUPS.UNIT_CONFIG_JOBS_RUNS.test(file)));
