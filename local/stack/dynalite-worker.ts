@@ -6,6 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { AddressInfo } from 'node:net';
 import { answerDynaliteRequest, createDynalite, type DynaliteOptions } from './dynalite-requests';
+import { ITEM_OPERATIONS, withTableCache } from './dynalite-table-cache';
 
 /** What the thread is started with. */
 export interface DynaliteThreadData {
@@ -26,6 +27,7 @@ function serve(port: NonNullable<typeof parentPort>, { options, port: listenOn }
   // (350 MB at 100,000 tables, docs/limits.md). Unpooled, each Buffer holds only its own bytes.
   if (!options.path) Buffer.poolSize = 0;
   const { server, store } = createDynalite(options);
+  const itemStore = withTableCache(store);
   server.once('error', (error) => port.postMessage({ failed: error.message } satisfies ThreadEvent));
   server.listen(listenOn, '127.0.0.1', () =>
     port.postMessage({ listening: (server.address() as AddressInfo).port } satisfies ThreadEvent),
@@ -49,7 +51,7 @@ function serve(port: NonNullable<typeof parentPort>, { options, port: listenOn }
       return;
     }
     for (const [id, operation, body] of message)
-      answerDynaliteRequest(store, operation, body).then(
+      answerDynaliteRequest(ITEM_OPERATIONS.has(operation) ? itemStore : store, operation, body).then(
         ({ statusCode, body: answered }) => answer([id, statusCode, answered]),
         (error: Error) => answer([id, -1, error.stack ?? String(error)]),
       );

@@ -3,7 +3,11 @@
 // options they send it with) runs twice, on two tables of the tracking table's schema holding the same items:
 // once over HTTP, once in-process. Outputs, and errors by class, name, message, fault, metadata and fields, must
 // be the same, but for the request id.
-import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  ConditionalCheckFailedException,
+  DeleteTableCommand,
+  DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
   DeleteCommand,
@@ -29,6 +33,7 @@ import { routeClientThrough } from '../../local/stack/in-process-dynamodb';
 const HTTP_TABLE = 'in-process-test-http';
 const ROUTED_TABLE = 'in-process-test-routed';
 const TABLE = 'in-process-test';
+const DROPPED_TABLE = 'in-process-test-dropped';
 let emulator: DynamoDbEmulator;
 let overHttp: DynamoDBDocumentClient;
 let routed: DynamoDBDocumentClient;
@@ -452,6 +457,22 @@ describe('the in-process DynamoDB route', () => {
     );
     expect(readOverHttp).toEqual({ pk: 'RUN#in-process', sk: 'TABLE', status: 'SUCCEEDED' });
     expect(readInProcess).toEqual({ pk: 'RUN#from-http', sk: 'TABLE', status: 'PENDING' });
+  });
+
+  it('sees at once a table deleted over HTTP (table descriptions are kept between table writes)', async () => {
+    // Prepare: a table the route has written to, so its description is kept
+    const client = localDynamoDbClient(emulator.endpoint);
+    await createTrackingTable(client, DROPPED_TABLE);
+    const put = () => new PutCommand({ TableName: DROPPED_TABLE, Item: { pk: 'RUN#dropped', sk: 'TABLE' } });
+    await routed.send(put());
+
+    // Act
+    await client.send(new DeleteTableCommand({ TableName: DROPPED_TABLE }));
+    const inProcess = await answerOf(routed, put());
+
+    // Assess
+    expect(inProcess).toMatchObject({ error: { name: 'ResourceNotFoundException' } });
+    expect(inProcess).toEqual(await answerOf(overHttp, put()));
   });
 
   it('goes over HTTP again once the route is lifted', async () => {
