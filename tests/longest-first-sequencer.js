@@ -18,7 +18,7 @@ const LONG_FILES = {
   'tests/suites/task-runner-endpoint.suite.ts': 22,
   'tests/suites/unit-config-jobs-runs.suite.ts': 20,
   'tests/suites/unit-others.suite.ts': 12,
-  'tests/suites/local-small.suite.ts': 8,
+  'tests/suites/local-small.suite.ts': 14,
   'tests/local/serve-interrupted.test.ts': 21,
   'tests/pipeline/extract-pipeline.test.ts': 15,
   'tests/local/command-line.test.ts': 13,

@@ -11,5 +11,5 @@ module.exports = {
    * stay Jest files of their own.
    */
   LOCAL_SMALL:
-    /^local\/(progress|summary|stage-environment|validate|status-deployed|cancel-deployed|in-process-dynamodb)\.test\.ts$/,
+    /^local\/(progress|summary|stage-environment|validate|status-deployed|cancel-deployed|in-process-dynamodb|find-serve-instance|runner-worker-groups|command-line)\.test\.ts$/,
 };
