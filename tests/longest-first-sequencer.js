@@ -19,6 +19,7 @@ const LONG_FILES = {
   'tests/suites/unit-config-jobs-runs.suite.ts': 20,
   'tests/suites/unit-others.suite.ts': 12,
   'tests/suites/local-small.suite.ts': 14,
+  'tests/suites/template-small.suite.ts': 3,
   'tests/local/serve-interrupted.test.ts': 21,
   'tests/pipeline/extract-pipeline.test.ts': 15,
   'tests/local/command-line.test.ts': 13,

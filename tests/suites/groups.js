@@ -12,4 +12,10 @@ module.exports = {
    */
   LOCAL_SMALL:
     /^local\/(progress|summary|stage-environment|validate|status-deployed|cancel-deployed|in-process-dynamodb|find-serve-instance|runner-worker-groups|command-line)\.test\.ts$/,
+  /**
+   * template-small.suite.ts: the template files that only read the packaged templates; first-deploy.test.ts and
+   * packaging.test.ts (cfn-lint, the CLI, loading the zips) stay Jest files of their own.
+   */
+  TEMPLATE_SMALL:
+    /^template\/(iam|observability|resources|state-machine|task-runner-api|bundled-sdk-schemas)\.test\.ts$/,
 };

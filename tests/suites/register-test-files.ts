@@ -46,6 +46,6 @@ export function registerTestFiles(files: string[]): void {
 /** Which files each suite registers (groups.js, shared with jest.suites.config.js). */
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 export const GROUPS = require('./groups') as Record<
-  'UNIT_CONFIG_JOBS_RUNS' | 'TASK_RUNNER_RUNNER' | 'LOCAL_SMALL',
+  'UNIT_CONFIG_JOBS_RUNS' | 'TASK_RUNNER_RUNNER' | 'LOCAL_SMALL' | 'TEMPLATE_SMALL',
   RegExp
 >;
