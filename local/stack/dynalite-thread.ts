@@ -3,6 +3,7 @@
 // dynalite's share of a run moves to the other core.
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { batchedPoster } from './batched-messages';
 import type { DynaliteAnswer, DynaliteOptions } from './dynalite-requests';
 import type { DynaliteThreadData, ThreadAnswer, ThreadEvent, ThreadRequest } from './dynalite-worker';
 
@@ -66,22 +67,15 @@ export async function startDynaliteThread(options: DynaliteOptions, port = 0): P
     await worker.terminate();
     throw error;
   }
-  // Requests go in batches, one message per turn of the event loop: each message wakes the other thread, which
-  // costs more than a request's answer when the machine is busy.
-  let requests: ThreadRequest[] = [];
+  const request = batchedPoster<ThreadRequest>((batch) => worker.postMessage(batch));
   let nextId = 0;
-  const flush = () => {
-    const batch = requests;
-    requests = [];
-    worker.postMessage(batch);
-  };
   return {
     port: listeningPort,
     answer: (operation, body) =>
       new Promise((resolve, reject) => {
         const id = (nextId += 1);
         pending.set(id, { resolve, reject });
-        if (requests.push([id, operation, body]) === 1) setImmediate(flush);
+        request([id, operation, body]);
       }),
     close: async () => {
       await new Promise<void>((resolve) => {
