@@ -14,6 +14,17 @@ describe('following a run from its events', () => {
     // Prepare
     const tracker = new ExecutionTracker();
     const table = (name: string) => ({ table: { table: name } });
+    // A table child records its table's outcome, then ends (a FAILED table is a child that succeeded).
+    const tableChildEnded = (index: number, status: string) => {
+      tracker.onEvent(
+        event({
+          type: 'StateExited',
+          state: { name: 'Handle Extract Job Run Status', output: { status } },
+          execution: child(TABLES, index),
+        }),
+      );
+      tracker.onEvent(event({ type: 'ExecutionSucceeded', execution: child(TABLES, index) }));
+    };
 
     // Act
     tracker.onEvent(
@@ -32,22 +43,8 @@ describe('following a run from its events', () => {
         execution: child(TABLES, 0),
       }),
     );
-    tracker.onEvent(
-      event({
-        type: 'StateExited',
-        state: { name: 'Handle Extract Job Run Status', output: { status: 'SUCCEEDED' } },
-        execution: child(TABLES, 0),
-      }),
-    );
-    tracker.onEvent(event({ type: 'ExecutionSucceeded', execution: child(TABLES, 0) }));
-    tracker.onEvent(
-      event({
-        type: 'StateExited',
-        state: { name: 'Handle Extract Job Run Status', output: { status: 'FAILED' } },
-        execution: child(TABLES, 1),
-      }),
-    );
-    tracker.onEvent(event({ type: 'ExecutionSucceeded', execution: child(TABLES, 1) }));
+    tableChildEnded(0, 'SUCCEEDED');
+    tableChildEnded(1, 'FAILED');
 
     // Assess
     expect(tracker.runId).toBe('r1');
